@@ -1,0 +1,234 @@
+"""Build the gazetteer's name table from the official divisions and the alias table.
+
+Every spoken or written form of a place (a *surface*) maps to one or more
+:class:`Target` rows. Forms come from the NBS names (with and without their
+suffixes), from community and village names, and from ``data/landmarks.csv``.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+Level = Literal["district", "street", "community"]
+
+DIVISIONS_FILE = "beijing_divisions.csv"
+LANDMARKS_FILE = "landmarks.csv"
+
+# Street short forms that are also everyday words ("天桥" is a footbridge, "河北" a
+# province, "平房" a bungalow): they count only when the text names their district.
+WEAK_SHORT_NAMES = frozenset(
+    """光明 胜利 新华 向阳 河北 渤海 城关 城北 城南 新村 新镇 空港 安定 荣华 和义 曙光 温泉
+    永定 东风 天桥 高岭 四海 百善 长阳 中仓 果园 鼓楼 龙山 宝山 石城 八角 古城 平房 南口 北苑
+    清源 兴丰 星城 迎风 拱辰 双丰 旺泉 仁和 石园 北庄 井庄 香营 永宁 康庄 上庄 东湖 大台 城子
+    龙泉 清水 东升 椿树 学院路 花园路 文景 杨庄 永顺 滨河 渔阳 泉河 儒林 百泉 旧县 王平 观音寺
+    博兴 十里堡 珍珠泉 马坡 新街口 金融街 天坛 前门 团结湖 小关 大屯 和平街""".split()
+)
+_STREET_SUFFIXES = ("满族乡", "回族乡", "街道", "地区", "镇", "乡")
+_COMMUNITY_SUFFIXES = (
+    "社区居民委员会",
+    "社区居委会",
+    "居民委员会",
+    "居委会",
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    """What one surface form points to."""
+
+    level: Level
+    district: str
+    district_code: str
+    street: str | None = None
+    street_code: str | None = None
+    community: str | None = None
+    community_code: str | None = None
+    kind: str = "street"
+    needs_district: bool = False
+
+
+@dataclass(frozen=True)
+class Alias:
+    """An extra name for a place: a landmark, estate, station or colloquial name.
+
+    ``street`` empty means only the district is known from this name.
+    """
+
+    alias: str
+    district: str
+    street: str = ""
+    kind: str = "alias"
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class DivisionRow:
+    district_code: str
+    district: str
+    street_code: str
+    street: str
+    community_code: str
+    community: str
+
+
+def _data_path(name: str) -> Path:
+    return Path(str(resources.files("jiesu.triage") / "data" / name))
+
+
+def load_divisions(path: Path | None = None) -> list[DivisionRow]:
+    with (path or _data_path(DIVISIONS_FILE)).open(encoding="utf-8", newline="") as fh:
+        return [
+            DivisionRow(
+                r["district_code"],
+                r["district"],
+                r["street_code"],
+                r["street"],
+                r["community_code"],
+                r["community"],
+            )
+            for r in csv.DictReader(fh)
+        ]
+
+
+def load_aliases(path: Path | None = None) -> list[Alias]:
+    """Read an alias table (``alias,district,street,kind,note``); blank/# lines skipped."""
+    out: list[Alias] = []
+    with (path or _data_path(LANDMARKS_FILE)).open(encoding="utf-8", newline="") as fh:
+        for r in csv.DictReader(fh):
+            alias = (r.get("alias") or "").strip()
+            if not alias or alias.startswith("#"):
+                continue
+            out.append(
+                Alias(
+                    alias=alias,
+                    district=(r.get("district") or "").strip(),
+                    street=(r.get("street") or "").strip(),
+                    kind=(r.get("kind") or "alias").strip() or "alias",
+                    note=(r.get("note") or "").strip(),
+                )
+            )
+    return out
+
+
+def district_forms(name: str) -> list[str]:
+    """``朝阳区`` → ``朝阳区``, ``朝阳``."""
+    short = name[:-1] if name.endswith("区") else name
+    return [name, short] if len(short) >= 2 else [name]
+
+
+def street_forms(name: str) -> list[tuple[str, str]]:
+    """(surface, kind) pairs: full official name plus spoken short forms.
+
+    ``来广营地区`` → 来广营地区, 来广营乡, 来广营镇, 来广营; ``望京街道`` → 望京街道, 望京.
+    """
+    forms = [(name, "street")]
+    for suffix in _STREET_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            root = name[: -len(suffix)]
+            if suffix == "地区":
+                forms += [(root + "乡", "street"), (root + "镇", "street")]
+            if suffix in ("满族乡", "回族乡"):
+                forms.append((root + "乡", "street"))
+            if len(root) >= 2:
+                forms.append((root, "street_short"))
+            break
+    return forms
+
+
+def community_forms(name: str) -> list[tuple[str, str]]:
+    """Spoken forms of a community or village name, with their kind."""
+    if name.endswith("虚拟社区"):
+        return []
+    village = ""
+    if name.endswith("村民委员会"):
+        village = name[: -len("民委员会")]
+    elif name.endswith("村委会"):
+        village = name[: -len("委会")]
+    elif name.endswith("村"):
+        village = name
+    if village:
+        if village.endswith("村村"):
+            village = village[:-1]
+        forms = [(name, "village"), (village, "village")]
+        root = village[:-1]
+        if len(root) >= 3:
+            forms.append((root, "village"))
+        return forms
+    if name.endswith("股份经济合作社生活区"):
+        return [(name, "village"), (name[: -len("股份经济合作社生活区")], "village")]
+    for suffix in _COMMUNITY_SUFFIXES:
+        if name.endswith(suffix):
+            base = name[: -len(suffix)]
+            if base.endswith("社区"):
+                base = base[:-2]
+            break
+    else:
+        base = name[:-2] if name.endswith("社区") else name
+    forms = [(name, "community"), (base + "社区", "community")]
+    if len(base) >= 3:
+        forms.append((base, "community"))
+    return forms
+
+
+def official_entries(rows: Iterable[DivisionRow]) -> Iterator[tuple[str, Target]]:
+    """(surface, target) for every district, street and community form."""
+    seen_districts: set[str] = set()
+    seen_streets: set[str] = set()
+    for r in rows:
+        if r.district_code not in seen_districts:
+            seen_districts.add(r.district_code)
+            for form in district_forms(r.district):
+                yield form, Target("district", r.district, r.district_code, kind="district")
+        if r.street_code not in seen_streets:
+            seen_streets.add(r.street_code)
+            for form, kind in street_forms(r.street):
+                yield (
+                    form,
+                    Target(
+                        "street",
+                        r.district,
+                        r.district_code,
+                        r.street,
+                        r.street_code,
+                        kind=kind,
+                        needs_district=kind == "street_short" and form in WEAK_SHORT_NAMES,
+                    ),
+                )
+        for form, kind in community_forms(r.community):
+            yield (
+                form,
+                Target(
+                    "community",
+                    r.district,
+                    r.district_code,
+                    r.street,
+                    r.street_code,
+                    r.community,
+                    r.community_code,
+                    kind=kind,
+                ),
+            )
+
+
+def alias_targets(alias: Alias, rows: Iterable[DivisionRow]) -> list[Target]:
+    """Resolve an alias's district/street names to codes (street may be a short form)."""
+    district = alias.district.strip()
+    street = alias.street.strip()
+    hits: dict[str, Target] = {}
+    for r in rows:
+        if district and r.district != district and district_forms(r.district)[-1] != district:
+            continue
+        if street:
+            if street not in {f for f, _ in street_forms(r.street)}:
+                continue
+            hits[r.street_code] = Target(
+                "street", r.district, r.district_code, r.street, r.street_code, kind=alias.kind
+            )
+        else:
+            hits[r.district_code] = Target("district", r.district, r.district_code, kind=alias.kind)
+    return list(hits.values())
