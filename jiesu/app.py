@@ -1,0 +1,30 @@
+"""The ASGI application: API routers, error handlers, pages."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from jiesu import __version__
+from jiesu.core.api import install_error_handlers
+from jiesu.core.settings import get_settings
+from jiesu.orders.api import router as orders_router
+from jiesu.units.api import router as units_router
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    settings.check_secure()
+    app = FastAPI(
+        title="jiesu 接诉即办",
+        version=__version__,
+        description="市民服务热线工单系统：受理、派单、办理、答复、回访、考核。",
+    )
+    install_error_handlers(app)
+    app.include_router(units_router)
+    app.include_router(orders_router)
+
+    @app.get("/healthz", tags=["meta"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    return app

@@ -1,0 +1,239 @@
+"""One command line for the centre: init, serve, orders, users, triage, places, reports."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import select
+
+from jiesu.core.clock import local
+from jiesu.core.db import get_engine, session_scope
+from jiesu.core.errors import DomainError
+from jiesu.core.roles import Principal
+from jiesu.core.settings import get_settings
+
+app = typer.Typer(help="jiesu 接诉即办 — 市民服务热线工单系统", no_args_is_help=True)
+orders_app = typer.Typer(help="工单：受理、办理、查询", no_args_is_help=True)
+users_app = typer.Typer(help="用户管理", no_args_is_help=True)
+app.add_typer(orders_app, name="orders")
+app.add_typer(users_app, name="users")
+console = Console()
+
+
+def _mount_optional() -> None:
+    """Packages that add their own sub-commands."""
+    try:
+        from jiesu.triage.cli import places_app, triage_app
+    except ImportError:
+        return
+    app.add_typer(triage_app, name="triage")
+    app.add_typer(places_app, name="places")
+
+
+def fail(exc: DomainError | ValidationError) -> None:
+    if isinstance(exc, ValidationError):
+        body: dict[str, Any] = {
+            "error": {"code": "invalid_input", "message": "输入有误",
+                      "details": {"fields": json.loads(exc.json())}}
+        }
+    else:
+        body = exc.as_body()
+    console.print_json(data=body)
+    raise typer.Exit(code=2)
+
+
+@app.command()
+def init(
+    demo: Annotated[bool, typer.Option("--demo", help="载入演示数据（幂等）")] = False,
+) -> None:
+    """建库（Alembic 迁移）并载入北京行政区划与委办局；--demo 载入演示用户与工单。"""
+    from jiesu.core.migrate import upgrade
+    from jiesu.units.seed import load_units
+
+    settings = get_settings()
+    get_engine()  # creates the data directory for SQLite
+    upgrade(settings.effective_database_url)
+    with session_scope() as session:
+        added = load_units(session)
+        console.print(f"单位：新增 {added} 个")
+        if demo:
+            from jiesu.demo import load_demo
+
+            for line in load_demo(session, settings.shared_data_dir):
+                console.print(line)
+    console.print("[green]数据库已就绪[/green]", settings.effective_database_url)
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 1,
+    reload: bool = False,
+) -> None:
+    """启动 Web 与 API 服务（OpenAPI 文档在 /docs）。"""
+    import uvicorn
+
+    get_settings().check_secure()
+    uvicorn.run("jiesu.main:app", host=host, port=port, workers=workers, reload=reload,
+                log_level="info")
+
+
+def _principal(session: Any, username: str) -> Principal:
+    from jiesu.units.models import User
+    from jiesu.units.service import principal_for
+
+    user = session.scalars(select(User).where(User.username == username)).first()
+    if user is None or not user.active:
+        console.print(f"[red]用户不存在：{username}[/red]")
+        raise typer.Exit(code=2)
+    return principal_for(session, user)
+
+
+def _print_order(order: Any) -> None:
+    from jiesu.orders.api import to_public
+
+    console.print_json(to_public(order).model_dump_json())
+
+
+AsUser = Annotated[str, typer.Option("--as", help="以哪个用户的身份操作")]
+
+
+@orders_app.command("intake")
+def orders_intake(
+    as_user: AsUser,
+    text: Annotated[str, typer.Option(help="诉求全文")],
+    type: Annotated[str, typer.Option(help="consultation/help/complaint/report/suggestion/praise")] = "complaint",
+    title: str = "",
+    place: str = "",
+    phone: Annotated[str | None, typer.Option(help="来电号码")] = None,
+    name: str = "",
+    channel: str = "phone",
+    client_key: str | None = None,
+) -> None:
+    """受理一件诉求（坐席）。"""
+    from jiesu.orders import schemas, service
+
+    try:
+        data = schemas.OrderCreate.model_validate({
+            "type": type, "text": text, "title": title, "place_text": place,
+            "citizen_phone": phone, "citizen_name": name, "channel": channel,
+            "client_key": client_key,
+        })
+        with session_scope() as session:
+            order, created = service.intake(session, _principal(session, as_user), data)
+            _print_order(order)
+    except (DomainError, ValidationError) as exc:
+        fail(exc)
+
+
+@orders_app.command("act")
+def orders_act(
+    order_id: int,
+    action: str,
+    as_user: AsUser,
+    data: Annotated[str, typer.Option("--data", help="JSON 参数，如 '{\"lead_unit_id\": 3}'")] = "{}",
+) -> None:
+    """对工单执行一个动作：dispatch、sign、contact、reply、close_visited ……"""
+    from jiesu.orders import schemas, service
+    from jiesu.orders.statemachine import Action
+
+    if action not in Action.__members__:
+        console.print(f"[red]未知动作：{action}[/red]；可用：{', '.join(Action.__members__)}")
+        raise typer.Exit(code=2)
+    try:
+        payload = schemas.ACTION_PAYLOADS[action].model_validate_json(data)
+        with session_scope() as session:
+            order = service.act(session, _principal(session, as_user), order_id, Action(action),
+                                payload)
+            _print_order(order)
+    except (DomainError, ValidationError) as exc:
+        fail(exc)
+
+
+@orders_app.command("show")
+def orders_show(order_id: int, as_user: AsUser) -> None:
+    """查看工单及其全部历史。"""
+    from jiesu.orders import service
+    from jiesu.orders.statemachine import ACTION_LABELS, STATE_LABELS, Action, State
+
+    try:
+        with session_scope() as session:
+            principal = _principal(session, as_user)
+            order = service.get_order(session, principal, order_id)
+            _print_order(order)
+            table = Table("#", "时间", "动作", "状态", "角色")
+            for event in service.events_of(session, order.id):
+                label = ACTION_LABELS.get(Action(event.action)) if event.action in Action.__members__ else "受理"
+                table.add_row(str(event.seq), f"{local(event.at):%Y-%m-%d %H:%M}", label or event.action,
+                              STATE_LABELS[State(event.to_state)], event.actor_role)
+            console.print(table)
+            console.print("可执行：", ", ".join(service.actions_for(session, principal, order)))
+    except DomainError as exc:
+        fail(exc)
+
+
+@orders_app.command("list")
+def orders_list(
+    as_user: AsUser,
+    state: str | None = None,
+    overdue: bool | None = None,
+    text: str | None = None,
+    limit: int = 20,
+) -> None:
+    """检索工单。"""
+    from jiesu.orders import queries
+    from jiesu.orders.statemachine import STATE_LABELS, State
+
+    with session_scope() as session:
+        principal = _principal(session, as_user)
+        rows, count = queries.search(
+            session, principal, queries.OrderFilter(state=state, overdue=overdue, text=text),
+            limit=limit,
+        )
+        table = Table("ID", "编号", "状态", "标题", "受理时间", "答复期限", title=f"共 {count} 件")
+        for order in rows:
+            due = f"{local(order.reply_due_at):%m-%d %H:%M}" if order.reply_due_at else ""
+            table.add_row(str(order.id), order.number or "", STATE_LABELS[State(order.state)],
+                          order.title[:30], f"{local(order.received_at):%m-%d %H:%M}", due)
+        console.print(table)
+
+
+@users_app.command("create")
+def users_create(
+    username: str,
+    role: str,
+    display_name: Annotated[str, typer.Option(prompt="姓名")],
+    password: Annotated[str, typer.Option(prompt="密码", hide_input=True, confirmation_prompt=True)],
+    unit_code: str | None = None,
+) -> None:
+    """创建用户（管理员在命令行操作）。"""
+    from jiesu.units import service
+    from jiesu.units.schemas import UserCreate
+
+    try:
+        with session_scope() as session:
+            unit_id = None
+            if unit_code:
+                unit = service.unit_by_code(session, unit_code)
+                if unit is None:
+                    console.print(f"[red]单位不存在：{unit_code}[/red]")
+                    raise typer.Exit(code=2)
+                unit_id = unit.id
+            user = service.create_user(session, UserCreate.model_validate({
+                "username": username, "display_name": display_name, "password": password,
+                "role": role, "unit_id": unit_id}))
+            console.print(f"已创建用户 {user.username}（{user.role}）")
+    except (DomainError, ValidationError) as exc:
+        fail(exc)
+
+
+_mount_optional()
+
+if __name__ == "__main__":
+    app()

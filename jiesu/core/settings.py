@@ -1,0 +1,66 @@
+"""One typed settings object, read from the environment (JIESU_*)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET_KEY = "jiesu-demo-secret-change-me"
+DEMO_PASSWORD = "jiesu-demo"
+
+
+class Mode(StrEnum):
+    demo = "demo"
+    development = "development"
+    production = "production"
+
+
+class InsecureConfiguration(RuntimeError):
+    """Raised at start-up when production would run with a default secret."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="JIESU_", env_file=".env", extra="ignore")
+
+    mode: Mode = Mode.demo
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    secret_key: str = DEFAULT_SECRET_KEY
+    token_ttl_seconds: int = 12 * 3600
+    session_ttl_seconds: int = 8 * 3600
+    # A citizen's text longer than this is refused: no real call note is this long.
+    max_text_length: int = 20_000
+    page_size_max: int = 200
+    # Roles that must call the citizen and therefore may read the full phone number.
+    unmasked_phone_roles: tuple[str, ...] = ("handler", "visitor")
+    visit_max_attempts: int = 3
+    shared_data_dir: Path = Field(default=Path("../shared/data"))
+    timezone: str = "Asia/Shanghai"
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'jiesu.db').resolve()}"
+
+    @property
+    def is_demo(self) -> bool:
+        return self.mode is Mode.demo
+
+    def check_secure(self) -> None:
+        """Refuse to run outside demo mode with the shipped default secret."""
+        if not self.is_demo and self.secret_key == DEFAULT_SECRET_KEY:
+            raise InsecureConfiguration(
+                "JIESU_SECRET_KEY must be set to a private value outside demo mode"
+            )
+        if not self.is_demo and len(self.secret_key) < 32:
+            raise InsecureConfiguration("JIESU_SECRET_KEY must be at least 32 characters")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,243 @@
+"""Demo data: real units, one user per role per sample unit, and orders in every state.
+
+Orders are built from the real citizen messages in ../shared/data/messages/ and driven through
+the same service calls a person would make, so each has a true event history.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from jiesu.core import clock
+from jiesu.core.roles import Principal, Role
+from jiesu.core.settings import DEMO_PASSWORD, get_settings
+from jiesu.orders import schemas as s
+from jiesu.orders import service
+from jiesu.orders.models import NotAcceptedReason, Order, ReplyOutcome, RequestType, Satisfaction
+from jiesu.orders.statemachine import Action
+from jiesu.units import service as units
+from jiesu.units.models import Unit, User
+from jiesu.units.schemas import UserCreate
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    display_name: str
+    role: Role
+    unit_code: str | None = None
+
+
+# Sample units: 朝阳区, its 望京街道 and one of its communities, 海淀区八里庄街道,
+# the city's urban management commission and the water company.
+DEMO_USERS = [
+    DemoUser("agent", "坐席·王芳", Role.agent),
+    DemoUser("agent2", "坐席·李静", Role.agent),
+    DemoUser("dispatcher", "派单·张伟", Role.dispatcher),
+    DemoUser("visitor", "回访·刘洋", Role.visitor),
+    DemoUser("supervisor", "督办·陈刚", Role.supervisor),
+    DemoUser("admin", "管理员", Role.admin),
+    DemoUser("district", "朝阳区·赵敏", Role.handler, "110105"),
+    DemoUser("street", "望京街道·孙磊", Role.handler, "110105026"),
+    DemoUser("street2", "望京街道·周婷", Role.handler, "110105026"),
+    DemoUser("community", "花家地西里社区·吴霞", Role.handler, "110105026034"),
+    DemoUser("haidian", "海淀八里庄街道·郑凯", Role.handler, "110108005"),
+    DemoUser("dept", "市城市管理委·冯涛", Role.handler, "dept.chengguan"),
+    DemoUser("utility", "自来水集团·何琳", Role.handler, "util.water"),
+]
+
+
+def create_demo_users(session: Session) -> int:
+    added = 0
+    for demo in DEMO_USERS:
+        if session.scalars(select(User).where(User.username == demo.username)).first():
+            continue
+        unit_id = None
+        if demo.unit_code:
+            unit = units.unit_by_code(session, demo.unit_code)
+            if unit is None:
+                continue
+            unit_id = unit.id
+        units.create_user(
+            session,
+            UserCreate(username=demo.username, display_name=demo.display_name, role=demo.role,
+                       password=DEMO_PASSWORD, unit_id=unit_id),
+            is_demo=True,
+        )
+        added += 1
+    return added
+
+
+def _principal(session: Session, username: str) -> Principal:
+    user = session.scalars(select(User).where(User.username == username)).one()
+    return units.principal_for(session, user)
+
+
+def _messages(shared: Path) -> list[tuple[str, str, str]]:
+    """(title, body, official reply) from the raw messages; A市 masks read as Beijing."""
+    rows: list[tuple[str, str, str]] = []
+    for name in ("replies.csv", "hot_issues.csv"):
+        path = shared / "messages" / name
+        if not path.exists():
+            continue
+        with path.open(encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                body = row.get("body", "")
+                if 20 <= len(body) <= 600:
+                    rows.append((row.get("title", ""), body, row.get("reply", "")))
+    return rows
+
+
+def _localise(text: str, district: str) -> str:
+    text = text.replace("西地省", "北京市").replace("A市", "北京市")
+    return re.sub(r"A\d*[区县]", district, text)
+
+
+# How many demo orders end in each state, and the steps that take them there.
+PLAN: list[tuple[str, int]] = [
+    ("received", 40), ("dispatched", 40), ("signed", 25), ("in_progress", 40),
+    ("returned", 15), ("replied", 45), ("reopened", 10), ("merged", 5),
+    ("answered", 25), ("not_accepted", 15), ("closed", 70), ("unreachable", 5),
+]
+
+
+def create_demo_orders(session: Session, shared: Path, *, seed: int = 12345) -> int:
+    if session.scalar(select(func.count(Order.id))):
+        return 0
+    rng = random.Random(seed)
+    messages = _messages(shared)
+    if not messages:
+        return 0
+    rng.shuffle(messages)
+    streets = list(session.scalars(select(Unit).where(Unit.kind == "street")))
+    districts = {u.id: u for u in session.scalars(select(Unit).where(Unit.kind == "district"))}
+    depts = list(session.scalars(select(Unit).where(Unit.kind.in_(["department", "utility"]))))
+    wangjing = units.unit_by_code(session, "110105026")
+    haidian = units.unit_by_code(session, "110108005")
+    people = {d.username: _principal(session, d.username) for d in DEMO_USERS}
+    now = clock.now()
+    count = 0
+    for plan_state, n in PLAN:
+        for _ in range(n):
+            title, body, official = messages[count % len(messages)]
+            count += 1
+            roll = rng.random()
+            if wangjing and roll < 0.35:
+                street = wangjing
+            elif haidian and roll < 0.5:
+                street = haidian
+            else:
+                street = rng.choice(streets)
+            assert street is not None and street.parent_id is not None
+            district = districts[street.parent_id]
+            received = now - timedelta(days=rng.uniform(0.2, 25), minutes=rng.randint(0, 600))
+            _one_order(
+                session, rng, people, plan_state, count, received,
+                _localise(title, district.name), _localise(body, district.name),
+                _localise(official, district.name), street, district, depts,
+            )
+    return count
+
+
+def _one_order(
+    session: Session, rng: random.Random, people: dict[str, Principal], plan: str, n: int,
+    at: datetime, title: str, body: str, official: str, street: Unit, district: Unit,
+    depts: list[Unit],
+) -> None:
+    agent = people["agent"] if n % 2 else people["agent2"]
+    types = [RequestType.complaint, RequestType.help, RequestType.suggestion, RequestType.report]
+    rtype = RequestType.consultation if plan == "answered" else rng.choice(types)
+    phone = f"13{rng.randint(0, 9)}{rng.randint(10_000_000, 99_999_999)}"
+    order, _ = service.intake(session, agent, s.OrderCreate(
+        client_key=f"demo-{n}", type=rtype, title=title[:200], text=body,
+        place_text=f"{district.name}{street.name}", citizen_name=rng.choice(
+            ["张先生", "李女士", "王先生", "刘女士", "陈先生", "赵女士"]),
+        citizen_phone=phone, district_code=district.code, street_code=street.code,
+        received_at=at,
+    ))
+    step = at
+
+    def do(who: str, action: Action, payload: s.ActionBase, minutes: float) -> None:
+        nonlocal step
+        step = step + timedelta(minutes=minutes)
+        if step > clock.now():
+            step = clock.now()
+        service.act(session, people[who], order.id, action, payload, at=step)
+
+    if plan == "received":
+        return
+    if plan == "answered":
+        do("agent", Action.answer_on_call, s.AnswerOnCall(answer="已按统一答复口径告知诉求人办理渠道和所需材料。"), 4)
+        return
+    if plan == "not_accepted":
+        reason = rng.choice(list(NotAcceptedReason))
+        do("agent", Action.not_accept, s.NotAccept(reason=reason), 3)
+        return
+    if plan == "merged":
+        master = session.scalars(select(Order).where(Order.state == "dispatched")).first()
+        if master is not None:
+            do("dispatcher", Action.merge, s.Merge(master_order_id=master.id), 10)
+        return
+    # Orders that move past dispatch go to units with a demo handler, so each has work.
+    acting = [u for u in depts if _handler_for(people, u)]
+    if plan == "dispatched":
+        lead = street if rng.random() < 0.6 else rng.choice(depts)
+    elif street.code in {"110105026", "110108005"} or rng.random() < 0.5:
+        lead = street if _handler_for(people, street) else rng.choice(acting)
+    else:
+        lead = rng.choice(acting)
+    do("dispatcher", Action.dispatch, s.Dispatch(lead_unit_id=lead.id), rng.uniform(3, 40))
+    if plan == "dispatched":
+        return
+    handler = _handler_for(people, lead)
+    if plan == "returned":
+        if handler:
+            do(handler, Action.return_order, s.Reason(reason="经核实，该诉求不属于本单位职责范围，建议改派区住建委。"), 60)
+        return
+    if handler is None:
+        return
+    do(handler, Action.sign, s.OptionalNote(), rng.uniform(10, 120))
+    if plan == "signed":
+        return
+    do(handler, Action.contact, s.Contact(method="phone", note="已电话联系诉求人，了解具体情况。"), rng.uniform(30, 600))
+    if plan == "in_progress":
+        return
+    outcome = rng.choices(list(ReplyOutcome), weights=[70, 12, 12, 6])[0]
+    reply_text = official or "经现场核实，已协调相关部门处理完毕，并向诉求人反馈。"
+    do(handler, Action.reply, s.Reply(outcome=outcome, reply=reply_text[:10_000]), rng.uniform(600, 4000))
+    if plan == "replied":
+        return
+    if plan == "reopened":
+        do("visitor", Action.reopen, s.Reopen(reason="诉求人反映问题仍未解决", solved=False, satisfaction=Satisfaction.dissatisfied), 300)
+        return
+    if plan == "unreachable":
+        for _ in range(get_settings().visit_max_attempts):
+            do("visitor", Action.visit_attempt, s.Note(note="电话无人接听"), 120)
+        do("visitor", Action.close_unreachable, s.OptionalNote(), 5)
+        return
+    satisfaction = rng.choices(list(Satisfaction), weights=[75, 18, 7])[0]
+    do("visitor", Action.close_visited, s.CloseVisited(solved=True, satisfaction=satisfaction), rng.uniform(200, 1500))
+
+
+def _handler_for(people: dict[str, Principal], lead: Unit) -> str | None:
+    for name, principal in people.items():
+        if principal.role is Role.handler and principal.unit_id == lead.id:
+            return name
+    # Units without a demo user: the centre's demo still needs their orders to move.
+    return None
+
+
+def load_demo(session: Session, shared: Path) -> list[str]:
+    """Idempotent: users and orders already there are kept."""
+    users = create_demo_users(session)
+    session.flush()
+    orders = create_demo_orders(session, shared)
+    return [f"演示用户：新增 {users} 个（密码 {DEMO_PASSWORD}）", f"演示工单：新增 {orders} 件"]

@@ -1,0 +1,5 @@
+"""`uvicorn jiesu.main:app`."""
+
+from jiesu.app import create_app
+
+app = create_app()

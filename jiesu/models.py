@@ -1,0 +1,21 @@
+"""Imports every ORM model so metadata (Alembic, tests) sees the whole schema."""
+
+from jiesu.core.db import Base
+from jiesu.core.outbox import OutboxMessage
+from jiesu.core.privacy import PhoneReadLog
+from jiesu.orders.models import Case, Order, OrderAssignment, OrderEvent, Praise
+from jiesu.units.models import CatalogueRule, Unit, User
+
+__all__ = [
+    "Base",
+    "Case",
+    "CatalogueRule",
+    "Order",
+    "OrderAssignment",
+    "OrderEvent",
+    "OutboxMessage",
+    "PhoneReadLog",
+    "Praise",
+    "Unit",
+    "User",
+]

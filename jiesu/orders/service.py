@@ -1,0 +1,268 @@
+"""The only place that changes orders: intake and every action, each with its event.
+
+Each call writes the change, its event and its outbox messages in the caller's transaction;
+the caller commits. A stale version is a 409 Conflict, never a lost update.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
+
+from jiesu.core import clock
+from jiesu.core.errors import Conflict, DomainError, InvalidInput, NotAllowed
+from jiesu.core.privacy import log_unmasked_read
+from jiesu.core.roles import Principal, Role
+from jiesu.core.settings import get_settings
+from jiesu.orders import access
+from jiesu.orders import schemas as s
+from jiesu.orders.effects import EFFECTS, Context
+from jiesu.orders.models import Case, Order, OrderEvent
+from jiesu.orders.statemachine import (
+    OPEN_STATES,
+    Action,
+    State,
+    TransitionRefused,
+    allowed_actions,
+    transition,
+)
+
+# Suggests category/place/urgency/unit for a new order; plugged in by the triage package.
+Suggester = Callable[[Session, s.OrderCreate], dict[str, Any] | None]
+_suggester: Suggester | None = None
+
+HANDLER_ACTIONS = frozenset(
+    {
+        Action.sign, Action.return_order, Action.contact, Action.note, Action.pass_on,
+        Action.request_extension, Action.reply,
+    }
+)
+
+
+class TransitionError(DomainError):
+    status_code = 409
+    code = "transition_not_allowed"
+
+
+def set_suggester(suggester: Suggester | None) -> None:
+    global _suggester
+    _suggester = suggester
+
+
+def _refusal(exc: TransitionRefused) -> DomainError:
+    if exc.code == "role_not_allowed":
+        return NotAllowed(exc.message, code=exc.code, details=exc.details)
+    if exc.code == "missing_fields":
+        return InvalidInput(exc.message, code=exc.code, details=exc.details)
+    return TransitionError(exc.message, code=exc.code, details=exc.details)
+
+
+def append_event(
+    session: Session,
+    order: Order,
+    *,
+    action: str,
+    from_state: str | None,
+    principal: Principal | None,
+    at: datetime,
+    payload: dict[str, Any],
+) -> OrderEvent:
+    last = session.scalar(select(func.max(OrderEvent.seq)).where(OrderEvent.order_id == order.id))
+    event = OrderEvent(
+        order_id=order.id,
+        seq=(last or 0) + 1,
+        action=action,
+        from_state=from_state,
+        to_state=order.state,
+        actor_id=principal.user_id if principal else None,
+        actor_role=principal.role.value if principal else "system",
+        unit_id=principal.unit_id if principal else None,
+        at=at,
+        payload=payload,
+    )
+    session.add(event)
+    return event
+
+
+def intake(session: Session, principal: Principal, data: s.OrderCreate) -> tuple[Order, bool]:
+    """Record a request. Returns (order, created); a repeated client key returns the first."""
+    if principal.role is not Role.agent:
+        raise NotAllowed("只有坐席可以受理诉求", code="role_not_allowed")
+    if data.client_key:
+        existing = session.scalars(select(Order).where(Order.client_key == data.client_key)).first()
+        if existing is not None:
+            return existing, False
+    if len(data.text) > get_settings().max_text_length:
+        raise InvalidInput("诉求内容过长", code="text_too_long")
+    now = clock.now()
+    received_at = data.received_at or now
+    suggestion = _suggester(session, data) if _suggester else None
+    fields = data.model_dump(exclude={"received_at", "urgency", "title"})
+    order = Order(
+        **fields,
+        urgency=(data.urgency.value if data.urgency else None) or "ordinary",
+        title=data.title or data.text[:40],
+        state=State.received.value,
+        is_open=True,
+        received_at=received_at,
+        created_by_id=principal.user_id,
+        updated_at=now,
+    )
+    if suggestion:
+        _apply_suggestion(order, data, suggestion)
+    session.add(order)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:
+        # Two clients raced with one key: the other one won; answer with its order.
+        if data.client_key:
+            existing = session.scalars(
+                select(Order).where(Order.client_key == data.client_key)
+            ).first()
+            if existing is not None:
+                return existing, False
+        raise Conflict("工单写入冲突，请重试", code="intake_conflict") from exc
+    number = f"{clock.local(received_at):%Y%m%d}{order.id:07d}"
+    session.execute(update(Order).where(Order.id == order.id).values(number=number))
+    set_committed_value(order, "number", number)
+    append_event(
+        session, order, action="intake", from_state=None, principal=principal, at=received_at,
+        payload={"channel": order.channel, "type": order.type, "client_key": data.client_key},
+    )
+    return order, True
+
+
+def _apply_suggestion(order: Order, data: s.OrderCreate, suggestion: dict[str, Any]) -> None:
+    order.suggestion = suggestion
+    order.suggested_category = suggestion.get("category")
+    order.suggested_unit_code = suggestion.get("unit_code")
+    order.category = data.category or suggestion.get("category")
+    if data.urgency is None and suggestion.get("urgency") in {"urgent", "emergency"}:
+        order.urgency = suggestion["urgency"]
+    if not data.street_code and not data.district_code:
+        order.district_code = suggestion.get("district_code")
+        order.street_code = suggestion.get("street_code")
+        order.community_code = suggestion.get("community_code")
+
+
+def load_for_update(session: Session, principal: Principal, order_id: int) -> Order:
+    stmt = select(Order).where(Order.id == order_id)
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    order = session.scalars(stmt.execution_options(populate_existing=True)).first()
+    return access.ensure_readable(session, principal, order)
+
+
+def act(
+    session: Session,
+    principal: Principal,
+    order_id: int,
+    action: Action,
+    payload: s.ActionBase,
+    *,
+    at: datetime | None = None,
+) -> Order:
+    """Take one action on one order: check the table and the unit, apply, record."""
+    order = load_for_update(session, principal, order_id)
+    if payload.version is not None and payload.version != order.version:
+        raise Conflict(
+            "工单已被他人修改，请刷新后重试",
+            code="version_conflict",
+            details={"expected": payload.version, "current": order.version},
+        )
+    from_state = State(order.state)
+    data = payload.model_dump(mode="json", exclude={"version"})
+    try:
+        step = transition(from_state, action, principal.role.value, data)
+    except TransitionRefused as exc:
+        raise _refusal(exc) from exc
+    if principal.role is Role.handler:
+        access.ensure_handler_may_act(
+            session, principal, order, assisting=action is Action.assist_report
+        )
+    now = at or clock.now()
+    ctx = Context(session=session, principal=principal, order=order, payload=payload, now=now)
+    EFFECTS[action.value](ctx)
+    order.state = step.to_state.value
+    order.is_open = step.to_state in OPEN_STATES
+    if step.to_state is State.closed and step.changes_state:
+        order.closed_at = now
+    order.updated_at = now
+    append_event(
+        session, order, action=action.value, from_state=from_state.value, principal=principal,
+        at=now, payload={**data, **ctx.extra},
+    )
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise Conflict("工单已被他人修改，请刷新后重试", code="version_conflict") from exc
+    return order
+
+
+def get_order(session: Session, principal: Principal, order_id: int) -> Order:
+    return access.ensure_readable(session, principal, session.get(Order, order_id))
+
+
+def events_of(session: Session, order_id: int) -> list[OrderEvent]:
+    stmt = select(OrderEvent).where(OrderEvent.order_id == order_id).order_by(OrderEvent.seq)
+    return list(session.scalars(stmt))
+
+
+def actions_for(session: Session, principal: Principal, order: Order) -> list[str]:
+    """The actions this person may take on this order now: what the page offers."""
+    names = allowed_actions(State(order.state), principal.role.value)
+    if principal.role is not Role.handler:
+        return names
+    roles = access.assignment_roles(session, principal, order.id)
+    acting = bool(roles & access.ACTING_ROLES) or order.assignee_id == principal.user_id
+    result = []
+    for name in names:
+        if name == Action.assist_report.value:
+            if "assist" in roles:
+                result.append(name)
+        elif name == Action.pass_on.value:
+            if principal.unit_kind == "street" and order.lead_unit_id == principal.unit_id:
+                result.append(name)
+        elif acting:
+            result.append(name)
+    return result
+
+
+def reveal_contact(session: Session, principal: Principal, order_id: int) -> s.CitizenContact:
+    """The full phone number, for those who must call the citizen; every read is logged."""
+    order = get_order(session, principal, order_id)
+    if principal.role.value not in get_settings().unmasked_phone_roles:
+        raise NotAllowed("当前角色不能查看诉求人完整联系方式", code="contact_not_allowed")
+    if principal.role is Role.handler:
+        access.ensure_handler_may_act(session, principal, order)
+    if order.anonymous:
+        raise NotAllowed("匿名诉求，无联系方式", code="anonymous_citizen")
+    log_unmasked_read(session, user_id=principal.user_id, order_id=order.id, purpose="call_back")
+    return s.CitizenContact(
+        order_id=order.id, citizen_name=order.citizen_name, citizen_phone=order.citizen_phone
+    )
+
+
+def create_case(session: Session, principal: Principal, data: s.CaseCreate) -> Case:
+    if principal.role not in (Role.dispatcher, Role.supervisor):
+        raise NotAllowed("只有派单员或督办员可以创建联办案件", code="role_not_allowed")
+    case = Case(title=data.title, note=data.note, created_by_id=principal.user_id,
+                created_at=clock.now())
+    session.add(case)
+    session.flush()
+    for order_id in data.order_ids:
+        act(session, principal, order_id, Action.link_case, s.LinkCase(case_id=case.id))
+    return case
+
+
+def case_order_ids(session: Session, case_id: int) -> list[int]:
+    return list(session.scalars(select(Order.id).where(Order.case_id == case_id)))

@@ -1,0 +1,112 @@
+"""Category classifier at prediction time: load the current model, predict a category.
+
+Below the confidence floor (``JIESU_TRIAGE_MIN_CONFIDENCE``, default from the model's
+cross-validated coverage table) the suggestion is flagged ``needs_person``: the
+dispatcher picks the category by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+
+from jiesu.triage.text import segment_raw, warm_up
+from jiesu.triage.training import CURRENT_POINTER, ModelInfo, models_dir
+
+MIN_CONFIDENCE_ENV = "JIESU_TRIAGE_MIN_CONFIDENCE"
+
+
+class ModelNotFound(FileNotFoundError):
+    """No trained category model in the data directory (run ``jiesu triage ensure-model``)."""
+
+    code = "triage_model_not_found"
+
+
+@dataclass(frozen=True)
+class CategoryPrediction:
+    label: str
+    confidence: float
+    alternatives: list[tuple[str, float]] = field(default_factory=list)
+    needs_person: bool = False
+
+
+class CategoryModel:
+    """A fitted pipeline plus its sidecar information."""
+
+    def __init__(self, pipeline: Any, info: ModelInfo, min_confidence: float | None = None) -> None:
+        self.pipeline = pipeline
+        self.info = info
+        env = os.environ.get(MIN_CONFIDENCE_ENV)
+        if min_confidence is None and env:
+            min_confidence = float(env)
+        self.min_confidence = info.min_confidence if min_confidence is None else min_confidence
+        self.labels: list[str] = [str(c) for c in pipeline.classes_]
+
+    @property
+    def version(self) -> str:
+        return self.info.version
+
+    def predict_segmented(self, segmented: str) -> CategoryPrediction:
+        return self.predict_many_segmented([segmented])[0]
+
+    def predict_many_segmented(self, segmented: list[str]) -> list[CategoryPrediction]:
+        proba = np.asarray(self.pipeline.predict_proba(segmented))
+        out = []
+        for row in proba:
+            order = np.argsort(-row)
+            best = int(order[0])
+            conf = float(row[best])
+            alts = [(self.labels[int(j)], round(float(row[int(j)]), 4)) for j in order[1:4]]
+            out.append(
+                CategoryPrediction(
+                    label=self.labels[best],
+                    confidence=round(conf, 4),
+                    alternatives=alts,
+                    needs_person=conf < self.min_confidence,
+                )
+            )
+        return out
+
+    def predict(self, text: str, title: str | None = None) -> CategoryPrediction:
+        """Raw, unsegmented Chinese text (and optional title) → category."""
+        seg = segment_raw(text or "", title)
+        if not seg:
+            return CategoryPrediction(label="", confidence=0.0, needs_person=True)
+        return self.predict_segmented(seg)
+
+
+def load_model(path: Path, min_confidence: float | None = None) -> CategoryModel:
+    info_path = path.with_suffix(".json")
+    raw = json.loads(info_path.read_text(encoding="utf-8"))
+    known = set(ModelInfo.__dataclass_fields__)
+    info = ModelInfo(**{k: v for k, v in raw.items() if k in known})
+    return CategoryModel(joblib.load(path), info, min_confidence)
+
+
+def current_model_path(data_dir: Path | None = None) -> Path | None:
+    out_dir = models_dir(data_dir)
+    pointer = out_dir / CURRENT_POINTER
+    if not pointer.exists():
+        return None
+    name = json.loads(pointer.read_text(encoding="utf-8"))["model_file"]
+    path = out_dir / name
+    return path if path.exists() else None
+
+
+def load_current(
+    data_dir: Path | None = None, min_confidence: float | None = None, *, warm: bool = True
+) -> CategoryModel:
+    """The model ``category-current.json`` points at; raises :class:`ModelNotFound`."""
+    path = current_model_path(data_dir)
+    if path is None:
+        raise ModelNotFound(f"未找到分类模型：{models_dir(data_dir)}（请先运行 jiesu triage train）")
+    model = load_model(path, min_confidence)
+    if warm:
+        warm_up()
+    return model

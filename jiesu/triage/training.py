@@ -1,0 +1,247 @@
+"""Train the category classifier, cross-validate it and write a versioned model file.
+
+Model files live in ``<data_dir>/models/``: ``category-YYYYMMDDHHMMSS.joblib`` with a
+JSON sidecar of the same stem, and ``category-current.json`` pointing at the one in use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import sklearn
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import accuracy_score, f1_score
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.svm import LinearSVC
+
+from jiesu.triage.text import segment_raw, strip_spaces, word_ngrams
+
+MODEL_PREFIX = "category"
+CURRENT_POINTER = f"{MODEL_PREFIX}-current.json"
+THRESHOLDS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+# The default confidence floor is the lowest threshold whose cross-validated accuracy on
+# the messages it lets through reaches this figure (see docs/triage.md).
+TARGET_AUTO_ACCURACY = 0.97
+
+
+def data_dir_default() -> Path:
+    return Path(os.environ.get("JIESU_DATA_DIR", "var"))
+
+
+def models_dir(data_dir: Path | None) -> Path:
+    return (data_dir or data_dir_default()) / "models"
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labelled message in the model's token space."""
+
+    segmented: str
+    label: str
+
+
+def to_examples(rows: Iterable[Mapping[str, Any]]) -> list[Example]:
+    """Rows in train.csv form (``text_segmented``) or raw form (``text`` [+ ``title``]).
+
+    Rows without a label or without text are dropped.
+    """
+    out: list[Example] = []
+    for row in rows:
+        label = str(row.get("label") or "").strip()
+        seg = str(row.get("text_segmented") or "").strip()
+        if not seg:
+            text = str(row.get("text") or "").strip()
+            title = str(row.get("title") or "").strip() or None
+            seg = segment_raw(text, title) if (text or title) else ""
+        if label and seg:
+            out.append(Example(seg, label))
+    return out
+
+
+def data_sha256(examples: Sequence[Example]) -> str:
+    h = hashlib.sha256()
+    for ex in examples:
+        h.update(f"{ex.label}\t{ex.segmented}\n".encode())
+    return h.hexdigest()
+
+
+def build_pipeline(c: float = 0.5, calibration_folds: int = 3) -> Pipeline:
+    """Word uni+bigram TF-IDF ∪ character 1-3-gram TF-IDF → calibrated linear SVM."""
+    features = FeatureUnion(
+        [
+            ("words", TfidfVectorizer(analyzer=word_ngrams, sublinear_tf=True, min_df=2)),
+            (
+                "chars",
+                TfidfVectorizer(
+                    analyzer="char",
+                    ngram_range=(1, 3),
+                    preprocessor=strip_spaces,
+                    sublinear_tf=True,
+                    min_df=2,
+                ),
+            ),
+        ]
+    )
+    svm = LinearSVC(C=c)
+    clf = CalibratedClassifierCV(svm, cv=calibration_folds, method="sigmoid")
+    return Pipeline([("features", features), ("clf", clf)])
+
+
+def coverage_table(
+    y_true: Sequence[str], labels: Sequence[str], proba: np.ndarray[Any, Any]
+) -> list[dict[str, float]]:
+    """For each threshold: share of messages the model decides alone, and its accuracy there."""
+    pred = np.asarray(labels)[proba.argmax(axis=1)]
+    conf = proba.max(axis=1)
+    truth = np.asarray(y_true)
+    rows = []
+    for t in THRESHOLDS:
+        keep = conf >= t
+        n = int(keep.sum())
+        acc = float((pred[keep] == truth[keep]).mean()) if n else 0.0
+        rows.append({"threshold": t, "coverage": round(n / len(truth), 4), "accuracy": round(acc, 4)})
+    return rows
+
+
+def choose_threshold(table: Sequence[Mapping[str, float]]) -> float:
+    for row in table:
+        if row["accuracy"] >= TARGET_AUTO_ACCURACY and row["coverage"] > 0:
+            return float(row["threshold"])
+    return float(table[-1]["threshold"]) if table else 0.5
+
+
+def cross_validate(
+    examples: Sequence[Example], folds: int = 5, seed: int = 0, c: float = 0.5
+) -> dict[str, Any]:
+    """Stratified k-fold: macro-F1 and accuracy per fold, plus the coverage table."""
+    x = np.array([e.segmented for e in examples], dtype=object)
+    y = np.array([e.label for e in examples])
+    labels = sorted(set(y))
+    proba = np.zeros((len(y), len(labels)))
+    f1s, accs = [], []
+    min_class = min(Counter(y).values())
+    k = max(2, min(folds, min_class))
+    for train_idx, test_idx in StratifiedKFold(k, shuffle=True, random_state=seed).split(x, y):
+        model = build_pipeline(c=c)
+        model.fit(x[train_idx], y[train_idx])
+        p = model.predict_proba(x[test_idx])
+        fold_labels = list(model.classes_)
+        full = np.zeros((len(test_idx), len(labels)))
+        for j, lab in enumerate(fold_labels):
+            full[:, labels.index(lab)] = p[:, j]
+        proba[test_idx] = full
+        pred = np.asarray(labels)[full.argmax(axis=1)]
+        f1s.append(float(f1_score(y[test_idx], pred, average="macro")))
+        accs.append(float(accuracy_score(y[test_idx], pred)))
+    return {
+        "folds": k,
+        "macro_f1": round(float(np.mean(f1s)), 4),
+        "macro_f1_per_fold": [round(f, 4) for f in f1s],
+        "accuracy": round(float(np.mean(accs)), 4),
+        "coverage": coverage_table(y, labels, proba),
+    }
+
+
+@dataclass
+class ModelInfo:
+    version: str
+    created_at: str
+    data_sha256: str
+    model_sha256: str
+    n: int
+    labels: list[str]
+    class_counts: dict[str, int]
+    cross_validation: dict[str, Any] = field(default_factory=dict)
+    min_confidence: float = 0.5
+    model_file: str = ""
+    sklearn_version: str = sklearn.__version__
+    features: str = "jieba words 1-2 + chars 1-3 TF-IDF; LinearSVC calibrated (sigmoid, 3-fold)"
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def fit(examples: Sequence[Example], c: float = 0.5) -> Pipeline:
+    model = build_pipeline(c=c)
+    model.fit([e.segmented for e in examples], [e.label for e in examples])
+    return model
+
+
+def save_model(
+    model: Pipeline,
+    examples: Sequence[Example],
+    data_dir: Path | None,
+    *,
+    cv: Mapping[str, Any] | None = None,
+    min_confidence: float | None = None,
+    now: datetime | None = None,
+    make_current: bool = True,
+) -> ModelInfo:
+    """Write ``category-<version>.joblib`` + ``.json`` and (optionally) move the pointer."""
+    out_dir = models_dir(data_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%d%H%M%S")
+    version, i = stamp, 1
+    while (out_dir / f"{MODEL_PREFIX}-{version}.joblib").exists():
+        version, i = f"{stamp}-{i}", i + 1
+    path = out_dir / f"{MODEL_PREFIX}-{version}.joblib"
+    joblib.dump(model, path, compress=3)
+    cv = dict(cv or {})
+    if min_confidence is None:
+        min_confidence = choose_threshold(cv.get("coverage", [])) if cv.get("coverage") else 0.5
+    info = ModelInfo(
+        version=version,
+        created_at=(now or datetime.now(UTC)).isoformat(timespec="seconds"),
+        data_sha256=data_sha256(examples),
+        model_sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        n=len(examples),
+        labels=sorted({e.label for e in examples}),
+        class_counts=dict(sorted(Counter(e.label for e in examples).items())),
+        cross_validation=cv,
+        min_confidence=min_confidence,
+        model_file=path.name,
+    )
+    path.with_suffix(".json").write_text(
+        json.dumps(info.as_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    if make_current:
+        set_current(out_dir, info)
+    return info
+
+
+def set_current(out_dir: Path, info: ModelInfo) -> None:
+    pointer = {"version": info.version, "model_file": info.model_file,
+               "info_file": Path(info.model_file).with_suffix(".json").name}
+    tmp = out_dir / (CURRENT_POINTER + ".tmp")
+    tmp.write_text(json.dumps(pointer, ensure_ascii=False, indent=2), encoding="utf-8")
+    tmp.replace(out_dir / CURRENT_POINTER)
+
+
+def train(
+    rows: Iterable[Mapping[str, Any]],
+    data_dir: Path | None = None,
+    *,
+    cv_folds: int = 5,
+    c: float = 0.5,
+    now: datetime | None = None,
+    make_current: bool = True,
+) -> ModelInfo:
+    """Train on labelled rows, cross-validate (``cv_folds`` ≥ 2), save and point at it."""
+    examples = to_examples(rows)
+    if len(examples) < 2 or len({e.label for e in examples}) < 2:
+        raise ValueError("训练数据不足：至少需要两个类别的有效样本")
+    cv = cross_validate(examples, folds=cv_folds, c=c) if cv_folds >= 2 else {}
+    model = fit(examples, c=c)
+    return save_model(model, examples, data_dir, cv=cv, now=now, make_current=make_current)

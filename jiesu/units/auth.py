@@ -1,0 +1,53 @@
+"""Who is calling: a bearer token (API) or a session cookie (pages), and role checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from jiesu.core.api import SessionDep
+from jiesu.core.errors import NotAllowed, NotAuthenticated
+from jiesu.core.roles import Principal, Role
+from jiesu.core.security import read_token
+from jiesu.units.models import User
+from jiesu.units.service import principal_for
+
+SESSION_COOKIE = "jiesu_session"
+
+
+def principal_from_token(session: SessionDep, token: str, purpose: str) -> Principal:
+    try:
+        user_id, token_version = read_token(token, purpose=purpose)
+    except ValueError as exc:
+        raise NotAuthenticated("登录已失效，请重新登录", code="invalid_token") from exc
+    user = session.get(User, user_id)
+    if user is None or not user.active or user.token_version != token_version:
+        raise NotAuthenticated("登录已失效，请重新登录", code="invalid_token")
+    return principal_for(session, user)
+
+
+def current_principal(request: Request, session: SessionDep) -> Principal:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return principal_from_token(session, header[7:].strip(), "api")
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        return principal_from_token(session, cookie, "session")
+    raise NotAuthenticated("请先登录", code="not_authenticated")
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def require(*roles: Role) -> Callable[[Principal], Principal]:
+    def check(principal: CurrentPrincipal) -> Principal:
+        if principal.role not in roles:
+            raise NotAllowed("当前角色无权执行此操作", code="role_not_allowed")
+        return principal
+
+    return check
+
+
+AdminPrincipal = Annotated[Principal, Depends(require(Role.admin))]

@@ -1,0 +1,135 @@
+"""Test fixtures: a real database (SQLite, or PostgreSQL when JIESU_TEST_POSTGRES_URL is set),
+migrated with Alembic once per run, each test inside a rolled-back transaction, a frozen clock.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import time_machine
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
+
+os.environ.setdefault("JIESU_MODE", "demo")
+
+from jiesu.core import db as core_db  # noqa: E402
+from jiesu.core.api import get_session  # noqa: E402
+from jiesu.core.clock import CHINA_TZ  # noqa: E402
+from jiesu.core.migrate import upgrade  # noqa: E402
+from jiesu.core.security import issue_token  # noqa: E402
+
+# A Monday in an ordinary working week.
+FROZEN_AT = datetime(2026, 11, 2, 10, 0, tzinfo=CHINA_TZ)
+
+
+def _postgres_url() -> str | None:
+    return os.environ.get("JIESU_TEST_POSTGRES_URL") or None
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    base = _postgres_url()
+    if base is None:
+        path = tmp_path_factory.mktemp("db") / "test.db"
+        yield f"sqlite:///{path}"
+        return
+    name = f"jiesu_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = base.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        yield url
+    finally:
+        core_db.get_engine.cache_clear()
+        with admin.connect() as conn:
+            conn.execute(text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                f"WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+            ))
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    os.environ["JIESU_DATABASE_URL"] = database_url
+    from jiesu.core.settings import get_settings
+
+    get_settings.cache_clear()
+    core_db.get_engine.cache_clear()
+    core_db.get_sessionmaker.cache_clear()
+    upgrade(database_url)
+    eng = core_db.get_engine()
+    from jiesu.core.db import session_scope
+    from jiesu.demo import create_demo_users
+    from jiesu.units.seed import load_units
+
+    with session_scope() as session:
+        load_units(session)
+        create_demo_users(session)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    conn = engine.connect()
+    outer = conn.begin()
+    try:
+        yield conn
+    finally:
+        outer.rollback()
+        conn.close()
+
+
+@pytest.fixture
+def session(connection: Connection) -> Iterator[Session]:
+    sess = Session(bind=connection, join_transaction_mode="create_savepoint",
+                   expire_on_commit=False)
+    try:
+        yield sess
+    finally:
+        sess.close()
+
+
+@pytest.fixture
+def frozen() -> Iterator[time_machine.Coordinates]:
+    with time_machine.travel(FROZEN_AT, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def client(session: Session, frozen: time_machine.Coordinates) -> Iterator[TestClient]:
+    from jiesu.app import create_app
+
+    app = create_app()
+
+    def _session() -> Iterator[Session]:
+        yield session
+
+    app.dependency_overrides[get_session] = _session
+    with TestClient(app, raise_server_exceptions=True) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    root = Path(__file__).resolve().parents[1]
+    return Path(os.environ.get("JIESU_SHARED_DATA_DIR", root.parent / "shared" / "data"))
+
+
+def auth_headers(session: Session, username: str) -> dict[str, str]:
+    from sqlalchemy import select
+
+    from jiesu.units.models import User
+
+    user = session.scalars(select(User).where(User.username == username)).one()
+    return {"Authorization": f"Bearer {issue_token(user.id, user.token_version)}"}
