@@ -8,6 +8,7 @@ from jiesu import __version__
 from jiesu.core.api import install_error_handlers
 from jiesu.core.settings import get_settings
 from jiesu.orders.api import router as orders_router
+from jiesu.orders.triage_api import router as triage_router
 from jiesu.units.api import router as units_router
 
 
@@ -22,6 +23,7 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     app.include_router(units_router)
     app.include_router(orders_router)
+    app.include_router(triage_router)
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str]:

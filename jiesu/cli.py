@@ -53,7 +53,7 @@ def init(
 ) -> None:
     """建库（Alembic 迁移）并载入北京行政区划与委办局；--demo 载入演示用户与工单。"""
     from jiesu.core.migrate import upgrade
-    from jiesu.units.seed import load_units
+    from jiesu.units.seed import load_catalogue, load_units
 
     settings = get_settings()
     get_engine()  # creates the data directory for SQLite
@@ -61,6 +61,7 @@ def init(
     with session_scope() as session:
         added = load_units(session)
         console.print(f"单位：新增 {added} 个")
+        console.print(f"派单目录：新增 {load_catalogue(session)} 条规则")
         if demo:
             from jiesu.demo import load_demo
 

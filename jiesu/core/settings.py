@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -38,8 +39,23 @@ class Settings(BaseSettings):
     # Roles that must call the citizen and therefore may read the full phone number.
     unmasked_phone_roles: tuple[str, ...] = ("handler", "visitor")
     visit_max_attempts: int = 3
+    # Run triage at intake and keep its proposal on the order.
+    triage_at_intake: bool = True
     shared_data_dir: Path = Field(default=Path("../shared/data"))
     timezone: str = "Asia/Shanghai"
+    # Deadlines, reminders and escalation (jiesu/orders/jobs.py); figures from practice.
+    office_close: time = time(23, 59, 59)  # a day-based deadline ends at this local time
+    remind_at_fraction: float = Field(default=0.75, gt=0, lt=1)
+    urge_after_hours: float = Field(default=0, ge=0)  # 催办 this long after a deadline passed
+    supervise_after_hours: float = Field(default=24, ge=0)  # 督办 this long after it passed
+    district_notify_after_hours: float = Field(default=0, ge=0)
+    # Outbox delivery and the SMS/WeChat webhook gateway.
+    outbox_lease_seconds: int = Field(default=60, ge=1)
+    outbox_max_attempts: int = Field(default=5, ge=1)
+    outbox_backoff_seconds: float = Field(default=30, ge=0)
+    webhook_url: str = ""
+    webhook_timeout_seconds: float = Field(default=10, gt=0)
+    worker_interval_seconds: float = Field(default=60, gt=0)
 
     @property
     def effective_database_url(self) -> str:

@@ -6,7 +6,6 @@ the caller commits. A stale version is a 409 Conflict, never a lost update.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -25,8 +24,10 @@ from jiesu.orders import access
 from jiesu.orders import schemas as s
 from jiesu.orders.effects import EFFECTS, Context
 from jiesu.orders.models import Case, Order, OrderEvent
+from jiesu.orders.suggest import suggest_for_intake
 from jiesu.orders.statemachine import (
     OPEN_STATES,
+    SYSTEM,
     Action,
     State,
     TransitionRefused,
@@ -34,9 +35,8 @@ from jiesu.orders.statemachine import (
     transition,
 )
 
-# Suggests category/place/urgency/unit for a new order; plugged in by the triage package.
-Suggester = Callable[[Session, s.OrderCreate], dict[str, Any] | None]
-_suggester: Suggester | None = None
+# Effects receive a principal; the jobs act as nobody (user 0 is never a real user id).
+SYSTEM_PRINCIPAL = Principal(user_id=0, username="system", display_name="系统", role=Role.admin)
 
 HANDLER_ACTIONS = frozenset(
     {
@@ -49,11 +49,6 @@ HANDLER_ACTIONS = frozenset(
 class TransitionError(DomainError):
     status_code = 409
     code = "transition_not_allowed"
-
-
-def set_suggester(suggester: Suggester | None) -> None:
-    global _suggester
-    _suggester = suggester
 
 
 def _refusal(exc: TransitionRefused) -> DomainError:
@@ -103,7 +98,8 @@ def intake(session: Session, principal: Principal, data: s.OrderCreate) -> tuple
         raise InvalidInput("诉求内容过长", code="text_too_long")
     now = clock.now()
     received_at = data.received_at or now
-    suggestion = _suggester(session, data) if _suggester else None
+    # Triage's proposal is kept beside the dispatcher's final choice (agreement rates).
+    suggestion = suggest_for_intake(session, data) if get_settings().triage_at_intake else None
     fields = data.model_dump(exclude={"received_at", "urgency", "title"})
     order = Order(
         **fields,
@@ -201,6 +197,41 @@ def act(
         session, order, action=action.value, from_state=from_state.value, principal=principal,
         at=now, payload={**data, **ctx.extra},
     )
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise Conflict("工单已被他人修改，请刷新后重试", code="version_conflict") from exc
+    return order
+
+
+def act_as_system(
+    session: Session,
+    order_id: int,
+    action: Action,
+    payload: dict[str, Any],
+    *,
+    at: datetime | None = None,
+) -> Order:
+    """A step the deadline jobs take (remind, mark overdue, escalate): checked against the same
+    table with the role "system", applied by its effect, recorded as an event with no actor."""
+    stmt = select(Order).where(Order.id == order_id)
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    order = session.scalars(stmt.execution_options(populate_existing=True)).first()
+    if order is None:
+        raise InvalidInput("工单不存在", code="order_not_found", details={"order_id": order_id})
+    from_state = State(order.state)
+    try:
+        transition(from_state, action, SYSTEM, payload)
+    except TransitionRefused as exc:
+        raise _refusal(exc) from exc
+    now = at or clock.now()
+    ctx = Context(session=session, principal=SYSTEM_PRINCIPAL, order=order, payload=payload,
+                  now=now)
+    EFFECTS[action.value](ctx)
+    order.updated_at = now
+    append_event(session, order, action=action.value, from_state=from_state.value,
+                 principal=None, at=now, payload={**payload, **ctx.extra})
     try:
         session.flush()
     except StaleDataError as exc:

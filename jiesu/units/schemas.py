@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from jiesu.core.roles import Role
@@ -67,9 +65,15 @@ class CatalogueRuleCreate(Strict):
     position: int = Field(ge=0, le=1_000_000)
     name: str = Field(min_length=1, max_length=120)
     category: str | None = Field(default=None, max_length=60)
-    place_scope: Literal["any", "district", "street"] = "any"
+    place_scope: str = Field(
+        default="any",
+        pattern=r"^(any|district|street|\d{6}|\d{9})$",
+        description="any / district / street（需解析出该级地点）或某个区、街道编码",
+    )
     keywords: list[str] = Field(default_factory=list, max_length=200)
-    lead_unit_code: str = Field(min_length=1, max_length=40)
+    lead_unit_code: str = Field(
+        min_length=1, max_length=40, description="单位编码，或 @street / @district 表示解析出的属地"
+    )
     assisting_unit_codes: list[str] = Field(default_factory=list, max_length=20)
 
 

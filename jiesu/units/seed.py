@@ -10,7 +10,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from jiesu.core import clock
-from jiesu.units.models import Unit, UnitKind
+from jiesu.units.models import CatalogueRule, Unit, UnitKind
 
 DATA = Path(__file__).resolve().parents[1] / "triage" / "data"
 CENTRE_CODE = "centre"
@@ -71,3 +71,26 @@ def _load_level(
     if batch:
         session.execute(insert(Unit), batch)
     return len(batch)
+
+
+def load_catalogue(session: Session) -> int:
+    """The starter responsibility catalogue, loaded once when no rule is active yet."""
+    if session.scalar(select(CatalogueRule.id).where(CatalogueRule.retired_at.is_(None)).limit(1)):
+        return 0
+    now = clock.now()
+    rows = _read("catalogue.csv")
+    for position, row in enumerate(rows):
+        session.add(
+            CatalogueRule(
+                position=(position + 1) * 10,
+                name=row["name"],
+                category=None if row["category"] in ("", "*") else row["category"],
+                place_scope=row["scope"] or "any",
+                keywords=row["keywords"],
+                lead_unit_code=row["lead"],
+                assisting_unit_codes=",".join(c for c in row["assist"].split("|") if c),
+                created_at=now,
+            )
+        )
+    session.flush()
+    return len(rows)

@@ -136,7 +136,7 @@ def active_rules(session: Session) -> Sequence[CatalogueRule]:
 def _check_rule_units(session: Session, data: CatalogueRuleCreate) -> None:
     codes = [data.lead_unit_code, *data.assisting_unit_codes]
     for code in codes:
-        if code.startswith("{"):  # a place placeholder such as {street} or {district}
+        if code.startswith("@"):  # the resolved place: @street or @district
             continue
         if unit_by_code(session, code) is None:
             raise InvalidInput("目录规则引用了不存在的单位", code="unknown_unit", details={"code": code})
@@ -149,7 +149,7 @@ def add_rule(session: Session, data: CatalogueRuleCreate, actor_id: int | None) 
         name=data.name,
         category=data.category,
         place_scope=data.place_scope,
-        keywords=",".join(data.keywords),
+        keywords="|".join(data.keywords),
         lead_unit_code=data.lead_unit_code,
         assisting_unit_codes=",".join(data.assisting_unit_codes),
         created_by_id=actor_id,

@@ -1,0 +1,146 @@
+"""Triage for orders: the database's catalogue and open orders fed to the pure triage engine.
+
+`suggest_for_intake()` is plugged into `service.intake` so that every order keeps what triage
+proposed beside what the dispatcher finally chose (agreement rates).
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from jiesu.core import clock
+from jiesu.orders import schemas as s
+from jiesu.orders.models import Order
+from jiesu.triage.duplicates import Candidate
+from jiesu.triage.routing import Rule, parse_rules
+from jiesu.triage.routing import Unit as RouteUnit
+from jiesu.triage.service import Suggestion, TriageEngine, get_engine
+from jiesu.units.models import CatalogueRule, Unit
+
+DUPLICATE_WINDOW = timedelta(days=7)
+MAX_CANDIDATES = 300
+
+_cache: dict[tuple[Any, ...], TriageEngine] = {}
+_lock = threading.Lock()
+
+
+def _catalogue_key(session: Session) -> tuple[Any, ...]:
+    rules = session.execute(
+        select(func.count(CatalogueRule.id), func.max(CatalogueRule.id),
+               func.max(CatalogueRule.retired_at))
+    ).one()
+    units = session.execute(select(func.count(Unit.id), func.max(Unit.id))).one()
+    return (*rules, *units)
+
+
+def _rules(session: Session) -> list[Rule]:
+    rows = session.scalars(
+        select(CatalogueRule)
+        .where(CatalogueRule.retired_at.is_(None))
+        .order_by(CatalogueRule.position, CatalogueRule.id)
+    )
+    return parse_rules(
+        {
+            "id": str(row.id),
+            "name": row.name,
+            "category": row.category or "*",
+            "scope": row.place_scope,
+            "keywords": row.keywords,
+            "lead": row.lead_unit_code,
+            "assist": "|".join(c for c in row.assisting_unit_codes.split(",") if c),
+        }
+        for row in rows
+    )
+
+
+def _units(session: Session) -> dict[str, RouteUnit]:
+    rows = session.scalars(select(Unit).where(Unit.kind.in_(["department", "utility"])))
+    return {u.code: RouteUnit(u.code, u.name, u.kind) for u in rows}
+
+
+def engine_for(session: Session) -> TriageEngine:
+    """The shared model and gazetteer with this database's catalogue (rebuilt when it changes)."""
+    key = _catalogue_key(session)
+    engine = _cache.get(key)
+    if engine is None:
+        base = get_engine()
+        with _lock:
+            rules = _rules(session)
+            engine = TriageEngine(
+                base.model, base.gazetteer, rules=rules or None, units=_units(session),
+                urgency=base.urgency_rules,
+            )
+            _cache.clear()
+            _cache[key] = engine
+    return engine
+
+
+def candidates(session: Session, street_code: str | None, now: datetime) -> list[Candidate]:
+    """Open orders of the last days in the same street: possible duplicates."""
+    if not street_code:
+        return []
+    rows = session.execute(
+        select(Order.id, Order.title, Order.text, Order.street_code, Order.received_at)
+        .where(Order.street_code == street_code, Order.is_open.is_(True),
+               Order.received_at >= now - DUPLICATE_WINDOW)
+        .order_by(Order.received_at.desc())
+        .limit(MAX_CANDIDATES)
+    )
+    return [
+        Candidate(id=str(row.id), text=f"{row.title}。{row.text}", street_code=row.street_code,
+                  received_at=row.received_at)
+        for row in rows
+    ]
+
+
+def suggest(
+    session: Session, text: str, title: str | None, place_text: str | None,
+    now: datetime | None = None, with_duplicates: bool = True,
+) -> Suggestion:
+    engine = engine_for(session)
+    now = now or clock.now()
+    pool: list[Candidate] = []
+    if with_duplicates:
+        full = f"{title}。{text}" if title else text
+        street = engine.gazetteer.resolve(place_text or full).street_code
+        if not street and place_text:
+            street = engine.gazetteer.resolve(full).street_code
+        pool = candidates(session, street, now)
+    return engine.suggest(text, title, place_text, now, pool)
+
+
+def as_record(result: Suggestion) -> dict[str, Any]:
+    """What is stored on the order: enough to show it again and to measure agreement."""
+    category, place, urgency, unit = result.category, result.place, result.urgency, result.unit
+    return {
+        "category": category.label if category else None,
+        "category_confidence": round(category.confidence, 4) if category else None,
+        "needs_person": result.needs_person,
+        "district_code": place.district_code,
+        "street_code": place.street_code,
+        "community_code": place.community_code,
+        "place_matched": list(place.matched),
+        "place_confidence": round(place.confidence, 4),
+        "urgency": urgency.level,
+        "urgency_reason": urgency.reason,
+        "transfer_to": urgency.transfer_to,
+        "unit_code": unit.lead.code if unit.lead else None,
+        "unit_name": unit.lead.name if unit.lead else None,
+        "assisting_codes": [u.code for u in unit.assisting],
+        "rule_id": unit.rule_id,
+        "rule_name": unit.rule_name,
+        "duplicates": [{"order_id": int(d.id), "score": round(d.score, 4)}
+                       for d in result.duplicates],
+        "model_version": result.model_version,
+    }
+
+
+def suggest_for_intake(session: Session, data: s.OrderCreate) -> dict[str, Any] | None:
+    result = suggest(session, data.text, data.title or None, data.place_text or None,
+                     data.received_at)
+    return as_record(result)
