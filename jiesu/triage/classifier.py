@@ -105,7 +105,9 @@ def load_current(
     """The model ``category-current.json`` points at; raises :class:`ModelNotFound`."""
     path = current_model_path(data_dir)
     if path is None:
-        raise ModelNotFound(f"未找到分类模型：{models_dir(data_dir)}（请先运行 jiesu triage train）")
+        raise ModelNotFound(
+            f"未找到分类模型：{models_dir(data_dir)}（请先运行 jiesu triage train）"
+        )
     model = load_model(path, min_confidence)
     if warm:
         warm_up()

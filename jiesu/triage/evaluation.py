@@ -82,14 +82,19 @@ def evaluate(model: CategoryModel, rows: Iterable[Mapping[str, Any]]) -> Evaluat
         confs.append(p.confidence)
     labels = [lab for lab in model.labels if lab in set(truth) | set(preds)]
     if not truth:
-        return EvaluationReport(0, 0.0, 0.0, {}, {"labels": [], "matrix": []}, [], 0.0, skipped,
-                                model.version)
+        return EvaluationReport(
+            0, 0.0, 0.0, {}, {"labels": [], "matrix": []}, [], 0.0, skipped, model.version
+        )
     prec, rec, f1, sup = precision_recall_fscore_support(
         truth, preds, labels=labels, zero_division=0
     )
     per_class = {
-        lab: {"precision": round(float(p), 4), "recall": round(float(r), 4),
-              "f1": round(float(f), 4), "support": int(s)}
+        lab: {
+            "precision": round(float(p), 4),
+            "recall": round(float(r), 4),
+            "f1": round(float(f), 4),
+            "support": int(s),
+        }
         for lab, p, r, f, s in zip(labels, prec, rec, f1, sup, strict=True)
         if s > 0 or lab in set(preds)
     }
@@ -99,17 +104,21 @@ def evaluate(model: CategoryModel, rows: Iterable[Mapping[str, Any]]) -> Evaluat
         keep = c_arr >= t
         n = int(keep.sum())
         acc = float((t_arr[keep] == p_arr[keep]).mean()) if n else 0.0
-        coverage.append({"threshold": t, "coverage": round(n / len(truth), 4),
-                         "accuracy": round(acc, 4)})
+        coverage.append(
+            {"threshold": t, "coverage": round(n / len(truth), 4), "accuracy": round(acc, 4)}
+        )
     present = [lab for lab in labels if lab in set(truth)]
     return EvaluationReport(
         n=len(truth),
         accuracy=round(float((t_arr == p_arr).mean()), 4),
-        macro_f1=round(float(f1_score(truth, preds, labels=present, average="macro",
-                                      zero_division=0)), 4),
+        macro_f1=round(
+            float(f1_score(truth, preds, labels=present, average="macro", zero_division=0)), 4
+        ),
         per_class=per_class,
-        confusion={"labels": labels,
-                   "matrix": confusion_matrix(truth, preds, labels=labels).tolist()},
+        confusion={
+            "labels": labels,
+            "matrix": confusion_matrix(truth, preds, labels=labels).tolist(),
+        },
         coverage=coverage,
         ms_per_message=round(elapsed * 1000 / len(truth), 3),
         skipped=skipped,
@@ -156,8 +165,10 @@ class RetrainReport:
 
 
 def _rows(examples: Sequence[Example]) -> list[dict[str, str]]:
-    return [{"text_segmented": e.segmented, "label": e.label, "id": str(i)}
-            for i, e in enumerate(examples)]
+    return [
+        {"text_segmented": e.segmented, "label": e.label, "id": str(i)}
+        for i, e in enumerate(examples)
+    ]
 
 
 def _holdout_figures(model: CategoryModel, hold: Sequence[Example]) -> dict[str, Any]:
@@ -168,8 +179,9 @@ def _holdout_figures(model: CategoryModel, hold: Sequence[Example]) -> dict[str,
     return {
         "version": model.version,
         "accuracy": round(float(np.mean([p == t for p, t in zip(preds, truth, strict=True)])), 4),
-        "macro_f1": round(float(f1_score(truth, preds, labels=labels, average="macro",
-                                         zero_division=0)), 4),
+        "macro_f1": round(
+            float(f1_score(truth, preds, labels=labels, average="macro", zero_division=0)), 4
+        ),
     }
 
 

@@ -90,7 +90,8 @@ def parse_rules(rows: Iterable[Mapping[str, Any]]) -> list[Rule]:
             scope=str(r.get("scope") or "any").strip() or "any",
             keywords=_split(kw) if isinstance(kw, str) else tuple(kw),
             lead=str(r.get("lead") or DISTRICT).strip(),
-            assist=_split(r.get("assist")) if isinstance(r.get("assist") or "", str)
+            assist=_split(r.get("assist"))
+            if isinstance(r.get("assist") or "", str)
             else tuple(r.get("assist") or ()),
             note=str(r.get("note") or "").strip(),
         )
@@ -148,7 +149,9 @@ def _unit(code: str, place: PlaceLike | None, units: Mapping[str, Unit]) -> Unit
         return None
     if code in units:
         return units[code]
-    kind = "street" if len(code) == 9 and code.isdigit() else "district" if code.isdigit() else "unit"
+    kind = (
+        "street" if len(code) == 9 and code.isdigit() else "district" if code.isdigit() else "unit"
+    )
     return Unit(code, code, kind)
 
 

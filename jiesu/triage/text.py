@@ -46,7 +46,9 @@ def segment_raw(text: str, title: str | None = None) -> str:
     stop = stopwords()
     tok = _tokenizer()
     words = tok.lcut(raw, HMM=True)  # type: ignore[attr-defined]
-    return " ".join(w for w in words if w.strip() and w not in stop and not _PUNCT_OR_SPACE.match(w))
+    return " ".join(
+        w for w in words if w.strip() and w not in stop and not _PUNCT_OR_SPACE.match(w)
+    )
 
 
 def warm_up() -> None:

@@ -111,7 +111,9 @@ def coverage_table(
         keep = conf >= t
         n = int(keep.sum())
         acc = float((pred[keep] == truth[keep]).mean()) if n else 0.0
-        rows.append({"threshold": t, "coverage": round(n / len(truth), 4), "accuracy": round(acc, 4)})
+        rows.append(
+            {"threshold": t, "coverage": round(n / len(truth), 4), "accuracy": round(acc, 4)}
+        )
     return rows
 
 
@@ -222,8 +224,11 @@ def save_model(
 
 
 def set_current(out_dir: Path, info: ModelInfo) -> None:
-    pointer = {"version": info.version, "model_file": info.model_file,
-               "info_file": Path(info.model_file).with_suffix(".json").name}
+    pointer = {
+        "version": info.version,
+        "model_file": info.model_file,
+        "info_file": Path(info.model_file).with_suffix(".json").name,
+    }
     tmp = out_dir / (CURRENT_POINTER + ".tmp")
     tmp.write_text(json.dumps(pointer, ensure_ascii=False, indent=2), encoding="utf-8")
     tmp.replace(out_dir / CURRENT_POINTER)
