@@ -7,9 +7,11 @@ from fastapi import FastAPI
 from jiesu import __version__
 from jiesu.core.api import install_error_handlers
 from jiesu.core.settings import get_settings
+from jiesu.insights.api import router as reports_router
 from jiesu.orders.api import router as orders_router
 from jiesu.orders.triage_api import router as triage_router
 from jiesu.units.api import router as units_router
+from jiesu.visits.api import router as visits_router
 
 
 def create_app() -> FastAPI:
@@ -23,6 +25,8 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     app.include_router(units_router)
     app.include_router(orders_router)
+    app.include_router(visits_router)
+    app.include_router(reports_router)
     app.include_router(triage_router)
 
     @app.get("/healthz", tags=["meta"])

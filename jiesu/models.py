@@ -3,8 +3,10 @@
 from jiesu.core.db import Base
 from jiesu.core.outbox import OutboxMessage
 from jiesu.core.privacy import PhoneReadLog
+from jiesu.insights import models as insights_models  # noqa: F401  (rate indexes)
 from jiesu.orders.models import Case, Order, OrderAssignment, OrderEvent, Praise
 from jiesu.units.models import CatalogueRule, Unit, User
+from jiesu.visits.models import VisitReview
 
 __all__ = [
     "Base",
@@ -18,4 +20,5 @@ __all__ = [
     "Praise",
     "Unit",
     "User",
+    "VisitReview",
 ]

@@ -263,6 +263,17 @@ def close_explained(ctx: Context) -> None:
     ctx.order.close_reason = "explained"
 
 
+def skip_visit(ctx: Context) -> None:
+    # Sampling is decided by the visits package; here only the citizen's own flags are checked.
+    payload = cast(s.SkipVisit, ctx.payload)
+    order = ctx.order
+    if payload.reason == "anonymous" and not order.anonymous:
+        raise InvalidInput("诉求人未匿名，不能按匿名免回访", code="skip_reason_mismatch")
+    if payload.reason == "no_callback" and not order.no_callback:
+        raise InvalidInput("诉求人未要求不回访", code="skip_reason_mismatch")
+    order.close_reason = "visit_skipped"
+
+
 def reopen(ctx: Context) -> None:
     payload = cast(s.Reopen, ctx.payload)
     order = ctx.order
@@ -369,6 +380,7 @@ EFFECTS: dict[str, Effect] = {
     "close_visited": close_visited,
     "close_unreachable": close_unreachable,
     "close_explained": close_explained,
+    "skip_visit": skip_visit,
     "reopen": reopen,
     "urge": urge,
     "supervise": supervise,

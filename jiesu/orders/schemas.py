@@ -130,6 +130,13 @@ class Reopen(ActionBase):
     comment: str = Short
 
 
+class SkipVisit(ActionBase):
+    """Closing without a call: the citizen may not be called, or the order was not sampled."""
+
+    reason: Literal["anonymous", "no_callback", "not_sampled"]
+    note: str = Short
+
+
 class Merge(ActionBase):
     master_order_id: int
 
@@ -164,6 +171,7 @@ ACTION_PAYLOADS: dict[str, type[ActionBase]] = {
     "close_visited": CloseVisited,
     "close_unreachable": OptionalNote,
     "close_explained": Reason,
+    "skip_visit": SkipVisit,
     "reopen": Reopen,
     "urge": Note,
     "supervise": Note,

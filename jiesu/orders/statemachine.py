@@ -45,6 +45,7 @@ class Action(StrEnum):
     close_visited = "close_visited"  # 回访办结
     close_unreachable = "close_unreachable"  # 多次未接通办结
     close_explained = "close_explained"  # 依法无法解决, 督办同意办结
+    skip_visit = "skip_visit"  # 免回访办结 (anonymous, no call-back, not sampled)
     reopen = "reopen"  # 重办
     urge = "urge"  # 催办
     supervise = "supervise"  # 督办
@@ -86,6 +87,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.close_visited: "回访办结",
     Action.close_unreachable: "无法联系办结",
     Action.close_explained: "解释办结",
+    Action.skip_visit: "免回访办结",
     Action.reopen: "重办",
     Action.urge: "催办",
     Action.supervise: "督办",
@@ -174,6 +176,9 @@ TABLE: dict[tuple[State, Action], Rule] = {
     (State.replied, Action.close_unreachable): Rule(State.closed, frozenset({VISITOR})),
     (State.replied, Action.close_explained): Rule(
         State.closed, frozenset({SUPERVISOR}), ("reason",)
+    ),
+    (State.replied, Action.skip_visit): Rule(
+        State.closed, frozenset({VISITOR, SUPERVISOR}), ("reason",)
     ),
     (State.replied, Action.reopen): Rule(
         State.reopened, frozenset({VISITOR, SUPERVISOR}), ("reason",)

@@ -1,0 +1,1 @@
+"""Insights: the three rates (response, resolution, satisfaction), rankings, reports."""

@@ -1,0 +1,282 @@
+"""The three rates per unit, district (with its streets) or category, for one period.
+
+One aggregate query over the orders dispatched in the period (index ix_orders_dispatched)
+plus one over the return events; every definition is in docs/decisions/0004-rates.md:
+
+- received      orders whose dispatch to their current lead unit falls in the period,
+                except those back with the dispatcher or merged (RateRules.excluded_states)
+- responded     received, signed_at <= sign_due_at and contacted_at <= contact_due_at
+- visited       the citizen answered a return visit (close_visited, or reopen after a
+                visit); orders judged "not solvable under law" are counted apart
+- resolution    solved / visited;  satisfaction  (满意 + w × 基本满意) / visited
+- composite     weights of RateRules; a unit is ranked only with >= min_visited visits
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from jiesu.core import clock
+from jiesu.core.errors import InvalidInput
+from jiesu.insights.periods import Period
+from jiesu.insights.rules import RateRules, get_rate_rules
+from jiesu.orders.models import Order, OrderEvent
+from jiesu.units.models import Unit, UnitKind
+
+Group = Literal["unit", "district", "category"]
+GROUPS: tuple[str, ...] = ("unit", "district", "category")
+UNCATEGORISED = "未分类"
+
+
+@dataclass
+class RateRow:
+    key: str
+    name: str
+    unit_id: int | None = None
+    kind: str | None = None
+    received: int = 0
+    responded: int = 0
+    visited: int = 0
+    solved: int = 0
+    satisfied: int = 0
+    basically: int = 0
+    dissatisfied: int = 0
+    judged_apart: int = 0
+    unreachable: int = 0
+    visit_skipped: int = 0
+    redispatched: int = 0
+    returned: int = 0
+    overdue: int = 0
+    replied: int = 0
+    handling_seconds: float = 0.0
+    response_rate: float | None = None
+    resolution_rate: float | None = None
+    satisfaction_rate: float | None = None
+    composite: float | None = None
+    avg_handling_hours: float | None = None
+    rank: int | None = None
+
+    def finish(self, rules: RateRules) -> None:
+        self.response_rate = self.responded / self.received if self.received else None
+        if self.visited:
+            self.resolution_rate = self.solved / self.visited
+            weighted = self.satisfied + rules.basically_weight * self.basically
+            self.satisfaction_rate = weighted / self.visited
+        if self.response_rate is not None and self.resolution_rate is not None:
+            assert self.satisfaction_rate is not None
+            self.composite = (rules.weight_response * self.response_rate
+                              + rules.weight_resolution * self.resolution_rate
+                              + rules.weight_satisfaction * self.satisfaction_rate)
+        if self.replied:
+            self.avg_handling_hours = self.handling_seconds / self.replied / 3600
+
+
+@dataclass
+class RatesReport:
+    period: str
+    start: datetime
+    end: datetime
+    group: str
+    rows: list[RateRow]
+    ranking: list[RateRow]
+    excluded: dict[str, int]
+    rules: dict[str, Any]
+    generated_at: datetime = field(default_factory=clock.now)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "period": self.period, "start": self.start.isoformat(), "end": self.end.isoformat(),
+            "group": self.group, "generated_at": self.generated_at.isoformat(),
+            "rules": self.rules, "excluded": self.excluded,
+            "rows": [asdict(r) for r in self.rows],
+            "ranking": [{"rank": r.rank, "key": r.key, "name": r.name, "visited": r.visited,
+                         "composite": r.composite} for r in self.ranking],
+        }
+
+
+def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _seconds(later: Any, earlier: Any, dialect: str) -> ColumnElement[float]:
+    if dialect == "postgresql":
+        return func.extract("epoch", later - earlier)  # type: ignore[return-value]
+    return (func.julianday(later) - func.julianday(earlier)) * 86400.0
+
+
+def _scope_units(session: Session, unit_id: int | None) -> list[int] | None:
+    """A unit, and for a district also its streets; None means every unit."""
+    if unit_id is None:
+        return None
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise InvalidInput("单位不存在", code="unknown_unit", details={"unit_id": unit_id})
+    ids = [unit.id]
+    if unit.kind == UnitKind.district:
+        ids += list(session.scalars(select(Unit.id).where(Unit.parent_id == unit.id)))
+    return ids
+
+
+def _district_of(unit: Any) -> ColumnElement[Any]:
+    return case((unit.kind == UnitKind.district.value, unit.id),
+                (unit.kind == UnitKind.street.value, unit.parent_id))
+
+
+def _group_key(group: str, unit_id: Any, unit: Any) -> ColumnElement[Any]:
+    if group == "unit":
+        return unit_id  # type: ignore[no-any-return]
+    if group == "district":
+        return _district_of(unit)
+    return func.coalesce(Order.category, UNCATEGORISED)
+
+
+def _order_query(group: str, period: Period, rules: RateRules, now: datetime,
+                 dialect: str, scope: list[int] | None) -> Select[Any]:
+    lead = aliased(Unit)
+    key = _group_key(group, Order.lead_unit_id, lead).label("key")
+    judged = Order.close_reason.in_(rules.judged_apart)
+    visited = and_(Order.visit_satisfaction.is_not(None), ~judged)
+    replied = Order.replied_at.is_not(None)
+    overdue = and_(Order.reply_due_at.is_not(None), or_(
+        and_(replied, Order.replied_at > Order.reply_due_at),
+        and_(~replied, Order.is_open.is_(True), Order.reply_due_at < now),
+    ))
+    stmt = (
+        select(
+            key,
+            func.count().label("received"),
+            _count(and_(Order.signed_at <= Order.sign_due_at,
+                        Order.contacted_at <= Order.contact_due_at)).label("responded"),
+            _count(visited).label("visited"),
+            _count(and_(visited, Order.visit_solved.is_(True))).label("solved"),
+            _count(and_(visited, Order.visit_satisfaction == "satisfied")).label("satisfied"),
+            _count(and_(visited, Order.visit_satisfaction == "basically")).label("basically"),
+            _count(and_(visited, Order.visit_satisfaction == "dissatisfied"))
+            .label("dissatisfied"),
+            _count(judged).label("judged_apart"),
+            _count(Order.close_reason == "unreachable").label("unreachable"),
+            _count(Order.close_reason == "visit_skipped").label("visit_skipped"),
+            func.coalesce(func.sum(Order.dispatch_count - 1), 0).label("redispatched"),
+            _count(overdue).label("overdue"),
+            _count(replied).label("replied"),
+            func.coalesce(func.sum(case(
+                (replied, _seconds(Order.replied_at, Order.dispatched_at, dialect)), else_=0.0
+            )), 0.0).label("handling_seconds"),
+        )
+        .select_from(Order)
+        .join(lead, lead.id == Order.lead_unit_id)
+        .where(
+            Order.dispatched_at >= period.start, Order.dispatched_at < period.end,
+            Order.state.not_in(rules.excluded_states),
+        )
+        .group_by(key)
+    )
+    if scope is not None:
+        stmt = stmt.where(Order.lead_unit_id.in_(scope))
+    return stmt
+
+
+def _returns_query(group: str, period: Period, scope: list[int] | None) -> Select[Any]:
+    """Orders each unit sent back in the period (return events, by the returning unit)."""
+    actor = aliased(Unit)
+    key = _group_key(group, OrderEvent.unit_id, actor).label("key")
+    stmt = (
+        select(key, func.count())
+        .select_from(OrderEvent)
+        .join(actor, actor.id == OrderEvent.unit_id)
+        .join(Order, Order.id == OrderEvent.order_id)
+        .where(OrderEvent.action == "return_order", OrderEvent.at >= period.start,
+               OrderEvent.at < period.end)
+        .group_by(key)
+    )
+    if scope is not None:
+        stmt = stmt.where(OrderEvent.unit_id.in_(scope))
+    return stmt
+
+
+def _excluded(session: Session, period: Period, rows: list[RateRow]) -> dict[str, int]:
+    """What the report left out, so a reader can check the denominators."""
+    received = and_(Order.received_at >= period.start, Order.received_at < period.end)
+    dispatched = and_(Order.dispatched_at >= period.start, Order.dispatched_at < period.end)
+    found = session.execute(select(
+        _count(and_(received, Order.close_reason == "not_accepted")),
+        _count(and_(received, Order.close_reason == "answered_on_call")),
+        _count(and_(received, Order.state == "merged")),
+        _count(and_(dispatched, Order.state == "returned")),
+    )).one()
+    return {
+        "not_accepted": int(found[0]),
+        "answered_on_call": int(found[1]),
+        "merged": int(found[2]),
+        "returned_pending_redispatch": int(found[3]),
+        "not_solvable_judged_apart": sum(r.judged_apart for r in rows),
+        "visit_unreachable": sum(r.unreachable for r in rows),
+        "visit_skipped": sum(r.visit_skipped for r in rows),
+    }
+
+
+def _names(session: Session, group: str, keys: list[Any]) -> dict[Any, tuple[str, str, str]]:
+    if group == "category":
+        return {k: (str(k), str(k), "category") for k in keys}
+    units = session.scalars(select(Unit).where(Unit.id.in_([k for k in keys if k is not None])))
+    return {u.id: (u.code, u.name, u.kind) for u in units}
+
+
+def compute_rates(
+    session: Session, period: Period, *, group: str = "unit", unit_id: int | None = None,
+    rules: RateRules | None = None, now: datetime | None = None,
+) -> RatesReport:
+    if group not in GROUPS:
+        raise InvalidInput("分组方式应为 unit、district 或 category", code="invalid_group",
+                           details={"group": group})
+    rules = rules or get_rate_rules()
+    now = now or clock.now()
+    dialect = session.get_bind().dialect.name
+    scope = _scope_units(session, unit_id)
+    rows: dict[Any, RateRow] = {}
+    for record in session.execute(_order_query(group, period, rules, now, dialect, scope)):
+        data = record._asdict()
+        key = data.pop("key")
+        if key is None:  # departments and utilities have no district
+            continue
+        row = RateRow(key=str(key), name=str(key))
+        for name, value in data.items():
+            setattr(row, name, float(value) if name == "handling_seconds" else int(value))
+        rows[key] = row
+    for key, count in session.execute(_returns_query(group, period, scope)):
+        if key is None:
+            continue
+        rows.setdefault(key, RateRow(key=str(key), name=str(key))).returned = int(count)
+    names = _names(session, group, list(rows))
+    for key, row in rows.items():
+        if key in names:
+            row.key, row.name, row.kind = names[key]
+            row.unit_id = key if group != "category" else None
+        row.finish(rules)
+    ordered = sorted(rows.values(), key=lambda r: (-r.received, r.key))
+    ranking = rank(ordered, rules)
+    return RatesReport(
+        period=period.label, start=period.start, end=period.end, group=group, rows=ordered,
+        ranking=ranking, excluded=_excluded(session, period, ordered),
+        rules=rules.model_dump(mode="json"), generated_at=now,
+    )
+
+
+def rank(rows: list[RateRow], rules: RateRules) -> list[RateRow]:
+    """Only rows with enough visited orders are ranked; ties share a rank."""
+    eligible = [r for r in rows if r.composite is not None and r.visited >= rules.min_visited]
+    eligible.sort(key=lambda r: (-(r.composite or 0.0), -r.visited, r.key))
+    previous: float | None = None
+    for position, row in enumerate(eligible, start=1):
+        if previous is None or abs((row.composite or 0.0) - previous) > 1e-12:
+            row.rank = position
+        else:
+            row.rank = eligible[position - 2].rank
+        previous = row.composite
+    return eligible
+
