@@ -8,10 +8,13 @@ from jiesu import __version__
 from jiesu.core.api import install_error_handlers
 from jiesu.core.settings import get_settings
 from jiesu.insights.api import router as reports_router
+from jiesu.notify.api import router as inbox_router
 from jiesu.orders.api import router as orders_router
+from jiesu.orders.deadline_rules_api import router as deadline_rules_router
 from jiesu.orders.triage_api import router as triage_router
 from jiesu.units.api import router as units_router
 from jiesu.visits.api import router as visits_router
+from jiesu.web.routes import install_web
 
 
 def create_app() -> FastAPI:
@@ -28,9 +31,13 @@ def create_app() -> FastAPI:
     app.include_router(visits_router)
     app.include_router(reports_router)
     app.include_router(triage_router)
+    app.include_router(deadline_rules_router)
+    app.include_router(inbox_router)
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
+
+    install_web(app)  # pages, static files, HTML error pages (after every API router)
 
     return app

@@ -29,6 +29,10 @@ console = Console()
 
 def _mount_optional() -> None:
     """Packages that add their own sub-commands."""
+    from jiesu.worker_cli import jobs_app, worker
+
+    app.add_typer(jobs_app, name="jobs")
+    app.command("worker")(worker)
     try:
         from jiesu.triage.cli import places_app, triage_app
     except ImportError:
@@ -62,6 +66,9 @@ def init(
     upgrade(settings.effective_database_url)
     with session_scope() as session:
         added = load_units(session)
+        from jiesu.orders.deadline_rules import seed_defaults
+
+        console.print(f"时限规则：新增 {seed_defaults(session)} 条")
         console.print(f"单位：新增 {added} 个")
         console.print(f"派单目录：新增 {load_catalogue(session)} 条规则")
         if demo:

@@ -4,6 +4,9 @@ from jiesu.core.db import Base
 from jiesu.core.outbox import OutboxMessage
 from jiesu.core.privacy import PhoneReadLog
 from jiesu.insights import models as insights_models  # noqa: F401  (rate indexes)
+from jiesu.notify.models import Notification
+from jiesu.orders.deadline_rules import DeadlineRuleRow
+from jiesu.orders.deadline_watches import DeadlineWatch
 from jiesu.orders.models import Case, Order, OrderAssignment, OrderEvent, Praise
 from jiesu.units.models import CatalogueRule, Unit, User
 from jiesu.visits.models import VisitReview
@@ -12,6 +15,9 @@ __all__ = [
     "Base",
     "Case",
     "CatalogueRule",
+    "DeadlineRuleRow",
+    "DeadlineWatch",
+    "Notification",
     "Order",
     "OrderAssignment",
     "OrderEvent",

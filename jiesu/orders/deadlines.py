@@ -76,7 +76,16 @@ def deadline(
     return datetime.combine(day, close_of_day, tzinfo=CHINA_TZ).astimezone(start.tzinfo)
 
 
-def rules_for(urgency: str, *, complex_case: bool = False) -> DeadlineSet:
+def rule_key(urgency: str, *, complex_case: bool = False, utility: bool = False) -> str:
+    """Which row of the rules table applies: a complex ordinary order gets the complex limits,
+    an urgent order with a water/power/gas/heating utility gets the outage limits."""
     if complex_case and urgency == "ordinary":
-        return DEFAULT_RULES["complex"]
-    return DEFAULT_RULES.get(urgency, DEFAULT_RULES["ordinary"])
+        return "complex"
+    if utility and urgency == "urgent":
+        return "outage"
+    return urgency if urgency in DEFAULT_RULES else "ordinary"
+
+
+def rules_for(urgency: str, *, complex_case: bool = False) -> DeadlineSet:
+    """The built-in defaults; `deadline_rules.rules_for` reads the admin-edited table first."""
+    return DEFAULT_RULES[rule_key(urgency, complex_case=complex_case)]

@@ -18,9 +18,12 @@ from sqlalchemy.orm import Session
 from jiesu.core import outbox
 from jiesu.core.errors import Conflict, InvalidInput
 from jiesu.core.roles import Principal
+from jiesu.core.settings import get_settings
 from jiesu.core.workdays import CHINA, AroundTheClock, WorkCalendar
+from jiesu.orders import deadline_rules, deadline_watches
 from jiesu.orders import schemas as s
-from jiesu.orders.deadlines import DeadlineRule, Span, deadline, rules_for
+from jiesu.orders.deadline_watches import WatchKind
+from jiesu.orders.deadlines import DeadlineRule, Span, deadline
 from jiesu.orders.models import (
     AssignmentRole,
     Case,
@@ -63,20 +66,30 @@ def calendar_for(unit: Unit) -> WorkCalendar:
 
 def _set_unit_deadlines(ctx: Context, unit: Unit, complex_case: bool = False) -> None:
     order = ctx.order
-    rules = rules_for(order.urgency, complex_case=complex_case)
-    if unit.kind == UnitKind.utility and order.urgency == "urgent":
-        rules = rules_for("outage")
+    rules, rule_id = deadline_rules.rules_for(
+        ctx.session, order.urgency, order.category, complex_case=complex_case,
+        utility=unit.kind == UnitKind.utility,
+    )
     cal = calendar_for(unit)
-    order.sign_due_at = deadline(ctx.now, rules.sign, cal)
-    order.contact_due_at = deadline(ctx.now, rules.contact, cal)
-    order.reply_due_at = deadline(ctx.now, rules.reply, cal)
+    close = get_settings().office_close
+    order.sign_due_at = deadline(ctx.now, rules.sign, cal, close_of_day=close)
+    order.contact_due_at = deadline(ctx.now, rules.contact, cal, close_of_day=close)
+    order.reply_due_at = deadline(ctx.now, rules.reply, cal, close_of_day=close)
     if order.overall_due_at is None:
-        order.overall_due_at = deadline(order.received_at, rules.reply, cal)
+        order.overall_due_at = deadline(order.received_at, rules.reply, cal, close_of_day=close)
     ctx.extra["deadlines"] = {
         "sign_due_at": order.sign_due_at.isoformat(),
         "contact_due_at": order.contact_due_at.isoformat(),
         "reply_due_at": order.reply_due_at.isoformat(),
+        "rule_id": rule_id,
+        "limits": {"sign": rules.sign.label(), "contact": rules.contact.label(),
+                   "reply": rules.reply.label()},
     }
+    for kind, due in ((WatchKind.sign, order.sign_due_at),
+                      (WatchKind.contact, order.contact_due_at),
+                      (WatchKind.reply, order.reply_due_at)):
+        deadline_watches.watch(ctx.session, order_id=order.id, unit_id=unit.id, kind=kind,
+                               started_at=ctx.now, due_at=due, now=ctx.now)
 
 
 def _end_assignments(ctx: Context, roles: set[str] | None = None) -> None:
@@ -207,7 +220,14 @@ def approve_extension(ctx: Context) -> None:
     days = _pending_days(ctx)
     lead = get_unit(ctx.session, order.lead_unit_id or 0)
     old = order.reply_due_at or ctx.now
-    order.reply_due_at = deadline(old, DeadlineRule(days, Span.working_days), calendar_for(lead))
+    order.reply_due_at = deadline(old, DeadlineRule(days, Span.working_days), calendar_for(lead),
+                                  close_of_day=get_settings().office_close)
+    # The clock keeps its start: the reminder comes at 75% of the whole, extended time.
+    previous = [w for w in deadline_watches.watches_of(ctx.session, order.id)
+                if w.kind == WatchKind.reply and w.ended_at is None]
+    started = previous[-1].started_at if previous else ctx.now
+    deadline_watches.watch(ctx.session, order_id=order.id, unit_id=lead.id, kind=WatchKind.reply,
+                           started_at=started, due_at=order.reply_due_at, now=ctx.now)
     order.extension_pending_days = None
     order.extension_count += 1
     ctx.extra.update(days=days, old_reply_due_at=old.isoformat(),
@@ -356,6 +376,29 @@ def not_accept(ctx: Context) -> None:
     ctx.order.close_reason = "not_accepted"
 
 
+def remind(ctx: Context) -> None:
+    notify(ctx, f"{ctx.payload['deadline']}_due_soon", unit_id=ctx.payload.get("unit_id"))
+
+
+def mark_overdue(ctx: Context) -> None:
+    notify(ctx, f"{ctx.payload['deadline']}_overdue", unit_id=ctx.payload.get("unit_id"))
+
+
+def auto_urge(ctx: Context) -> None:
+    ctx.order.urge_count += 1
+    notify(ctx, "urged", unit_id=ctx.payload.get("unit_id"))
+
+
+def auto_supervise(ctx: Context) -> None:
+    ctx.order.supervise_count += 1
+    notify(ctx, "supervised", unit_id=ctx.payload.get("unit_id"))
+    notify(ctx, "supervised", role="supervisor")
+
+
+def notify_district(ctx: Context) -> None:
+    notify(ctx, "street_overdue", unit_id=ctx.payload["district_id"])
+
+
 def _nothing(ctx: Context) -> None:
     return None
 
@@ -388,5 +431,11 @@ EFFECTS: dict[str, Effect] = {
     "split": split,
     "link_case": link_case,
     "praise": praise,
+    # System steps of the deadline jobs (payload: a plain dict, see orders/jobs.py).
+    "remind": remind,
+    "mark_overdue": mark_overdue,
+    "auto_urge": auto_urge,
+    "auto_supervise": auto_supervise,
+    "notify_district": notify_district,
 }
 

@@ -53,6 +53,12 @@ class Action(StrEnum):
     split = "split"  # 拆分
     link_case = "link_case"  # 关联联办案件
     praise = "praise"  # 表扬
+    # Taken by the deadline jobs (role "system"), never by a person.
+    remind = "remind"  # 临期提醒
+    mark_overdue = "mark_overdue"  # 超期
+    auto_urge = "auto_urge"  # 超期自动催办
+    auto_supervise = "auto_supervise"  # 超期自动督办
+    notify_district = "notify_district"  # 街道超期通报区
 
 
 STATE_LABELS: dict[State, str] = {
@@ -95,6 +101,11 @@ ACTION_LABELS: dict[Action, str] = {
     Action.split: "拆分",
     Action.link_case: "关联联办",
     Action.praise: "表扬",
+    Action.remind: "临期提醒",
+    Action.mark_overdue: "超期",
+    Action.auto_urge: "超期催办",
+    Action.auto_supervise: "超期督办",
+    Action.notify_district: "超期通报区",
 }
 
 OPEN_STATES = frozenset(
@@ -118,6 +129,11 @@ AGENT, DISPATCHER, HANDLER, VISITOR, SUPERVISOR = (
     "handler",
     "visitor",
     "supervisor",
+)
+SYSTEM = "system"  # the deadline jobs; no user has this role
+SYSTEM_ACTIONS = frozenset(
+    {Action.remind, Action.mark_overdue, Action.auto_urge, Action.auto_supervise,
+     Action.notify_district}
 )
 
 
@@ -197,6 +213,12 @@ TABLE: dict[tuple[State, Action], Rule] = {
     **_rows(OPEN_STATES, Action.link_case, None, {DISPATCHER, SUPERVISOR}, ("case_id",)),
     # Praise is recorded against an earlier order, in any state.
     **_rows(list(State), Action.praise, None, {AGENT}, ("kind",)),
+    # Deadline reminders and escalation, while a unit's clock runs (orders/jobs.py).
+    **_rows(WITH_UNIT, Action.remind, None, {SYSTEM}, ("deadline", "due_at")),
+    **_rows(WITH_UNIT, Action.mark_overdue, None, {SYSTEM}, ("deadline", "due_at")),
+    **_rows(WITH_UNIT, Action.auto_urge, None, {SYSTEM}, ("deadline", "due_at")),
+    **_rows(WITH_UNIT, Action.auto_supervise, None, {SYSTEM}, ("deadline", "due_at")),
+    **_rows(WITH_UNIT, Action.notify_district, None, {SYSTEM}, ("deadline", "district_id")),
 }
 
 
