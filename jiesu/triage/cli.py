@@ -132,7 +132,8 @@ def evaluate_cmd(
         _print_json(report)
         return
     console.print(
-        f"模型 {report['model_version']}：{report['n']} 条，准确率 [bold]{report['accuracy']:.4f}[/]，"
+        f"模型 {report['model_version']}：{report['n']} 条，"
+        f"准确率 [bold]{report['accuracy']:.4f}[/]，"
         f"macro-F1 [bold]{report['macro_f1']:.4f}[/]，每条 {report['ms_per_message']:.2f} ms"
     )
     t = Table(title="各类别")
@@ -182,7 +183,8 @@ def retrain_cmd(
         _print_json(report)
         return
     console.print(
-        f"{'[green]启用新模型[/]' if report['kept_new'] else '[yellow]保留旧模型[/]'}：{report['reason']}"
+        ("[green]启用新模型[/]" if report["kept_new"] else "[yellow]保留旧模型[/]")
+        + f"：{report['reason']}"
     )
     console.print(
         f"旧模型 {report['old']}；新模型 {report['new']}；新类别 {report['new_labels'] or '无'}"

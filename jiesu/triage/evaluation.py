@@ -139,10 +139,7 @@ def split_holdout(
         group = by_label[label][:]
         rng.shuffle(group)
         k = round(len(group) * fraction)
-        if len(group) >= 2:
-            k = min(max(k, 1), len(group) - 1)
-        else:
-            k = 0
+        k = min(max(k, 1), len(group) - 1) if len(group) >= 2 else 0
         hold += group[:k]
         train += group[k:]
     return train, hold

@@ -208,8 +208,8 @@ def _decide(hits: list[_Hit]) -> PlaceMatch:
             if code not in street_target or t.level == "street":
                 street_target[code] = t
             if t.level == "community" and len(codes) == 1:
-                best = community_for.get(code)
-                if best is None or h.weight > best[0]:
+                seen = community_for.get(code)
+                if seen is None or h.weight > seen[0]:
                     community_for[code] = (h.weight, t)
     for code, t in street_target.items():
         street_score[code] += _DISTRICT_SUPPORT * named_districts.get(t.district_code, 0.0)

@@ -10,9 +10,10 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Literal
+
+from jiesu.triage._data import data_path
 
 Level = Literal["district", "street", "community"]
 
@@ -21,13 +22,15 @@ LANDMARKS_FILE = "landmarks.csv"
 
 # Street short forms that are also everyday words ("天桥" is a footbridge, "河北" a
 # province, "平房" a bungalow): they count only when the text names their district.
-WEAK_SHORT_NAMES = frozenset(
-    """光明 胜利 新华 向阳 河北 渤海 城关 城北 城南 新村 新镇 空港 安定 荣华 和义 曙光 温泉
-    永定 东风 天桥 高岭 四海 百善 长阳 中仓 果园 鼓楼 龙山 宝山 石城 八角 古城 平房 南口 北苑
-    清源 兴丰 星城 迎风 拱辰 双丰 旺泉 仁和 石园 北庄 井庄 香营 永宁 康庄 上庄 东湖 大台 城子
-    龙泉 清水 东升 椿树 学院路 花园路 文景 杨庄 永顺 滨河 渔阳 泉河 儒林 百泉 旧县 王平 观音寺
-    博兴 十里堡 珍珠泉 马坡 新街口 金融街 天坛 前门 团结湖 小关 大屯 和平街""".split()
-)
+_WEAK_SHORT_TEXT = """
+光明 胜利 新华 向阳 河北 渤海 城关 城北 城南 新村 新镇 空港 安定 荣华
+和义 曙光 温泉 永定 东风 天桥 高岭 四海 百善 长阳 中仓 果园 鼓楼 龙山
+宝山 石城 八角 古城 平房 南口 北苑 清源 兴丰 星城 迎风 拱辰 双丰 旺泉
+仁和 石园 北庄 井庄 香营 永宁 康庄 上庄 东湖 大台 城子 龙泉 清水 东升
+椿树 学院路 花园路 文景 杨庄 永顺 滨河 渔阳 泉河 儒林 百泉 旧县 王平 观音寺
+博兴 十里堡 珍珠泉 马坡 新街口 金融街 天坛 前门 团结湖 小关 大屯 和平街
+"""
+WEAK_SHORT_NAMES = frozenset(_WEAK_SHORT_TEXT.split())
 _STREET_SUFFIXES = ("满族乡", "回族乡", "街道", "地区", "镇", "乡")
 _COMMUNITY_SUFFIXES = (
     "社区居民委员会",
@@ -77,7 +80,7 @@ class DivisionRow:
 
 
 def _data_path(name: str) -> Path:
-    return Path(str(resources.files("jiesu.triage") / "data" / name))
+    return data_path(name)
 
 
 def load_divisions(path: Path | None = None) -> list[DivisionRow]:

@@ -20,9 +20,9 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from typing import Any, Protocol
 
+from jiesu.triage._data import data_path
 from jiesu.triage.taxonomy import Taxonomy, load_taxonomy
 
 STREET = "@street"
@@ -30,10 +30,14 @@ DISTRICT = "@district"
 
 
 class PlaceLike(Protocol):
-    district: str | None
-    district_code: str | None
-    street: str | None
-    street_code: str | None
+    @property
+    def district(self) -> str | None: ...
+    @property
+    def district_code(self) -> str | None: ...
+    @property
+    def street(self) -> str | None: ...
+    @property
+    def street_code(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -101,7 +105,7 @@ def parse_rules(rows: Iterable[Mapping[str, Any]]) -> list[Rule]:
 
 
 def _read_csv(name: str) -> list[dict[str, str]]:
-    path = resources.files("jiesu.triage") / "data" / name
+    path = data_path(name)
     with path.open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 
@@ -122,7 +126,7 @@ def _category_matches(rule: Rule, category: str | None, taxonomy: Taxonomy) -> b
         return True
     if not category:
         return False
-    chain = taxonomy.ancestors(category) + [taxonomy.top_level(category)]
+    chain = [*taxonomy.ancestors(category), taxonomy.top_level(category)]
     return rule.category in chain
 
 

@@ -20,7 +20,8 @@ from jiesu.triage.duplicates import Candidate, DuplicateMatch, find_duplicates
 from jiesu.triage.places import Gazetteer, PlaceMatch, default_gazetteer
 from jiesu.triage.routing import Route, Rule, Unit, default_rules, default_units, route
 from jiesu.triage.taxonomy import top_level
-from jiesu.triage.urgency import Urgency, UrgencyRule, assess, default_rules as urgency_rules
+from jiesu.triage.urgency import Urgency, UrgencyRule, assess
+from jiesu.triage.urgency import default_rules as urgency_rules
 
 
 @dataclass(frozen=True)

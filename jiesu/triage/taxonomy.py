@@ -9,7 +9,8 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
+
+from jiesu.triage._data import data_path
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def parse_taxonomy(rows: list[dict[str, str]]) -> Taxonomy:
 
 @lru_cache(maxsize=1)
 def load_taxonomy() -> Taxonomy:
-    path = resources.files("jiesu.triage") / "data" / "taxonomy.csv"
+    path = data_path("taxonomy.csv")
     with path.open(encoding="utf-8", newline="") as fh:
         return parse_taxonomy(list(csv.DictReader(fh)))
 

@@ -10,12 +10,14 @@ joined tokens, which makes the two spaces line up even where segmentations diffe
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import threading
 import unicodedata
 from functools import lru_cache
-from importlib import resources
+
+from jiesu.triage._data import data_path
 
 _PUNCT_OR_SPACE = re.compile(r"^[\W_]+$")
 _jieba_lock = threading.Lock()
@@ -23,7 +25,7 @@ _jieba_lock = threading.Lock()
 
 @lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
-    path = resources.files("jiesu.triage") / "data" / "stopwords.txt"
+    path = data_path("stopwords.txt")
     words = path.read_text(encoding="utf-8").splitlines()
     return frozenset(w.strip() for w in words if w.strip() and not w.startswith("#"))
 
@@ -59,7 +61,7 @@ def warm_up() -> None:
 # Analyzers live at module level so that joblib can pickle the fitted pipeline.
 def word_ngrams(segmented: str) -> list[str]:
     tokens = segmented.split()
-    return tokens + [a + "_" + b for a, b in zip(tokens, tokens[1:], strict=False)]
+    return tokens + [a + "_" + b for a, b in itertools.pairwise(tokens)]
 
 
 def strip_spaces(segmented: str) -> str:

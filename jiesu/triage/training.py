@@ -100,7 +100,7 @@ def build_pipeline(c: float = 0.5, calibration_folds: int = 3) -> Pipeline:
 
 
 def coverage_table(
-    y_true: Sequence[str], labels: Sequence[str], proba: np.ndarray[Any, Any]
+    y_true: Sequence[str] | np.ndarray[Any, Any], labels: Sequence[str], proba: np.ndarray[Any, Any]
 ) -> list[dict[str, float]]:
     """For each threshold: share of messages the model decides alone, and its accuracy there."""
     pred = np.asarray(labels)[proba.argmax(axis=1)]

@@ -13,8 +13,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
-from importlib import resources
 from typing import Literal
+
+from jiesu.triage._data import data_path
 
 Level = Literal["emergency", "urgent", "ordinary"]
 LEVELS: tuple[Level, ...] = ("emergency", "urgent", "ordinary")
@@ -81,7 +82,7 @@ def parse_rules(rows: Iterable[dict[str, str]]) -> list[UrgencyRule]:
 
 @lru_cache(maxsize=1)
 def default_rules() -> tuple[UrgencyRule, ...]:
-    path = resources.files("jiesu.triage") / "data" / "urgency_rules.csv"
+    path = data_path("urgency_rules.csv")
     with path.open(encoding="utf-8", newline="") as fh:
         return tuple(parse_rules(csv.DictReader(fh)))
 

@@ -21,7 +21,7 @@ PER_CLASS = 160
 
 def shared_train_csv() -> Path | None:
     base = Path(os.environ.get("JIESU_SHARED_DATA", "../shared/data"))
-    for root in ([base] if base.is_absolute() else [Path.cwd() / base, REPO / base]):
+    for root in [base] if base.is_absolute() else [Path.cwd() / base, REPO / base]:
         path = root / "messages" / "train.csv"
         if path.exists():
             return path
@@ -38,7 +38,9 @@ def train_rows() -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="session")
-def small_split(train_rows: list[dict[str, str]]) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+def small_split(
+    train_rows: list[dict[str, str]],
+) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     """A stratified training slice and a disjoint test slice."""
     by_label: dict[str, list[dict[str, str]]] = defaultdict(list)
     for r in train_rows:
@@ -54,7 +56,10 @@ def small_split(train_rows: list[dict[str, str]]) -> tuple[list[dict[str, str]],
 
 
 @pytest.fixture(scope="session")
-def model_dir(tmp_path_factory: pytest.TempPathFactory, small_split: tuple[list[dict[str, str]], list[dict[str, str]]]) -> Path:
+def model_dir(
+    tmp_path_factory: pytest.TempPathFactory,
+    small_split: tuple[list[dict[str, str]], list[dict[str, str]]],
+) -> Path:
     d = tmp_path_factory.mktemp("triage-data")
     train(small_split[0], d, cv_folds=2, now=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC))
     return d

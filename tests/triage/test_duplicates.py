@@ -11,7 +11,11 @@ TEXT = "朝阳区望京街道望京西园三区门口垃圾堆放多日无人清
 
 
 def test_same_place_same_matter_within_window_is_a_duplicate() -> None:
-    c = [Candidate("1", "望京西园三区门口垃圾堆放好几天了没人清理", "110105026", NOW - timedelta(days=2))]
+    c = [
+        Candidate(
+            "1", "望京西园三区门口垃圾堆放好几天了没人清理", "110105026", NOW - timedelta(days=2)
+        )
+    ]
     found = find_duplicates(TEXT, "110105026", c, now=NOW)
     assert [d.id for d in found] == ["1"] and found[0].same_street
 
@@ -33,7 +37,12 @@ def test_same_place_other_matter_is_not_a_duplicate() -> None:
 
 def test_candidates_may_be_mappings_and_are_ranked() -> None:
     c = [
-        {"id": "a", "text": "望京西园三区门口垃圾没人清理", "street_code": "110105026", "received_at": NOW},
+        {
+            "id": "a",
+            "text": "望京西园三区门口垃圾没人清理",
+            "street_code": "110105026",
+            "received_at": NOW,
+        },
         {"id": "b", "text": TEXT, "street_code": "110105026", "received_at": NOW},
     ]
     assert [d.id for d in find_duplicates(TEXT, "110105026", c, now=NOW)] == ["b", "a"]

@@ -56,7 +56,9 @@ def test_no_place_and_no_rule_needs_a_person() -> None:
 
 
 def test_rule_on_a_class_matches_finer_categories() -> None:
-    rules = parse_rules([{"id": "c", "name": "城建", "category": "城乡建设", "lead": "dept.zhujian"}])
+    rules = parse_rules(
+        [{"id": "c", "name": "城建", "category": "城乡建设", "lead": "dept.zhujian"}]
+    )
     assert route("x", "住房保障与房地产", None, rules).rule_id == "c"
     assert route("x", "教育文体", None, rules).rule_id is None
 

@@ -1,0 +1,130 @@
+"""Classifier: versioned model files, raw text, evaluation, retraining."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from jiesu.triage.classifier import CategoryModel, ModelNotFound, load_current
+from jiesu.triage.evaluation import evaluate, retrain
+from jiesu.triage.training import CURRENT_POINTER, ModelInfo, data_sha256, to_examples
+
+Rows = list[dict[str, str]]
+
+
+def test_model_file_is_versioned_with_hash(model_dir: Path, small_split: tuple[Rows, Rows]) -> None:
+    models = model_dir / "models"
+    pointer = json.loads((models / CURRENT_POINTER).read_text(encoding="utf-8"))
+    assert pointer["version"] == "20260102030405"
+    assert (models / "category-20260102030405.joblib").exists()
+    info = json.loads((models / "category-20260102030405.json").read_text(encoding="utf-8"))
+    assert info["data_sha256"] == data_sha256(to_examples(small_split[0]))
+    assert len(info["model_sha256"]) == 64
+    assert info["n"] == len(small_split[0]) and len(info["labels"]) == 7
+    assert info["cross_validation"]["folds"] == 2
+    assert info["cross_validation"]["coverage"][0]["threshold"] == 0.0
+
+
+def test_missing_model_raises_model_not_found(tmp_path: Path) -> None:
+    with pytest.raises(ModelNotFound):
+        load_current(tmp_path)
+
+
+def test_raw_text_is_classified(model: CategoryModel) -> None:
+    p = model.predict(
+        "我家孩子今年上小学，学区划片不合理，学校离家太远，请教育局解决入学问题", title="入学问题"
+    )
+    assert p.label == "教育文体"
+    assert 0.0 < p.confidence <= 1.0 and len(p.alternatives) == 3
+
+
+def test_low_confidence_needs_a_person(model: CategoryModel) -> None:
+    strict = CategoryModel(model.pipeline, model.info, min_confidence=1.01)
+    assert strict.predict("小区门口垃圾没人清理").needs_person
+
+
+def test_empty_text_needs_a_person(model: CategoryModel) -> None:
+    p = model.predict("，。！")
+    assert p.needs_person and p.label == ""
+
+
+def test_accuracy_on_a_held_out_slice_above_floor(
+    model: CategoryModel, small_split: tuple[Rows, Rows]
+) -> None:
+    report = evaluate(model, small_split[1])
+    assert report.n == len(small_split[1])
+    assert report.accuracy > 0.80 and report.macro_f1 > 0.80
+    assert set(report.per_class) == set(model.labels)
+    assert report.ms_per_message < 50
+
+
+def test_unknown_label_and_empty_text_rows_are_skipped(model: CategoryModel) -> None:
+    rows = [
+        {"id": "1", "text": "公司拖欠工资三个月了", "label": "劳动和社会保障"},
+        {"id": "2", "text": "什么都有", "label": "不存在的类别"},
+        {"id": "3", "text": "", "label": "城乡建设"},
+        {"id": "4", "text": "   ", "label": ""},
+    ]
+    report = evaluate(model, rows)
+    assert report.n == 1
+    assert [s["id"] for s in report.skipped] == ["2", "3", "4"]
+
+
+class _Oracle:
+    """A pipeline stand-in that knows every answer: no retrained model can beat it."""
+
+    def __init__(self, truth: dict[str, str], labels: list[str]) -> None:
+        self.truth, self.classes_ = truth, np.array(labels)
+
+    def predict_proba(self, texts: list[str]) -> Any:
+        out = np.zeros((len(texts), len(self.classes_)))
+        for i, t in enumerate(texts):
+            out[i, list(self.classes_).index(self.truth.get(t, self.classes_[0]))] = 1.0
+        return out
+
+
+def test_retrain_keeps_old_model_if_new_is_worse(
+    tmp_path: Path, small_split: tuple[Rows, Rows]
+) -> None:
+    base = small_split[0][::4]
+    examples = to_examples(base)
+    labels = sorted({e.label for e in examples})
+    oracle = CategoryModel(
+        _Oracle({e.segmented: e.label for e in examples}, labels),
+        ModelInfo("oracle", "", "", "", len(examples), labels, {}),
+    )
+    report = retrain(base, [], 0.3, tmp_path, current=oracle)
+    assert not report.kept_new and report.old is not None
+    assert report.old["macro_f1"] >= report.new["macro_f1"]
+    assert not (tmp_path / "models" / CURRENT_POINTER).exists()
+    assert list((tmp_path / "models").glob("*.joblib")) == []
+
+
+def test_retrain_learns_a_centres_own_category(
+    tmp_path: Path, small_split: tuple[Rows, Rows]
+) -> None:
+    base = small_split[0][::4]
+    extra = [
+        {"text": f"{place}小区的共享单车停放点太少，单车乱停乱放堵塞人行道", "label": "共享单车"}
+        for place in (
+            "望京",
+            "回龙观",
+            "天通苑",
+            "方庄",
+            "双井",
+            "劲松",
+            "清河",
+            "上地",
+            "亦庄",
+            "黄村",
+        )
+    ]
+    report = retrain(base, extra, 0.2, tmp_path)
+    assert report.kept_new and report.new_labels == ["共享单车"]
+    model = load_current(tmp_path, warm=False)
+    assert "共享单车" in model.labels
+    assert model.predict("小区门口共享单车乱停乱放，堵塞人行道").label == "共享单车"
