@@ -1,0 +1,1 @@
+"""Server-rendered pages for every role (Jinja2 + htmx, ECharts), mounted by `install_web`."""

@@ -1,0 +1,225 @@
+"""Admin pages: units, users, the responsibility catalogue, deadline rules, place aliases.
+
+Units, users and catalogue rules are edited through `units.service`; deadline rules and
+place aliases are shown as the system uses them (their editable tables are not built yet).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from jiesu.core.api import SessionDep, commit
+from jiesu.core.errors import DomainError
+from jiesu.core.roles import ROLE_LABELS, Principal, Role
+from jiesu.orders.deadlines import DEFAULT_RULES
+from jiesu.units import service as units
+from jiesu.units.models import UNIT_KIND_LABELS, Unit, User
+from jiesu.units.schemas import CatalogueRuleCreate, UnitCreate, UserCreate
+from jiesu.web.common import PagePrincipal, field_errors, needs, redirect, render
+from jiesu.web.suggest import resolve_unit
+
+router = APIRouter(prefix="/admin")
+KINDS = {k.value: v for k, v in UNIT_KIND_LABELS.items()}
+DEADLINE_LABELS = {
+    "emergency": "紧急", "outage": "停水停电停气停暖", "urgent": "加急", "ordinary": "一般",
+    "complex": "复杂",
+}
+
+
+def _admin(principal: Principal) -> None:
+    needs(principal, Role.admin)
+
+
+def _units_page(
+    request: Request, session: Session, principal: Principal, *, q: str = "", kind: str = "",
+    offset: int = 0, errors: dict[str, str] | None = None, values: dict[str, Any] | None = None,
+    status_code: int = 200, error: str | None = None,
+) -> HTMLResponse:
+    rows, count = units.list_units(
+        session, kind=kind or None, q=q.strip()[:60] or None, offset=max(0, offset), limit=50
+    )
+    return render(request, "admin_units.html", principal, rows=rows, count=count, q=q,
+                  kind=kind, offset=offset, kinds=KINDS, errors=errors or {},
+                  v=values or {}, status_code=status_code, error=error)
+
+
+@router.get("", response_class=HTMLResponse)
+def units_page(
+    request: Request, session: SessionDep, principal: PagePrincipal, q: str = "",
+    kind: str = "", offset: int = 0,
+) -> HTMLResponse:
+    _admin(principal)
+    return _units_page(request, session, principal, q=q, kind=kind, offset=offset)
+
+
+@router.post("/units", response_class=HTMLResponse, response_model=None)
+async def create_unit(
+    request: Request, session: SessionDep, principal: PagePrincipal
+) -> HTMLResponse | RedirectResponse:
+    _admin(principal)
+    form = await request.form()
+    values = {k: str(v).strip() for k, v in form.items() if isinstance(v, str)}
+    try:
+        parent = resolve_unit(session, values.get("parent", "")) if values.get("parent") else None
+        if values.get("parent") and parent is None:
+            return _units_page(request, session, principal, errors={"parent": "找不到上级单位"},
+                               values=values, status_code=422)
+        data = UnitCreate(
+            code=values.get("code", ""), name=values.get("name", ""),
+            kind=values.get("kind") or None,
+            parent_id=parent.id if parent else None,
+            around_the_clock=values.get("around_the_clock") == "on",
+        )
+        units.create_unit(session, data)
+        commit(session)
+    except ValidationError as exc:
+        session.rollback()
+        return _units_page(request, session, principal, errors=field_errors(exc), values=values,
+                           status_code=422, error="请检查标红的字段")
+    except DomainError as exc:
+        session.rollback()
+        return _units_page(request, session, principal, errors={"code": exc.message},
+                           values=values, status_code=exc.status_code, error=exc.message)
+    return redirect("/admin?ok=saved")
+
+
+def _users_page(
+    request: Request, session: Session, principal: Principal, *,
+    errors: dict[str, str] | None = None, values: dict[str, Any] | None = None,
+    status_code: int = 200, error: str | None = None,
+) -> HTMLResponse:
+    rows = list(session.execute(
+        select(User, Unit.name).outerjoin(Unit, Unit.id == User.unit_id)
+        .order_by(User.id).limit(500)
+    ))
+    count = session.scalar(select(func.count()).select_from(User)) or 0
+    return render(request, "admin_users.html", principal, rows=rows, count=count,
+                  roles={r.value: v for r, v in ROLE_LABELS.items()}, errors=errors or {},
+                  v=values or {}, status_code=status_code, error=error)
+
+
+@router.get("/users", response_class=HTMLResponse)
+def users_page(request: Request, session: SessionDep, principal: PagePrincipal) -> HTMLResponse:
+    _admin(principal)
+    return _users_page(request, session, principal)
+
+
+@router.post("/users", response_class=HTMLResponse, response_model=None)
+async def create_user(
+    request: Request, session: SessionDep, principal: PagePrincipal
+) -> HTMLResponse | RedirectResponse:
+    _admin(principal)
+    form = await request.form()
+    values = {k: str(v).strip() for k, v in form.items() if isinstance(v, str)}
+    unit = resolve_unit(session, values.get("unit", "")) if values.get("unit") else None
+    if values.get("unit") and unit is None:
+        return _users_page(request, session, principal, errors={"unit": "找不到该单位"},
+                           values=values, status_code=422)
+    try:
+        data = UserCreate(
+            username=values.get("username", ""), display_name=values.get("display_name", ""),
+            password=str(form.get("password") or ""),
+            role=values.get("role") or None,
+            unit_id=unit.id if unit else None,
+        )
+        units.create_user(session, data)
+        commit(session)
+    except ValidationError as exc:
+        session.rollback()
+        return _users_page(request, session, principal, errors=field_errors(exc), values=values,
+                           status_code=422, error="请检查标红的字段")
+    except DomainError as exc:
+        session.rollback()
+        field = {"username_taken": "username", "weak_password": "password"}.get(exc.code, "unit")
+        return _users_page(request, session, principal, errors={field: exc.message},
+                           values=values, status_code=exc.status_code, error=exc.message)
+    return redirect("/admin/users?ok=saved")
+
+
+def _catalogue_page(
+    request: Request, session: Session, principal: Principal, *,
+    errors: dict[str, str] | None = None, values: dict[str, Any] | None = None,
+    status_code: int = 200, error: str | None = None,
+) -> HTMLResponse:
+    return render(request, "admin_catalogue.html", principal, rows=units.active_rules(session),
+                  errors=errors or {}, v=values or {}, status_code=status_code, error=error)
+
+
+@router.get("/catalogue", response_class=HTMLResponse)
+def catalogue_page(
+    request: Request, session: SessionDep, principal: PagePrincipal
+) -> HTMLResponse:
+    _admin(principal)
+    return _catalogue_page(request, session, principal)
+
+
+def _split(value: str) -> list[str]:
+    return [p.strip() for p in value.replace("，", ",").replace("、", ",").split(",") if p.strip()]
+
+
+@router.post("/catalogue", response_class=HTMLResponse, response_model=None)
+async def add_rule(
+    request: Request, session: SessionDep, principal: PagePrincipal
+) -> HTMLResponse | RedirectResponse:
+    _admin(principal)
+    form = await request.form()
+    values = {k: str(v).strip() for k, v in form.items() if isinstance(v, str)}
+    try:
+        data = CatalogueRuleCreate(
+            position=values.get("position") or None,
+            name=values.get("name", ""), category=values.get("category") or None,
+            place_scope=values.get("place_scope") or "any",
+            keywords=_split(values.get("keywords", "")),
+            lead_unit_code=values.get("lead_unit_code", ""),
+            assisting_unit_codes=_split(values.get("assisting_unit_codes", "")),
+        )
+        units.add_rule(session, data, principal.user_id)
+        commit(session)
+    except ValidationError as exc:
+        session.rollback()
+        return _catalogue_page(request, session, principal, errors=field_errors(exc),
+                               values=values, status_code=422, error="请检查标红的字段")
+    except DomainError as exc:
+        session.rollback()
+        return _catalogue_page(request, session, principal,
+                               errors={"lead_unit_code": exc.message}, values=values,
+                               status_code=exc.status_code, error=exc.message)
+    return redirect("/admin/catalogue?ok=saved")
+
+
+@router.post("/catalogue/{rule_id}/retire", response_model=None)
+def retire_rule(
+    rule_id: int, session: SessionDep, principal: PagePrincipal
+) -> RedirectResponse:
+    _admin(principal)
+    units.retire_rule(session, rule_id)
+    commit(session)
+    return redirect("/admin/catalogue?ok=saved")
+
+
+@router.get("/deadlines", response_class=HTMLResponse)
+def deadlines_page(request: Request, principal: PagePrincipal) -> HTMLResponse:
+    _admin(principal)
+    rows = [(DEADLINE_LABELS.get(k, k), r) for k, r in DEFAULT_RULES.items()]
+    return render(request, "admin_deadlines.html", principal, rows=rows)
+
+
+@router.get("/places", response_class=HTMLResponse)
+def places_page(request: Request, principal: PagePrincipal, q: str = "") -> HTMLResponse:
+    _admin(principal)
+    try:
+        from jiesu.triage.places_build import load_aliases
+
+        aliases = load_aliases()
+    except ImportError:
+        aliases = []
+    q = q.strip()[:40]
+    if q:
+        aliases = [a for a in aliases if q in a.alias or q in a.district or q in a.street]
+    return render(request, "admin_places.html", principal, rows=aliases, q=q)
