@@ -1,0 +1,229 @@
+"""What every benchmark shares: scratch databases, a real server in a subprocess, load
+generation from N client threads, percentiles, and one way to print a figure against a target.
+
+Benchmarks print; they never pass or fail.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+ROOT = Path(__file__).resolve().parents[1]
+PG_BASE = os.environ.get("JIESU_BENCH_POSTGRES_URL",
+                         "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+BENCH_SECRET = "bench-secret-not-for-production-0123456789abcdef"
+
+
+def configure() -> None:
+    """Settings for the bench process and the servers it starts (demo mode, a fixed secret)."""
+    os.environ["JIESU_MODE"] = "demo"
+    os.environ["JIESU_SECRET_KEY"] = BENCH_SECRET
+    os.environ.setdefault("JIESU_SHARED_DATA_DIR", str(ROOT.parent / "shared" / "data"))
+    from jiesu.core.settings import get_settings
+
+    get_settings.cache_clear()
+
+
+def postgres_available() -> bool:
+    try:
+        engine = create_engine(PG_BASE, connect_args={"connect_timeout": 3})
+        with engine.connect():
+            pass
+        engine.dispose()
+        return True
+    except Exception:  # any failure to connect means "skip PostgreSQL"
+        return False
+
+
+@contextmanager
+def scratch_database(kind: str, name: str) -> Iterator[str]:
+    """A fresh, empty database: a temporary SQLite file, or a PostgreSQL database dropped after."""
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory(prefix=f"{name}-") as tmp:
+            yield f"sqlite:///{Path(tmp) / f'{name}.db'}"
+        return
+    admin = create_engine(PG_BASE, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield PG_BASE.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def prepare(url: str) -> sessionmaker[Session]:
+    """Schema (Alembic), Beijing's units and the demo users; returns a session factory."""
+    from jiesu.core.db import make_engine
+    from jiesu.core.migrate import upgrade
+    from jiesu.demo import create_demo_users
+    from jiesu.units.seed import load_units
+
+    upgrade(url)
+    factory = sessionmaker(bind=make_engine(url), expire_on_commit=False)
+    with factory.begin() as session:
+        load_units(session)
+        create_demo_users(session)
+    return factory
+
+
+def tokens(factory: sessionmaker[Session], *usernames: str) -> dict[str, dict[str, str]]:
+    """Bearer headers per user, signed the way the server reads them."""
+    from jiesu.core.security import issue_token
+    from jiesu.units.models import User
+
+    with factory() as session:
+        users = {u.username: u for u in session.scalars(select(User))}
+    return {
+        name: {"Authorization": f"Bearer {issue_token(users[name].id, users[name].token_version)}"}
+        for name in usernames
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def server(url: str, *, workers: int = 1, env: dict[str, str] | None = None) -> Iterator[str]:
+    """uvicorn with `workers` processes against the database at `url`; yields its base URL."""
+    port = free_port()
+    child_env = {**os.environ, "JIESU_DATABASE_URL": url, **(env or {})}
+    cmd = [sys.executable, "-m", "uvicorn", "jiesu.main:app", "--host", "127.0.0.1",
+           "--port", str(port), "--workers", str(workers), "--log-level", "warning",
+           "--no-access-log"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=child_env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"server exited with {proc.returncode}")
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("server did not answer /healthz in 120 s")
+            time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@dataclass
+class LoadResult:
+    operations: int
+    seconds: float
+    latencies: list[float] = field(default_factory=list)  # per request, seconds
+    errors: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def per_second(self) -> float:
+        return self.operations / self.seconds if self.seconds else 0.0
+
+
+def run_load(base: str, clients: int, seconds: float,
+             operation: Callable[[httpx.Client, int, list[float]], None],
+             warmup: float = 2.0) -> LoadResult:
+    """`clients` threads, each with its own keep-alive connection, repeat `operation` for
+    `seconds` (after `warmup`); the operation appends each request's latency to the list."""
+    result = LoadResult(0, seconds)
+    lock = threading.Lock()
+    start = threading.Barrier(clients + 1)
+    phase = {"measure": False, "stop": False}
+
+    def worker(n: int) -> None:
+        with httpx.Client(base_url=base, timeout=60) as http:
+            start.wait()
+            i = 0
+            while not phase["stop"]:
+                latencies: list[float] = []
+                try:
+                    operation(http, n * 1_000_000 + i, latencies)
+                    error = None
+                except Exception as exc:  # counted and shown, the load goes on
+                    error = f"{type(exc).__name__}: {str(exc)[:120]}"
+                i += 1
+                if phase["measure"]:
+                    with lock:
+                        if error:
+                            result.errors[error] = result.errors.get(error, 0) + 1
+                        else:
+                            result.operations += 1
+                            result.latencies.extend(latencies)
+
+    threads = [threading.Thread(target=worker, args=(n,), daemon=True) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    time.sleep(warmup)
+    phase["measure"] = True
+    began = time.perf_counter()
+    time.sleep(seconds)
+    phase["measure"] = False
+    result.seconds = time.perf_counter() - began
+    phase["stop"] = True
+    for thread in threads:
+        thread.join(timeout=60)
+    return result
+
+
+def timed(http: httpx.Client, latencies: list[float], method: str, path: str,
+          **kwargs: Any) -> Any:
+    began = time.perf_counter()
+    response = http.request(method, path, **kwargs)
+    latencies.append(time.perf_counter() - began)
+    if response.status_code >= 400:
+        raise RuntimeError(f"{method} {path} -> {response.status_code} {response.text[:200]}")
+    return response.json()
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100)."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+def header(title: str) -> None:
+    print(f"\n=== {title} ===", flush=True)
+
+
+def figure(name: str, value: float, unit: str, *, target: float | None = None,
+           higher_is_better: bool = True) -> None:
+    """One line: the figure, and its ratio to the target (>= 1.00 means the target is met)."""
+    line = f"  {name:<48} {value:>10.2f} {unit}"
+    if target is not None and value == value:  # not NaN
+        ratio = (value / target) if higher_is_better else (target / value if value else 0.0)
+        sign = "≥" if higher_is_better else "<"
+        verdict = "met" if ratio >= 1 else "NOT met"
+        line += f"   target {sign} {target:g} {unit}: ratio {ratio:.2f} ({verdict})"
+    print(line, flush=True)
