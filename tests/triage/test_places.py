@@ -122,4 +122,4 @@ def test_resolution_is_fast(gazetteer: Gazetteer) -> None:
     for t in texts * 5:
         gazetteer.resolve(t)
     rate = len(texts) * 5 / (time.perf_counter() - t0)
-    assert rate > 3000  # the bench measures the real figure; this only catches a blow-up
+    assert rate > 200  # the bench measures the real figure; this only catches a blow-up
