@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 export JIESU_SHARED_DATA_DIR ?= $(abspath ../shared/data)
 
-.PHONY: install run init test test-sqlite test-postgres lint typecheck bench clean
+.PHONY: install run init test test-sqlite test-postgres lint typecheck bench clean browser
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,7 +39,13 @@ test-postgres: install
 		echo "== PostgreSQL not reachable on 127.0.0.1:5432: skipped the PostgreSQL run =="; \
 	fi
 
-test: lint test-sqlite test-postgres
+# Browser tests drive Debian's chromium (never a downloaded browser); CJK fonts for the pages.
+browser:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-cjk; \
+	fi
+
+test: lint browser test-sqlite test-postgres
 
 bench: install
 	$(BIN)/python -m bench

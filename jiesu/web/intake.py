@@ -128,8 +128,10 @@ async def submit_intake(
     data: s.OrderCreate | None = None
     follow_up: s.ActionBase | None = None
     try:
+        # Blank means "not given": the schema's defaults apply.
         data = s.OrderCreate.model_validate(
-            {k: v for k, v in values.items() if k in (*ORDER_FIELDS, *CHECKBOXES)}
+            {k: v for k, v in values.items()
+             if k in (*ORDER_FIELDS, *CHECKBOXES) and v is not None}
         )
     except ValidationError as exc:
         errors.update(field_errors(exc))

@@ -45,7 +45,8 @@
       xAxis: { type: "category", data: hours }, yAxis: { type: "value", minInterval: 1 },
       series: [{ type: "bar", name: "受理量", data: d.hours, itemStyle: { color: "#0b4f9c" } }] });
     draw("chart-states", { tooltip: {}, series: [{ type: "pie", radius: ["35%", "65%"],
-      data: d.states.map(function (s, i) { return { name: s, value: d.state_counts[i] }; }) }] });
+      data: d.states.map(function (s, i) { return { name: s, value: d.state_counts[i] }; })
+        .filter(function (x) { return x.value > 0; }) }] });
     draw("chart-overdue", { grid: { left: 120, right: 20, top: 10, bottom: 20 }, tooltip: {},
       xAxis: { type: "value", minInterval: 1 }, yAxis: { type: "category", data: d.overdue_units, inverse: true },
       series: [{ type: "bar", name: "超期", data: d.overdue_counts, itemStyle: { color: "#b00020" } }] });

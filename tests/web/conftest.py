@@ -1,0 +1,105 @@
+"""A real server for the browser tests: uvicorn in a subprocess on a free port, against its own
+temporary SQLite database with the real units and the demo users (not the rolled-back test
+database), and Debian's headless Chromium driven by Playwright.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+PASSWORD = "jiesu-demo"
+
+SETUP = """
+from jiesu.core.db import session_scope
+from jiesu.core.migrate import upgrade
+from jiesu.core.settings import get_settings
+from jiesu.demo import create_demo_users
+from jiesu.units.seed import load_units
+upgrade(get_settings().effective_database_url)
+with session_scope() as session:
+    load_units(session)
+    create_demo_users(session)
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian chromium is not installed (make browser installs it)")
+    if os.environ.get("JIESU_TEST_POSTGRES_URL"):
+        # The pages are the same on both databases (tests/web/test_web_rules.py runs on both);
+        # the browser run, the slow one, runs once, on the SQLite pass.
+        pytest.skip("browser tests run on the SQLite pass only")
+    data = tmp_path_factory.mktemp("webserver")
+    env = {
+        k: v for k, v in os.environ.items()
+        if not k.startswith("JIESU_") or k == "JIESU_SHARED_DATA_DIR"
+    }
+    env.update(
+        JIESU_MODE="demo",
+        JIESU_DATA_DIR=str(data),
+        JIESU_DATABASE_URL=f"sqlite:///{data / 'web.db'}",
+        # A replied order is due for its return visit at once (default: next working day).
+        JIESU_VISIT_DELAY_WORKING_DAYS="0",
+    )
+    subprocess.run([sys.executable, "-c", SETUP], env=env, cwd=ROOT, check=True)
+    port = _free_port()
+    log = open(data / "server.log", "wb")  # noqa: SIM115 - closed after the server stops
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "jiesu.main:app", "--host", "127.0.0.1",
+         "--port", str(port), "--log-level", "warning"],
+        env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None:
+                raise RuntimeError((data / "server.log").read_text())
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser(server: str) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def shot(page: object, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
