@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 from sqlalchemy.orm import Session
@@ -15,10 +16,14 @@ HANDLER_MODULES = (service, webhook)
 
 def deliver_outbox(session_factory: Callable[[], Session], *, batch: int = 100,
                    worker: str | None = None) -> int:
-    """Deliver every due message, a batch at a time; returns how many were sent."""
+    """Deliver every due message, a batch at a time, including the ones delivering others
+    enqueues (an inbox row's webhook message); returns how many were sent."""
+    worker = worker or f"w-{uuid.uuid4().hex[:12]}"
     sent = 0
     while True:
-        done = outbox.deliver_pending(session_factory, limit=batch, worker=worker)
-        sent += done
-        if done < batch:
+        with session_factory() as session:
+            ids = outbox.claim(session, worker, limit=batch)
+            session.commit()
+        if not ids:
             return sent
+        sent += sum(outbox.deliver_one(session_factory, i, worker) for i in ids)
