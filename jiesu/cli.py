@@ -17,6 +17,7 @@ from jiesu.core.errors import DomainError
 from jiesu.core.roles import Principal
 from jiesu.core.settings import get_settings
 from jiesu.insights.cli import report_app
+from jiesu.visits.cli import visits_app
 
 app = typer.Typer(help="jiesu 接诉即办 — 市民服务热线工单系统", no_args_is_help=True)
 orders_app = typer.Typer(help="工单：受理、办理、查询", no_args_is_help=True)
@@ -24,6 +25,7 @@ users_app = typer.Typer(help="用户管理", no_args_is_help=True)
 app.add_typer(orders_app, name="orders")
 app.add_typer(users_app, name="users")
 app.add_typer(report_app, name="report")
+app.add_typer(visits_app, name="visits")
 console = Console()
 
 

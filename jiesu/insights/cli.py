@@ -19,14 +19,18 @@ from jiesu.units.service import unit_by_code
 
 report_app = typer.Typer(help="考核报表：三率与排名", no_args_is_help=True)
 console = Console()
+# The terminal table keeps the rates with their counts; CSV/xlsx/json carry every column.
+TERMINAL = ("排名", "单位/类别", "受理量", "响应率", "回访量", "解决率", "满意率", "综合得分",
+            "改派次数", "退单", "超期", "平均办理时长(小时)")
 
 
 def render_table(report: RatesReport) -> Table:
     title = (f"三率报表 {report.period}（{report.start:%Y-%m-%d} 起，分组 {report.group}；"
              f"排名需回访量 ≥ {report.rules['min_visited']}）")
-    table = Table(*(header for header, _, _ in COLUMNS), title=title)
+    columns = [c for c in COLUMNS if c[0] in TERMINAL]
+    table = Table(*(header for header, _, _ in columns), title=title)
     for row in report.rows:
-        table.add_row(*(text(row) for _, _, text in COLUMNS))
+        table.add_row(*(text(row) for _, _, text in columns))
     return table
 
 
@@ -72,7 +76,8 @@ def rates(
         console.print(f"已写入 {output}（{len(report.rows)} 行）")
         return
     if format == "table":
-        out = Console(record=True, width=240) if output else console
+        wide = output is not None or not console.is_terminal
+        out = Console(record=True, width=200) if wide else console
         out.print(render_table(report))
         out.print(excluded_table(report))
         if output:

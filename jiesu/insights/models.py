@@ -2,7 +2,7 @@
 
 The monthly rates read a range of `orders.dispatched_at` (each order's dispatch to its
 current lead unit); return events are read by (action, at), an index orders already has.
-See docs/decisions/0004-rates.md for why an index and not a pre-aggregated table.
+See docs/decisions/0006-rates.md for why an index and not a pre-aggregated table.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The three rates per unit, district (with its streets) or category, for one period.
 
 One aggregate query over the orders dispatched in the period (index ix_orders_dispatched)
-plus one over the return events; every definition is in docs/decisions/0004-rates.md:
+plus one over the return events; every definition is in docs/decisions/0006-rates.md:
 
 - received      orders whose dispatch to their current lead unit falls in the period,
                 except those back with the dispatcher or merged (RateRules.excluded_states)
@@ -258,8 +258,10 @@ def compute_rates(
             row.key, row.name, row.kind = names[key]
             row.unit_id = key if group != "category" else None
         row.finish(rules)
-    ordered = sorted(rows.values(), key=lambda r: (-r.received, r.key))
-    ranking = rank(ordered, rules)
+    ranking = rank(list(rows.values()), rules)
+    # Ranked rows first, in rank order; then the rest by volume.
+    ordered = sorted(rows.values(), key=lambda r: (r.rank is None, r.rank or 0, -r.received,
+                                                   r.key))
     return RatesReport(
         period=period.label, start=period.start, end=period.end, group=group, rows=ordered,
         ranking=ranking, excluded=_excluded(session, period, ordered),

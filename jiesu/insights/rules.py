@@ -1,7 +1,7 @@
 """The rate rules as data (JIESU_RATES_*): weights, the ranking threshold, the exclusions.
 
 Defaults follow domain.md (practice): 基本满意 weighs 0.9; composite = 0.1 response +
-0.5 resolution + 0.4 satisfaction; see docs/decisions/0004-rates.md for every definition.
+0.5 resolution + 0.4 satisfaction; see docs/decisions/0006-rates.md for every definition.
 """
 
 from __future__ import annotations

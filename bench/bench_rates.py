@@ -1,0 +1,192 @@
+"""Monthly rates for all units over 1,000,000 orders on PostgreSQL (target: under 1 s).
+
+Builds a scratch database `jiesu_bench_rates` with the real schema (Alembic) and Beijing's
+units, fills it in SQL with generate_series (1,000,000 orders over 2026, plus intake,
+dispatch and return events: 2M+ event rows), then times `compute_rates` for one month,
+grouped by unit, by district and by category. The database is dropped afterwards.
+
+    .venv/bin/python -m bench.bench_rates [--orders N] [--keep]
+
+Needs PostgreSQL on 127.0.0.1:5432 (JIESU_BENCH_POSTGRES_URL overrides); prints figures only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+T = TypeVar("T")
+DB = "jiesu_bench_rates"
+BASE = os.environ.get("JIESU_BENCH_POSTGRES_URL",
+                      "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+# One order a row: the lead unit is drawn with a skew (a few busy units, a long tail), the
+# received time spread over 2026, the outcome in proportions close to Beijing's practice.
+FILL_ORDERS = """
+INSERT INTO orders (
+    channel, type, title, text, place_text, category, urgency, citizen_name, anonymous,
+    confidential, no_callback, state, is_open, lead_unit_id, created_by_id, received_at,
+    dispatched_at, signed_at, contacted_at, replied_at, closed_at, sign_due_at, contact_due_at,
+    reply_due_at, overall_due_at, close_reason, reply_outcome, visit_solved, visit_satisfaction,
+    visit_attempts, dispatch_count, return_count, reopen_count, urge_count, supervise_count,
+    extension_count, version, updated_at)
+SELECT 'phone', 'complaint', 'bench', 'bench', '', c.name, 'ordinary', '', false, false, false,
+    CASE WHEN r.o < 0.80 THEN 'closed' WHEN r.o < 0.88 THEN 'replied'
+         WHEN r.o < 0.97 THEN 'in_progress' ELSE 'returned' END,
+    r.o >= 0.80, u.id, :user_id, r.t, r.t + interval '20 minutes',
+    r.t + interval '20 minutes' + r.sign_lag, r.t + interval '2 hours' + r.sign_lag,
+    CASE WHEN r.o < 0.88 THEN r.t + r.handle END,
+    CASE WHEN r.o < 0.80 THEN r.t + r.handle + interval '1 day' END,
+    r.t + interval '4 hours 20 minutes', r.t + interval '24 hours 20 minutes',
+    r.t + interval '7 days', r.t + interval '7 days',
+    CASE WHEN r.o < 0.74 THEN 'visited' WHEN r.o < 0.77 THEN 'unreachable'
+         WHEN r.o < 0.79 THEN 'visit_skipped' WHEN r.o < 0.80 THEN 'explained' END,
+    CASE WHEN r.o < 0.79 THEN 'solved' WHEN r.o < 0.80 THEN 'not_solvable' END,
+    CASE WHEN r.o < 0.74 THEN r.s >= 0.05 END,
+    CASE WHEN r.o < 0.74 THEN CASE WHEN r.s < 0.08 THEN 'dissatisfied'
+         WHEN r.s < 0.25 THEN 'basically' ELSE 'satisfied' END END,
+    0, CASE WHEN r.s2 < 0.04 THEN 2 ELSE 1 END, 0, 0, 0, 0, 0, 1, r.t
+FROM (
+    SELECT g, random() AS o, random() AS s, random() AS s2,
+           timestamptz '2026-01-01 00:00+08' + random() * interval '365 days' AS t,
+           random() * interval '6 hours' AS sign_lag,
+           interval '1 hour' + random() * interval '9 days' AS handle,
+           1 + floor(random() * random() * :units)::int AS unit_rn,
+           1 + floor(random() * :categories)::int AS cat_rn
+    FROM generate_series(1, :n) AS g
+) AS r
+JOIN bench_units u ON u.rn = r.unit_rn
+JOIN bench_categories c ON c.rn = r.cat_rn
+"""
+
+FILL_EVENTS = """
+INSERT INTO order_events (order_id, seq, action, from_state, to_state, actor_id, actor_role,
+                          unit_id, at, payload)
+SELECT id, 1, 'intake', NULL::varchar, 'received', :user_id, 'agent', NULL::int, received_at,
+       '{}'::json
+FROM orders
+UNION ALL
+SELECT id, 2, 'dispatch', 'received', 'dispatched', :user_id, 'dispatcher', NULL,
+       dispatched_at, json_build_object('lead_unit_id', lead_unit_id)
+FROM orders
+UNION ALL
+SELECT id, 3, 'return_order', 'dispatched', 'returned', :user_id, 'handler', lead_unit_id,
+       dispatched_at + interval '1 hour', '{}'::json
+FROM orders WHERE state = 'returned' OR dispatch_count > 1
+"""
+
+
+def timed(label: str, fn: Callable[[], T]) -> T:
+    started = time.perf_counter()
+    result = fn()
+    print(f"  {label}: {time.perf_counter() - started:.1f} s", flush=True)
+    return result
+
+
+def admin() -> Engine:
+    return create_engine(BASE, isolation_level="AUTOCOMMIT")
+
+
+def drop(engine: Engine) -> None:
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          f"WHERE datname = '{DB}' AND pid <> pg_backend_pid()"))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{DB}"'))
+
+
+def build(url: str, n: int) -> None:
+    from jiesu.core.db import make_engine
+    from jiesu.core.migrate import upgrade
+    from jiesu.units.seed import load_units
+
+    upgrade(url)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        load_units(session)
+        session.commit()
+        user_id = session.execute(text(
+            "INSERT INTO users (username, display_name, password_hash, role, active, "
+            "token_version, is_demo, created_at) VALUES ('bench', 'bench', '-', 'agent', true, "
+            "0, false, now()) RETURNING id")).scalar_one()
+        session.execute(text(
+            "CREATE TEMP TABLE bench_units AS SELECT row_number() OVER (ORDER BY id) AS rn, id "
+            "FROM units WHERE kind IN ('department', 'utility', 'district', 'street')"))
+        units = session.execute(text("SELECT count(*) FROM bench_units")).scalar_one()
+        session.execute(text(
+            "CREATE TEMP TABLE bench_categories AS SELECT row_number() OVER () AS rn, name "
+            "FROM (VALUES ('城乡建设'), ('环境保护'), ('交通运输'), ('劳动和社会保障'), "
+            "('卫生健康'), ('教育'), ('商贸旅游'), ('市场监管'), ('公共安全'), ('其他'))"
+            " AS c(name)"))
+        params = {"user_id": user_id, "n": n, "units": units, "categories": 10}
+        timed(f"{n:,} orders over {units} units (generate_series)",
+              lambda: session.execute(text(FILL_ORDERS), params))
+        timed("intake, dispatch and return events",
+              lambda: session.execute(text(FILL_EVENTS), {"user_id": user_id}))
+        session.commit()
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        timed("VACUUM ANALYZE", lambda: conn.execute(text("VACUUM ANALYZE")))
+        events = conn.execute(text("SELECT count(*) FROM order_events")).scalar_one()
+        print(f"  order_events rows: {events:,}")
+    engine.dispose()
+
+
+def measure(url: str, runs: int) -> None:
+    from jiesu.core.db import make_engine
+    from jiesu.insights.periods import parse_period
+    from jiesu.insights.rates import compute_rates
+
+    engine = make_engine(url)
+    period = parse_period("2026-10")
+    with Session(engine) as session:
+        for group in ("unit", "district", "category"):
+            times = []
+            for _ in range(runs):
+                started = time.perf_counter()
+                report = compute_rates(session, period, group=group)
+                times.append(time.perf_counter() - started)
+                session.rollback()
+            received = sum(r.received for r in report.rows)
+            print(f"rates 2026-10 by {group:<8}: median {statistics.median(times) * 1000:7.1f} ms"
+                  f"  best {min(times) * 1000:7.1f} ms  ({len(report.rows)} rows, "
+                  f"{received:,} orders received, {len(report.ranking)} ranked; target < 1000 ms)")
+    engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--orders", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    # `python -m bench` calls main() with no arguments: the defaults, not the runner's argv.
+    args = parser.parse_args(argv if argv is not None else [])
+    try:
+        engine = admin()
+        drop(engine)
+    except Exception as exc:  # no server: a benchmark is never a failure
+        print(f"bench_rates: PostgreSQL not reachable ({type(exc).__name__}); skipped")
+        return 0
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{DB}"'))
+    url = BASE.rsplit("/", 1)[0] + f"/{DB}"
+    try:
+        print(f"== bench_rates: monthly rates over {args.orders:,} orders (PostgreSQL) ==")
+        build(url, args.orders)
+        measure(url, args.runs)
+    finally:
+        if not args.keep:
+            drop(engine)
+        engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

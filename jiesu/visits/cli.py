@@ -1,0 +1,99 @@
+"""`jiesu visits`: the call list, one call's answers, closing the orders that get no call."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from jiesu.core.clock import local
+from jiesu.core.db import session_scope
+from jiesu.core.errors import DomainError
+from jiesu.core.privacy import mask_phone
+from jiesu.core.roles import Principal
+from jiesu.units.models import User
+from jiesu.units.service import principal_for
+from jiesu.visits import service
+from jiesu.visits.schemas import VisitCreate
+
+visits_app = typer.Typer(help="回访：待回访清单、记录回访、免回访办结", no_args_is_help=True)
+console = Console()
+AsUser = Annotated[str, typer.Option("--as", help="以哪个用户的身份操作")]
+
+
+def _principal(session: Session, username: str) -> Principal:
+    user = session.scalars(select(User).where(User.username == username)).first()
+    if user is None or not user.active:
+        console.print(f"[red]用户不存在：{username}[/red]")
+        raise typer.Exit(code=2)
+    return principal_for(session, user)
+
+
+def _fail(exc: DomainError | ValidationError) -> None:
+    if isinstance(exc, ValidationError):
+        console.print(f"[red]输入有误：{exc.errors()[0]['msg']}[/red]")
+    else:
+        console.print_json(data=exc.as_body())
+    raise typer.Exit(code=2)
+
+
+@visits_app.command("queue")
+def queue(as_user: AsUser, limit: int = 30) -> None:
+    """到期待回访的工单（答复最早的在前）。"""
+    try:
+        with session_scope() as session:
+            calls, skippable = service.queue(session, _principal(session, as_user))
+            table = Table("ID", "编号", "承办单位", "答复", "答复时间", "已拨", "诉求人",
+                          title=f"待回访 {len(calls)} 件")
+            for due in calls[:limit]:
+                o = due.order
+                assert o.replied_at is not None
+                table.add_row(str(o.id), o.number or "", due.unit_name or "",
+                              o.reply_outcome or "", f"{local(o.replied_at):%m-%d %H:%M}",
+                              str(o.visit_attempts),
+                              f"{o.citizen_name} {mask_phone(o.citizen_phone)}")
+            console.print(table)
+            console.print("免回访（到期）：" + "，".join(f"{k} {v}" for k, v in skippable.items()))
+    except DomainError as exc:
+        _fail(exc)
+
+
+@visits_app.command("record")
+def record(
+    order_id: int,
+    as_user: AsUser,
+    reached: Annotated[bool, typer.Option("--reached/--unreachable")] = True,
+    solved: Annotated[bool | None, typer.Option("--solved/--not-solved")] = None,
+    satisfaction: Annotated[str | None, typer.Option(help="satisfied / basically / dissatisfied")]
+    = None,
+    comment: str = "",
+    note: str = "",
+) -> None:
+    """记录一次回访：未接通计次；接通后按答复办结或退回重办。"""
+    try:
+        answers = VisitCreate.model_validate({"reached": reached, "solved": solved,
+                                              "satisfaction": satisfaction, "comment": comment,
+                                              "note": note})
+        with session_scope() as session:
+            order, outcome = service.record_visit(session, _principal(session, as_user),
+                                                  order_id, answers)
+            console.print(f"工单 {order.id}：{outcome}（状态 {order.state}，"
+                          f"承办单位 {order.lead_unit_id}，已拨 {order.visit_attempts} 次）")
+    except (DomainError, ValidationError) as exc:
+        _fail(exc)
+
+
+@visits_app.command("skip-due")
+def skip_due(as_user: AsUser) -> None:
+    """免回访办结：到期的匿名、要求不回访、未抽中的工单。"""
+    try:
+        with session_scope() as session:
+            closed = service.close_skipped(session, _principal(session, as_user))
+            console.print(f"免回访办结 {len(closed)} 件")
+    except DomainError as exc:
+        _fail(exc)
