@@ -1,7 +1,7 @@
 """Return visits: the supervisor's review of "not solvable" answers; the rates index on orders.
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-23 14:48:30.546597
 """
 
@@ -14,7 +14,7 @@ import jiesu.core.db
 
 
 revision: str = '0004'
-down_revision: str | None = '0002'
+down_revision: str | None = '0003'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
