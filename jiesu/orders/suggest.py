@@ -144,3 +144,19 @@ def suggest_for_intake(session: Session, data: s.OrderCreate) -> dict[str, Any] 
     result = suggest(session, data.text, data.title or None, data.place_text or None,
                      data.received_at)
     return as_record(result)
+
+
+def confirmed_category_rows(session: Session) -> list[dict[str, str]]:
+    """Training rows from closed orders: the category a dispatcher confirmed or corrected.
+
+    Only orders that went through dispatch count (a person chose the category); orders closed
+    on the call or not accepted never had one confirmed.
+    """
+    rows = session.execute(
+        select(Order.title, Order.text, Order.category)
+        .where(Order.state == "closed", Order.category.is_not(None),
+               Order.dispatched_at.is_not(None))
+        .order_by(Order.id)
+    )
+    return [{"title": title or "", "text": text, "label": category}
+            for title, text, category in rows]
