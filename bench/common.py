@@ -157,6 +157,7 @@ def run_load(base: str, clients: int, seconds: float,
     lock = threading.Lock()
     start = threading.Barrier(clients + 1)
     phase = {"measure": False, "stop": False}
+    done = [0] * clients
 
     def worker(n: int) -> None:
         with httpx.Client(base_url=base, timeout=60) as http:
@@ -170,6 +171,7 @@ def run_load(base: str, clients: int, seconds: float,
                 except Exception as exc:  # counted and shown, the load goes on
                     error = f"{type(exc).__name__}: {str(exc)[:120]}"
                 i += 1
+                done[n] += 1
                 if phase["measure"]:
                     with lock:
                         if error:
@@ -182,7 +184,12 @@ def run_load(base: str, clients: int, seconds: float,
     for thread in threads:
         thread.start()
     start.wait()
+    # Warm up until every client has finished two operations (each worker process loads its
+    # models on its first requests), and for at least `warmup` seconds.
     time.sleep(warmup)
+    limit = time.monotonic() + 180
+    while min(done) < 2 and time.monotonic() < limit:
+        time.sleep(0.2)
     phase["measure"] = True
     began = time.perf_counter()
     time.sleep(seconds)
