@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import time
+import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -85,9 +86,12 @@ def evaluate(model: CategoryModel, rows: Iterable[Mapping[str, Any]]) -> Evaluat
         return EvaluationReport(
             0, 0.0, 0.0, {}, {"labels": [], "matrix": []}, [], 0.0, skipped, model.version
         )
-    prec, rec, f1, sup = precision_recall_fscore_support(
-        truth, preds, labels=labels, zero_division=0
-    )
+    with warnings.catch_warnings():  # one-label slices are fine: the labels are passed
+        warnings.simplefilter("ignore", UserWarning)
+        prec, rec, f1, sup = precision_recall_fscore_support(
+            truth, preds, labels=labels, zero_division=0
+        )
+        matrix = confusion_matrix(truth, preds, labels=labels).tolist()
     per_class = {
         lab: {
             "precision": round(float(p), 4),
@@ -117,7 +121,7 @@ def evaluate(model: CategoryModel, rows: Iterable[Mapping[str, Any]]) -> Evaluat
         per_class=per_class,
         confusion={
             "labels": labels,
-            "matrix": confusion_matrix(truth, preds, labels=labels).tolist(),
+            "matrix": matrix,
         },
         coverage=coverage,
         ms_per_message=round(elapsed * 1000 / len(truth), 3),
