@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
 from jiesu.core.api import SessionDep
@@ -56,8 +56,8 @@ def agreement(
     stmt = select(
         func.count(Order.id),
         func.count(Order.suggested_unit_code),
-        func.sum(func.coalesce((Order.category == Order.suggested_category).cast(int), 0)),
-        func.sum(func.coalesce((lead.code == Order.suggested_unit_code).cast(int), 0)),
+        func.sum(case((Order.category == Order.suggested_category, 1), else_=0)),
+        func.sum(case((lead.code == Order.suggested_unit_code, 1), else_=0)),
     ).join(lead, lead.id == Order.lead_unit_id).where(Order.dispatched_at.is_not(None))
     if received_from:
         stmt = stmt.where(Order.received_at >= received_from)
