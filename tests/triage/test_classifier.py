@@ -59,7 +59,7 @@ def test_accuracy_on_a_held_out_slice_above_floor(
     assert report.n == len(small_split[1])
     assert report.accuracy > 0.80 and report.macro_f1 > 0.80
     assert set(report.per_class) == set(model.labels)
-    assert report.ms_per_message < 50
+    assert 0 < report.ms_per_message < 1000  # the bench measures speed; this catches a hang
 
 
 def test_unknown_label_and_empty_text_rows_are_skipped(model: CategoryModel) -> None:
