@@ -1,0 +1,187 @@
+"""Render time of every page with 1,000,000 orders in PostgreSQL (target: under 200 ms each).
+
+Builds a scratch database `jiesu_bench_pages` (the orders of bench_rates' generate_series fill,
+plus each order's lead assignment, some orders waiting for the dispatcher and the demo users),
+then requests each page N times through the real app in-process (ASGI, no network) logged in
+as the role that works there, and prints p50 / p99 per page. The database is dropped after.
+
+    .venv/bin/python -m bench.bench_pages [--orders N] [--runs N] [--keep]
+
+Needs PostgreSQL on 127.0.0.1:5432 (JIESU_BENCH_POSTGRES_URL overrides); prints figures only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import sys
+import time
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+DB = "jiesu_bench_pages"
+BASE = os.environ.get("JIESU_BENCH_POSTGRES_URL",
+                      "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+TARGET_MS = 200
+
+EXTRA = [
+    # Every order is with its lead unit (assignments are what a unit's handlers see).
+    "INSERT INTO order_assignments (order_id, unit_id, role, active, assigned_at) "
+    "SELECT id, lead_unit_id, 'lead', true, dispatched_at FROM orders",
+    # Citizens' numbers: a caller with history for the agent's screen.
+    "UPDATE orders SET citizen_phone = '139' || lpad((id % 200000)::text, 8, '0')",
+    # Some orders of today waiting for the dispatcher, of every urgency.
+    "UPDATE orders SET state = 'received', lead_unit_id = NULL, dispatched_at = NULL, "
+    "received_at = now() - (id % 600) * interval '1 minute', "
+    "urgency = (ARRAY['ordinary', 'ordinary', 'urgent', 'emergency'])[1 + id % 4] "
+    "WHERE id % 1000 = 7",
+]
+
+
+def admin() -> Engine:
+    return create_engine(BASE, isolation_level="AUTOCOMMIT")
+
+
+def drop(engine: Engine) -> None:
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          f"WHERE datname = '{DB}' AND pid <> pg_backend_pid()"))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{DB}"'))
+
+
+def build(url: str, n: int) -> None:
+    from bench.bench_rates import build as fill_orders
+    from jiesu.core.db import make_engine
+    from jiesu.demo import create_demo_users
+
+    fill_orders(url, n)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        started = time.perf_counter()
+        for sql in EXTRA:
+            session.execute(text(sql))
+        create_demo_users(session)
+        session.commit()
+        print(f"  assignments, phones, dispatch queue, demo users: "
+              f"{time.perf_counter() - started:.1f} s", flush=True)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE"))
+    engine.dispose()
+
+
+def pages(session: Session) -> list[tuple[str, str, str, dict[str, str] | None]]:
+    """(label, user, path, form or None for GET)."""
+    busiest = session.execute(text(
+        "SELECT lead_unit_id FROM orders WHERE is_open GROUP BY lead_unit_id "
+        "ORDER BY count(*) DESC LIMIT 1")).scalar_one()
+    # The street demo user works in the busiest unit, the heaviest “my orders” list.
+    session.execute(text("UPDATE users SET unit_id = :u WHERE username = 'street'"),
+                    {"u": busiest})
+    session.commit()
+    order_id = session.execute(text(
+        "SELECT id FROM orders WHERE state = 'closed' ORDER BY id DESC LIMIT 1")).scalar_one()
+    phone = session.execute(text(
+        "SELECT citizen_phone FROM orders WHERE id = :i"), {"i": order_id}).scalar_one()
+    text_typed = "朝阳区望京街道花家地西里三区门口垃圾堆放多日无人清理，气味很大"
+    return [
+        ("login", "", "/login", None),
+        ("agent intake", "agent", "/agent", None),
+        ("caller history", "agent", f"/agent/history?citizen_phone={phone}", None),
+        ("live suggestion", "agent", "/agent/suggest", {"text": text_typed}),
+        ("dispatch queue", "dispatcher", "/dispatch", None),
+        ("unit handler", "street", "/unit", None),
+        ("return visits", "visitor", "/visits", None),
+        ("supervisor", "supervisor", "/supervisor", None),
+        ("order page", "supervisor", f"/orders/{order_id}", None),
+        ("order search", "supervisor", "/orders?state=returned", None),
+        ("admin units", "admin", "/admin", None),
+    ]
+
+
+def measure(url: str, runs: int) -> None:
+    os.environ["JIESU_DATABASE_URL"] = url
+    os.environ["JIESU_MODE"] = "demo"
+    from fastapi.testclient import TestClient
+
+    from jiesu.core import db as core_db
+    from jiesu.core.settings import get_settings
+
+    get_settings.cache_clear()
+    core_db.get_engine.cache_clear()
+    core_db.get_sessionmaker.cache_clear()
+    from jiesu.app import create_app
+    from jiesu.core.security import issue_token
+    from jiesu.units.models import User
+
+    engine = core_db.get_engine()
+    with Session(engine) as session:
+        plan = pages(session)
+        cookies = {
+            u.username: issue_token(u.id, u.token_version, purpose="session")
+            for u in session.query(User)
+        }
+    token_re = re.compile(r'name="csrf-token" content="([^"]+)"')
+    print(f"{'page':<18}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}  status  (target < {TARGET_MS} ms)")
+    with TestClient(create_app(), raise_server_exceptions=False) as client:
+        for label, user, path, form in plan:
+            client.cookies.clear()
+            if user:
+                client.cookies.set("jiesu_session", cookies[user])
+            headers = {}
+            if form is not None:
+                found = token_re.search(client.get("/agent").text)
+                headers["X-CSRF-Token"] = found.group(1) if found else ""
+            times, status = [], 0
+            for i in range(runs + 2):
+                started = time.perf_counter()
+                if form is None:
+                    answer = client.get(path)
+                else:
+                    answer = client.post(path, data=form, headers=headers)
+                elapsed = (time.perf_counter() - started) * 1000
+                status = answer.status_code
+                if i >= 2:  # the first two warm caches (templates, triage model)
+                    times.append(elapsed)
+            times.sort()
+            p99 = times[min(len(times) - 1, round(0.99 * (len(times) - 1)))]
+            flag = "" if p99 < TARGET_MS else "  over target"
+            print(f"{label:<18}{statistics.median(times):9.1f}{p99:9.1f}{times[-1]:9.1f}"
+                  f"  {status}{flag}", flush=True)
+    engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--orders", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument("--reuse", action="store_true", help="measure a kept database")
+    args = parser.parse_args(argv if argv is not None else [])
+    try:
+        engine = admin()
+        if not args.reuse:
+            drop(engine)
+    except Exception as exc:  # no server: a benchmark is never a failure
+        print(f"bench_pages: PostgreSQL not reachable ({type(exc).__name__}); skipped")
+        return 0
+    url = BASE.rsplit("/", 1)[0] + f"/{DB}"
+    try:
+        print(f"== bench_pages: page render time with {args.orders:,} orders (PostgreSQL) ==")
+        if not args.reuse:
+            with engine.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{DB}"'))
+            build(url, args.orders)
+        measure(url, args.runs)
+    finally:
+        if not args.keep:
+            drop(engine)
+        engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
