@@ -5,7 +5,7 @@ units, fills it in SQL with generate_series (1,000,000 orders over 2026, plus in
 dispatch and return events: 2M+ event rows), then times `compute_rates` for one month,
 grouped by unit, by district and by category. The database is dropped afterwards.
 
-    .venv/bin/python -m bench.bench_rates [--orders N] [--keep]
+    .venv/bin/python -m bench.bench_rates [--orders N] [--keep] [--reuse]
 
 Needs PostgreSQL on 127.0.0.1:5432 (JIESU_BENCH_POSTGRES_URL overrides); prints figures only.
 """
@@ -31,6 +31,8 @@ BASE = os.environ.get("JIESU_BENCH_POSTGRES_URL",
 
 # One order a row: the lead unit is drawn with a skew (a few busy units, a long tail), the
 # received time spread over 2026, the outcome in proportions close to Beijing's practice.
+# Rows go in in time order, as a live centre writes them, so a month is one stretch of the
+# table (random order would make every month touch every page).
 FILL_ORDERS = """
 INSERT INTO orders (
     channel, type, title, text, place_text, category, urgency, citizen_name, anonymous,
@@ -66,6 +68,7 @@ FROM (
 ) AS r
 JOIN bench_units u ON u.rn = r.unit_rn
 JOIN bench_categories c ON c.rn = r.cat_rn
+ORDER BY r.t
 """
 
 FILL_EVENTS = """
@@ -166,20 +169,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--orders", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument("--reuse", action="store_true",
+                        help="time a database kept by an earlier --keep run, without rebuilding")
     # `python -m bench` calls main() with no arguments: the defaults, not the runner's argv.
     args = parser.parse_args(argv if argv is not None else [])
+    url = BASE.rsplit("/", 1)[0] + f"/{DB}"
     try:
         engine = admin()
-        drop(engine)
+        if not args.reuse:
+            drop(engine)
     except Exception as exc:  # no server: a benchmark is never a failure
         print(f"bench_rates: PostgreSQL not reachable ({type(exc).__name__}); skipped")
         return 0
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{DB}"'))
-    url = BASE.rsplit("/", 1)[0] + f"/{DB}"
     try:
         print(f"== bench_rates: monthly rates over {args.orders:,} orders (PostgreSQL) ==")
-        build(url, args.orders)
+        if not args.reuse:
+            with engine.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{DB}"'))
+            build(url, args.orders)
         measure(url, args.runs)
     finally:
         if not args.keep:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jiesu.core.clock import CHINA_TZ
-from jiesu.insights.periods import parse_period
+from jiesu.insights.periods import Period, parse_period
 from jiesu.insights.rates import RatesReport, compute_rates
 from jiesu.insights.rules import RateRules
 from jiesu.orders.models import Order, OrderEvent
@@ -138,10 +138,11 @@ def parse(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
-def hand_count(session: Session, order_ids: list[int], now: datetime) -> dict[int, Counter[str]]:
+def hand_count(session: Session, order_ids: list[int], now: datetime,
+               period: Period = OCTOBER) -> dict[int, Counter[str]]:
     """Every figure of every unit, from the events alone (see docs/decisions/*rates*.md)."""
     units: dict[int, Counter[str]] = {}
-    start, end = OCTOBER.start, OCTOBER.end
+    start, end = period.start, period.end
     for oid in order_ids:
         events = list(session.scalars(
             select(OrderEvent).where(OrderEvent.order_id == oid).order_by(OrderEvent.seq)))
@@ -332,3 +333,12 @@ def test_periods_are_china_calendar_days(text: str, first: str, last: str) -> No
     period = parse_period(text)
     assert (period.first_day.isoformat(), period.last_day.isoformat()) == (first, last)
     assert period.start.utcoffset() == CHINA_TZ.utcoffset(None)
+
+
+def test_reopened_order_counts_as_visited_while_rehandled(session: Session,
+                                                          month: Month) -> None:
+    order = month.handle(month.order(12, HAIDIAN_BALIZHUANG), 12, handler="haidian")
+    assert month.visit(order, 14, solved=False, satisfaction="dissatisfied") == "reopened"
+    row = next(r for r in report(session).rows if r.key == HAIDIAN_BALIZHUANG)
+    assert (row.visited, row.solved, row.dissatisfied) == (1, 0, 1)
+    assert row.resolution_rate == 0.0

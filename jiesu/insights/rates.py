@@ -139,7 +139,8 @@ def _order_query(group: str, period: Period, rules: RateRules, now: datetime,
                  dialect: str, scope: list[int] | None) -> Select[Any]:
     lead = aliased(Unit)
     key = _group_key(group, Order.lead_unit_id, lead).label("key")
-    judged = Order.close_reason.in_(rules.judged_apart)
+    # COALESCE: an open order has no close reason, and NULL IN (...) is NULL, not false.
+    judged = func.coalesce(Order.close_reason, "").in_(rules.judged_apart)
     visited = and_(Order.visit_satisfaction.is_not(None), ~judged)
     replied = Order.replied_at.is_not(None)
     overdue = and_(Order.reply_due_at.is_not(None), or_(
@@ -169,13 +170,16 @@ def _order_query(group: str, period: Period, rules: RateRules, now: datetime,
             )), 0.0).label("handling_seconds"),
         )
         .select_from(Order)
-        .join(lead, lead.id == Order.lead_unit_id)
         .where(
             Order.dispatched_at >= period.start, Order.dispatched_at < period.end,
             Order.state.not_in(rules.excluded_states),
         )
         .group_by(key)
     )
+    if group == "district":  # only districts need the unit row (its kind and parent)
+        stmt = stmt.join(lead, lead.id == Order.lead_unit_id)
+    else:
+        stmt = stmt.where(Order.lead_unit_id.is_not(None))
     if scope is not None:
         stmt = stmt.where(Order.lead_unit_id.in_(scope))
     return stmt
@@ -188,12 +192,14 @@ def _returns_query(group: str, period: Period, scope: list[int] | None) -> Selec
     stmt = (
         select(key, func.count())
         .select_from(OrderEvent)
-        .join(actor, actor.id == OrderEvent.unit_id)
-        .join(Order, Order.id == OrderEvent.order_id)
         .where(OrderEvent.action == "return_order", OrderEvent.at >= period.start,
-               OrderEvent.at < period.end)
+               OrderEvent.at < period.end, OrderEvent.unit_id.is_not(None))
         .group_by(key)
     )
+    if group == "district":
+        stmt = stmt.join(actor, actor.id == OrderEvent.unit_id)
+    elif group == "category":
+        stmt = stmt.join(Order, Order.id == OrderEvent.order_id)
     if scope is not None:
         stmt = stmt.where(OrderEvent.unit_id.in_(scope))
     return stmt
@@ -201,19 +207,28 @@ def _returns_query(group: str, period: Period, scope: list[int] | None) -> Selec
 
 def _excluded(session: Session, period: Period, rows: list[RateRow]) -> dict[str, int]:
     """What the report left out, so a reader can check the denominators."""
-    received = and_(Order.received_at >= period.start, Order.received_at < period.end)
-    dispatched = and_(Order.dispatched_at >= period.start, Order.dispatched_at < period.end)
-    found = session.execute(select(
-        _count(and_(received, Order.close_reason == "not_accepted")),
-        _count(and_(received, Order.close_reason == "answered_on_call")),
-        _count(and_(received, Order.state == "merged")),
-        _count(and_(dispatched, Order.state == "returned")),
-    )).one()
+    # Each count reads one index range (received_at, dispatched_at), never the whole table.
+    at_intake = session.execute(
+        select(Order.close_reason, Order.state, func.count())
+        .where(Order.received_at >= period.start, Order.received_at < period.end,
+               or_(Order.close_reason.in_(["not_accepted", "answered_on_call"]),
+                   Order.state == "merged"))
+        .group_by(Order.close_reason, Order.state)
+    ).all()
+    returned = session.scalar(
+        select(func.count()).where(Order.dispatched_at >= period.start,
+                                   Order.dispatched_at < period.end, Order.state == "returned")
+    ) or 0
+
+    def intake(reason: str | None = None, state: str | None = None) -> int:
+        return sum(n for r, s, n in at_intake
+                   if (reason is None or r == reason) and (state is None or s == state))
+
     return {
-        "not_accepted": int(found[0]),
-        "answered_on_call": int(found[1]),
-        "merged": int(found[2]),
-        "returned_pending_redispatch": int(found[3]),
+        "not_accepted": intake(reason="not_accepted"),
+        "answered_on_call": intake(reason="answered_on_call"),
+        "merged": intake(state="merged"),
+        "returned_pending_redispatch": int(returned),
         "not_solvable_judged_apart": sum(r.judged_apart for r in rows),
         "visit_unreachable": sum(r.unreachable for r in rows),
         "visit_skipped": sum(r.visit_skipped for r in rows),

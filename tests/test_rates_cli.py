@@ -1,0 +1,96 @@
+"""Rule: on the demo data, `jiesu report rates` prints the rates a hand count of the raw
+`order_events` gives. Runs the real command against a SQLite database of its own, with the
+clock frozen so the demo's orders and the report see the same "now"."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+import time_machine
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from jiesu.cli import app
+from jiesu.core import db as core_db
+from jiesu.core.clock import CHINA_TZ
+from jiesu.core.settings import get_settings
+from jiesu.insights.periods import parse_period
+from jiesu.insights.rules import get_rate_rules
+from jiesu.orders.models import Order
+from tests.test_rates import FIGURES, hand_count
+
+NOW = datetime(2026, 11, 20, 10, 0, tzinfo=CHINA_TZ)
+PERIOD = f"{(NOW - timedelta(days=40)).date()}..{NOW.date()}"
+
+
+def _clear() -> None:
+    get_settings.cache_clear()
+    get_rate_rules.cache_clear()
+    core_db.get_engine.cache_clear()
+    core_db.get_sessionmaker.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    import os
+
+    root = Path(__file__).resolve().parents[1]
+    shared = os.environ.get("JIESU_SHARED_DATA_DIR", str(root.parent / "shared" / "data"))
+    tmp = tmp_path_factory.mktemp("rates_cli")
+    url = f"sqlite:///{tmp / 'demo.db'}"
+    patch = pytest.MonkeyPatch()
+    for name, value in {"JIESU_DATABASE_URL": url, "JIESU_DATA_DIR": str(tmp),
+                        "JIESU_SHARED_DATA_DIR": shared, "JIESU_TRIAGE_AT_INTAKE": "false",
+                        "JIESU_RATES_MIN_VISITED": "3", "COLUMNS": "200"}.items():
+        patch.setenv(name, value)
+    _clear()
+    try:
+        with time_machine.travel(NOW, tick=False):
+            result = CliRunner().invoke(app, ["init", "--demo"])
+            assert result.exit_code == 0, result.output
+            yield url
+    finally:
+        if core_db.get_engine.cache_info().currsize:
+            core_db.get_engine().dispose()
+        patch.undo()
+        _clear()
+
+
+def test_report_rates_prints_what_the_events_give(demo_db: str) -> None:
+    result = CliRunner().invoke(app, ["report", "rates", "--period", PERIOD, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    engine = create_engine(demo_db)
+    with Session(engine) as session:
+        ids = list(session.scalars(select(Order.id)))
+        expected = hand_count(session, ids, NOW, parse_period(PERIOD))
+    engine.dispose()
+    rows = {row["unit_id"]: row for row in report["rows"]}
+    assert set(rows) == set(expected)
+    assert sum(row["visited"] for row in rows.values()) > 0
+    for unit_id, counted in expected.items():
+        for name in FIGURES:
+            assert rows[unit_id][name] == counted.get(name, 0), (rows[unit_id]["name"], name)
+        if counted["visited"]:
+            weighted = counted["satisfied"] + 0.9 * counted["basically"]
+            assert rows[unit_id]["satisfaction_rate"] == pytest.approx(
+                weighted / counted["visited"])
+    ranked = [r for r in report["ranking"]]
+    assert all(r["visited"] >= 3 for r in ranked)
+
+
+def test_report_rates_table_and_files(demo_db: str, tmp_path: Path) -> None:
+    table = CliRunner().invoke(app, ["report", "rates", "--period", PERIOD])
+    assert table.exit_code == 0, table.output
+    assert "响应率" in table.stdout and "不予受理" in table.stdout
+    xlsx = tmp_path / "rates.xlsx"
+    saved = CliRunner().invoke(app, ["report", "rates", "--period", PERIOD, "--group",
+                                     "district", "--format", "xlsx", "--output", str(xlsx)])
+    assert saved.exit_code == 0 and xlsx.read_bytes()[:2] == b"PK"
+    bad = CliRunner().invoke(app, ["report", "rates", "--period", "October"])
+    assert bad.exit_code == 2 and "invalid_period" in bad.stdout
