@@ -194,3 +194,13 @@ def test_visit_of_order_not_awaiting_visit_is_a_conflict(client: TestClient,
                            json={"solved": True, "satisfaction": "satisfied"})
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "not_awaiting_visit"
+
+
+def test_job_closes_skipped_orders_once(session: Session, frozen: object) -> None:
+    from jiesu.visits.jobs import close_skipped_visits
+
+    order = replied_order(session, no_callback=True)
+    with time_machine.travel(datetime(2026, 11, 3, 10, 0, tzinfo=CHINA_TZ), tick=False):
+        assert close_skipped_visits(session) >= 1
+        assert order.state == "closed" and order.close_reason == "visit_skipped"
+        assert close_skipped_visits(session) == 0  # idempotent: nothing due any more

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Exists, exists, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from jiesu.core import clock
@@ -146,12 +147,17 @@ def record_visit(
     if order.reply_outcome == ReplyOutcome.not_solvable.value:
         if version is not None and version != order.version:
             raise Conflict("工单已被他人修改，请刷新后重试", code="version_conflict")
-        session.add(VisitReview(
+        review = VisitReview(
             order_id=order.id, round=order.reopen_count, solved=answers.solved,
             satisfaction=answers.satisfaction.value, comment=answers.comment,
             requested_by_id=principal.user_id, requested_at=at or clock.now(),
-        ))
-        session.flush()
+        )
+        try:
+            with session.begin_nested():  # two visitors on one order: the second gets a 409
+                session.add(review)
+                session.flush()
+        except IntegrityError as exc:
+            raise Conflict("该工单的回访结果已记录", code="visit_review_pending") from exc
         return order, "explain_pending"
     why = "回访：诉求未解决" if not answers.solved else "回访：诉求人不满意"
     order = orders.act(session, principal, order.id, Action.reopen, payloads.Reopen(
