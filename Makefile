@@ -16,8 +16,8 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 init: install
-	$(BIN)/jiesu init --demo
 	$(BIN)/jiesu triage ensure-model
+	$(BIN)/jiesu init --demo
 
 run: init
 	$(BIN)/jiesu serve
