@@ -46,8 +46,11 @@ def _mount_optional() -> None:
 def fail(exc: DomainError | ValidationError) -> None:
     if isinstance(exc, ValidationError):
         body: dict[str, Any] = {
-            "error": {"code": "invalid_input", "message": "输入有误",
-                      "details": {"fields": json.loads(exc.json())}}
+            "error": {
+                "code": "invalid_input",
+                "message": "输入有误",
+                "details": {"fields": json.loads(exc.json())},
+            }
         }
     else:
         body = exc.as_body()
@@ -92,8 +95,9 @@ def serve(
     import uvicorn
 
     get_settings().check_secure()
-    uvicorn.run("jiesu.main:app", host=host, port=port, workers=workers, reload=reload,
-                log_level="info")
+    uvicorn.run(
+        "jiesu.main:app", host=host, port=port, workers=workers, reload=reload, log_level="info"
+    )
 
 
 def _principal(session: Any, username: str) -> Principal:
@@ -120,7 +124,9 @@ AsUser = Annotated[str, typer.Option("--as", help="以哪个用户的身份操�
 def orders_intake(
     as_user: AsUser,
     text: Annotated[str, typer.Option(help="诉求全文")],
-    type: Annotated[str, typer.Option(help="consultation/help/complaint/report/suggestion/praise")] = "complaint",
+    type: Annotated[
+        str, typer.Option(help="consultation/help/complaint/report/suggestion/praise")
+    ] = "complaint",
     title: str = "",
     place: str = "",
     phone: Annotated[str | None, typer.Option(help="来电号码")] = None,
@@ -132,13 +138,20 @@ def orders_intake(
     from jiesu.orders import schemas, service
 
     try:
-        data = schemas.OrderCreate.model_validate({
-            "type": type, "text": text, "title": title, "place_text": place,
-            "citizen_phone": phone, "citizen_name": name, "channel": channel,
-            "client_key": client_key,
-        })
+        data = schemas.OrderCreate.model_validate(
+            {
+                "type": type,
+                "text": text,
+                "title": title,
+                "place_text": place,
+                "citizen_phone": phone,
+                "citizen_name": name,
+                "channel": channel,
+                "client_key": client_key,
+            }
+        )
         with session_scope() as session:
-            order, created = service.intake(session, _principal(session, as_user), data)
+            order, _created = service.intake(session, _principal(session, as_user), data)
             _print_order(order)
     except (DomainError, ValidationError) as exc:
         fail(exc)
@@ -149,7 +162,9 @@ def orders_act(
     order_id: int,
     action: str,
     as_user: AsUser,
-    data: Annotated[str, typer.Option("--data", help="JSON 参数，如 '{\"lead_unit_id\": 3}'")] = "{}",
+    data: Annotated[
+        str, typer.Option("--data", help="JSON 参数，如 '{\"lead_unit_id\": 3}'")
+    ] = "{}",
 ) -> None:
     """对工单执行一个动作：dispatch、sign、contact、reply、close_visited ……"""
     from jiesu.orders import schemas, service
@@ -161,8 +176,9 @@ def orders_act(
     try:
         payload = schemas.ACTION_PAYLOADS[action].model_validate_json(data)
         with session_scope() as session:
-            order = service.act(session, _principal(session, as_user), order_id, Action(action),
-                                payload)
+            order = service.act(
+                session, _principal(session, as_user), order_id, Action(action), payload
+            )
             _print_order(order)
     except (DomainError, ValidationError) as exc:
         fail(exc)
@@ -181,9 +197,18 @@ def orders_show(order_id: int, as_user: AsUser) -> None:
             _print_order(order)
             table = Table("#", "时间", "动作", "状态", "角色")
             for event in service.events_of(session, order.id):
-                label = ACTION_LABELS.get(Action(event.action)) if event.action in Action.__members__ else "受理"
-                table.add_row(str(event.seq), f"{local(event.at):%Y-%m-%d %H:%M}", label or event.action,
-                              STATE_LABELS[State(event.to_state)], event.actor_role)
+                label = (
+                    ACTION_LABELS.get(Action(event.action))
+                    if event.action in Action.__members__
+                    else "受理"
+                )
+                table.add_row(
+                    str(event.seq),
+                    f"{local(event.at):%Y-%m-%d %H:%M}",
+                    label or event.action,
+                    STATE_LABELS[State(event.to_state)],
+                    event.actor_role,
+                )
             console.print(table)
             console.print("可执行：", ", ".join(service.actions_for(session, principal, order)))
     except DomainError as exc:
@@ -205,14 +230,22 @@ def orders_list(
     with session_scope() as session:
         principal = _principal(session, as_user)
         rows, count = queries.search(
-            session, principal, queries.OrderFilter(state=state, overdue=overdue, text=text),
+            session,
+            principal,
+            queries.OrderFilter(state=state, overdue=overdue, text=text),
             limit=limit,
         )
         table = Table("ID", "编号", "状态", "标题", "受理时间", "答复期限", title=f"共 {count} 件")
         for order in rows:
             due = f"{local(order.reply_due_at):%m-%d %H:%M}" if order.reply_due_at else ""
-            table.add_row(str(order.id), order.number or "", STATE_LABELS[State(order.state)],
-                          order.title[:30], f"{local(order.received_at):%m-%d %H:%M}", due)
+            table.add_row(
+                str(order.id),
+                order.number or "",
+                STATE_LABELS[State(order.state)],
+                order.title[:30],
+                f"{local(order.received_at):%m-%d %H:%M}",
+                due,
+            )
         console.print(table)
 
 
@@ -221,7 +254,9 @@ def users_create(
     username: str,
     role: str,
     display_name: Annotated[str, typer.Option(prompt="姓名")],
-    password: Annotated[str, typer.Option(prompt="密码", hide_input=True, confirmation_prompt=True)],
+    password: Annotated[
+        str, typer.Option(prompt="密码", hide_input=True, confirmation_prompt=True)
+    ],
     unit_code: str | None = None,
 ) -> None:
     """创建用户（管理员在命令行操作）。"""
@@ -237,9 +272,18 @@ def users_create(
                     console.print(f"[red]单位不存在：{unit_code}[/red]")
                     raise typer.Exit(code=2)
                 unit_id = unit.id
-            user = service.create_user(session, UserCreate.model_validate({
-                "username": username, "display_name": display_name, "password": password,
-                "role": role, "unit_id": unit_id}))
+            user = service.create_user(
+                session,
+                UserCreate.model_validate(
+                    {
+                        "username": username,
+                        "display_name": display_name,
+                        "password": password,
+                        "role": role,
+                        "unit_id": unit_id,
+                    }
+                ),
+            )
             console.print(f"已创建用户 {user.username}（{user.role}）")
     except (DomainError, ValidationError) as exc:
         fail(exc)

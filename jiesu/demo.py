@@ -68,8 +68,13 @@ def create_demo_users(session: Session) -> int:
             unit_id = unit.id
         units.create_user(
             session,
-            UserCreate(username=demo.username, display_name=demo.display_name, role=demo.role,
-                       password=DEMO_PASSWORD, unit_id=unit_id),
+            UserCreate(
+                username=demo.username,
+                display_name=demo.display_name,
+                role=demo.role,
+                password=DEMO_PASSWORD,
+                unit_id=unit_id,
+            ),
             is_demo=True,
         )
         added += 1
@@ -103,9 +108,18 @@ def _localise(text: str, district: str) -> str:
 
 # How many demo orders end in each state, and the steps that take them there.
 PLAN: list[tuple[str, int]] = [
-    ("received", 40), ("dispatched", 40), ("signed", 25), ("in_progress", 40),
-    ("returned", 15), ("replied", 45), ("reopened", 10), ("merged", 5),
-    ("answered", 25), ("not_accepted", 15), ("closed", 70), ("unreachable", 5),
+    ("received", 40),
+    ("dispatched", 40),
+    ("signed", 25),
+    ("in_progress", 40),
+    ("returned", 15),
+    ("replied", 45),
+    ("reopened", 10),
+    ("merged", 5),
+    ("answered", 25),
+    ("not_accepted", 15),
+    ("closed", 70),
+    ("unreachable", 5),
 ]
 
 
@@ -140,29 +154,56 @@ def create_demo_orders(session: Session, shared: Path, *, seed: int = 12345) -> 
             district = districts[street.parent_id]
             received = now - timedelta(days=rng.uniform(0.2, 25), minutes=rng.randint(0, 600))
             _one_order(
-                session, rng, people, plan_state, count, received,
-                _localise(title, district.name), _localise(body, district.name),
-                _localise(official, district.name), street, district, depts,
+                session,
+                rng,
+                people,
+                plan_state,
+                count,
+                received,
+                _localise(title, district.name),
+                _localise(body, district.name),
+                _localise(official, district.name),
+                street,
+                district,
+                depts,
             )
     return count
 
 
 def _one_order(
-    session: Session, rng: random.Random, people: dict[str, Principal], plan: str, n: int,
-    at: datetime, title: str, body: str, official: str, street: Unit, district: Unit,
+    session: Session,
+    rng: random.Random,
+    people: dict[str, Principal],
+    plan: str,
+    n: int,
+    at: datetime,
+    title: str,
+    body: str,
+    official: str,
+    street: Unit,
+    district: Unit,
     depts: list[Unit],
 ) -> None:
     agent = people["agent"] if n % 2 else people["agent2"]
     types = [RequestType.complaint, RequestType.help, RequestType.suggestion, RequestType.report]
     rtype = RequestType.consultation if plan == "answered" else rng.choice(types)
     phone = f"13{rng.randint(0, 9)}{rng.randint(10_000_000, 99_999_999)}"
-    order, _ = service.intake(session, agent, s.OrderCreate(
-        client_key=f"demo-{n}", type=rtype, title=title[:200], text=body,
-        place_text=f"{district.name}{street.name}", citizen_name=rng.choice(
-            ["张先生", "李女士", "王先生", "刘女士", "陈先生", "赵女士"]),
-        citizen_phone=phone, district_code=district.code, street_code=street.code,
-        received_at=at,
-    ))
+    order, _ = service.intake(
+        session,
+        agent,
+        s.OrderCreate(
+            client_key=f"demo-{n}",
+            type=rtype,
+            title=title[:200],
+            text=body,
+            place_text=f"{district.name}{street.name}",
+            citizen_name=rng.choice(["张先生", "李女士", "王先生", "刘女士", "陈先生", "赵女士"]),
+            citizen_phone=phone,
+            district_code=district.code,
+            street_code=street.code,
+            received_at=at,
+        ),
+    )
     step = at
 
     def do(who: str, action: Action, payload: s.ActionBase, minutes: float) -> None:
@@ -175,7 +216,12 @@ def _one_order(
     if plan == "received":
         return
     if plan == "answered":
-        do("agent", Action.answer_on_call, s.AnswerOnCall(answer="已按统一答复口径告知诉求人办理渠道和所需材料。"), 4)
+        do(
+            "agent",
+            Action.answer_on_call,
+            s.AnswerOnCall(answer="已按统一答复口径告知诉求人办理渠道和所需材料。"),
+            4,
+        )
         return
     if plan == "not_accepted":
         reason = rng.choice(list(NotAcceptedReason))
@@ -200,23 +246,47 @@ def _one_order(
     handler = _handler_for(people, lead)
     if plan == "returned":
         if handler:
-            do(handler, Action.return_order, s.Reason(reason="经核实，该诉求不属于本单位职责范围，建议改派区住建委。"), 60)
+            do(
+                handler,
+                Action.return_order,
+                s.Reason(reason="经核实，该诉求不属于本单位职责范围，建议改派区住建委。"),
+                60,
+            )
         return
     if handler is None:
         return
     do(handler, Action.sign, s.OptionalNote(), rng.uniform(10, 120))
     if plan == "signed":
         return
-    do(handler, Action.contact, s.Contact(method="phone", note="已电话联系诉求人，了解具体情况。"), rng.uniform(30, 600))
+    do(
+        handler,
+        Action.contact,
+        s.Contact(method="phone", note="已电话联系诉求人，了解具体情况。"),
+        rng.uniform(30, 600),
+    )
     if plan == "in_progress":
         return
     outcome = rng.choices(list(ReplyOutcome), weights=[70, 12, 12, 6])[0]
     reply_text = official or "经现场核实，已协调相关部门处理完毕，并向诉求人反馈。"
-    do(handler, Action.reply, s.Reply(outcome=outcome, reply=reply_text[:10_000]), rng.uniform(600, 4000))
+    do(
+        handler,
+        Action.reply,
+        s.Reply(outcome=outcome, reply=reply_text[:10_000]),
+        rng.uniform(600, 4000),
+    )
     if plan == "replied":
         return
     if plan == "reopened":
-        do("visitor", Action.reopen, s.Reopen(reason="诉求人反映问题仍未解决", solved=False, satisfaction=Satisfaction.dissatisfied), 300)
+        do(
+            "visitor",
+            Action.reopen,
+            s.Reopen(
+                reason="诉求人反映问题仍未解决",
+                solved=False,
+                satisfaction=Satisfaction.dissatisfied,
+            ),
+            300,
+        )
         return
     if plan == "unreachable":
         for _ in range(get_settings().visit_max_attempts):
@@ -224,7 +294,12 @@ def _one_order(
         do("visitor", Action.close_unreachable, s.OptionalNote(), 5)
         return
     satisfaction = rng.choices(list(Satisfaction), weights=[75, 18, 7])[0]
-    do("visitor", Action.close_visited, s.CloseVisited(solved=True, satisfaction=satisfaction), rng.uniform(200, 1500))
+    do(
+        "visitor",
+        Action.close_visited,
+        s.CloseVisited(solved=True, satisfaction=satisfaction),
+        rng.uniform(200, 1500),
+    )
 
 
 def _handler_for(people: dict[str, Principal], lead: Unit) -> str | None:

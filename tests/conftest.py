@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 
 os.environ.setdefault("JIESU_MODE", "demo")
 
-from jiesu.core import db as core_db  # noqa: E402
-from jiesu.core.api import get_session  # noqa: E402
-from jiesu.core.clock import CHINA_TZ  # noqa: E402
-from jiesu.core.migrate import upgrade  # noqa: E402
-from jiesu.core.security import issue_token  # noqa: E402
+from jiesu.core import db as core_db
+from jiesu.core.api import get_session
+from jiesu.core.clock import CHINA_TZ
+from jiesu.core.migrate import upgrade
+from jiesu.core.security import issue_token
 
 # A Monday in an ordinary working week.
 FROZEN_AT = datetime(2026, 11, 2, 10, 0, tzinfo=CHINA_TZ)

@@ -1,4 +1,4 @@
-"""Load the real units: Beijing's districts → streets/towns → communities, departments, utilities."""
+"""Load the real units: Beijing districts, streets/towns, communities; departments, utilities."""
 
 from __future__ import annotations
 
@@ -27,15 +27,25 @@ def load_units(session: Session) -> int:
     now = clock.now()
     added = 0
     if CENTRE_CODE not in existing:
-        session.add(Unit(code=CENTRE_CODE, name="12345市民服务热线中心", kind=UnitKind.centre,
-                         created_at=now))
+        session.add(
+            Unit(
+                code=CENTRE_CODE, name="12345市民服务热线中心", kind=UnitKind.centre, created_at=now
+            )
+        )
         added += 1
     for row in _read("departments.csv"):
         if row["code"] in existing:
             continue
         kind = UnitKind.utility if row["kind"] == "utility" else UnitKind.department
-        session.add(Unit(code=row["code"], name=row["name"], kind=kind,
-                         around_the_clock=kind is UnitKind.utility, created_at=now))
+        session.add(
+            Unit(
+                code=row["code"],
+                name=row["name"],
+                kind=kind,
+                around_the_clock=kind is UnitKind.utility,
+                created_at=now,
+            )
+        )
         added += 1
     session.flush()
     divisions = _read("beijing_divisions.csv")
@@ -65,9 +75,17 @@ def _load_level(
             continue
         seen.add(code)
         parent_id = codes[row[f"{parent_level}_code"]] if parent_level else None
-        batch.append({"code": code, "name": row[level], "kind": kind.value,
-                      "parent_id": parent_id, "around_the_clock": False, "active": True,
-                      "created_at": now})
+        batch.append(
+            {
+                "code": code,
+                "name": row[level],
+                "kind": kind.value,
+                "parent_id": parent_id,
+                "around_the_clock": False,
+                "active": True,
+                "created_at": now,
+            }
+        )
     if batch:
         session.execute(insert(Unit), batch)
     return len(batch)

@@ -139,7 +139,9 @@ def _check_rule_units(session: Session, data: CatalogueRuleCreate) -> None:
         if code.startswith("@"):  # the resolved place: @street or @district
             continue
         if unit_by_code(session, code) is None:
-            raise InvalidInput("目录规则引用了不存在的单位", code="unknown_unit", details={"code": code})
+            raise InvalidInput(
+                "目录规则引用了不存在的单位", code="unknown_unit", details={"code": code}
+            )
 
 
 def add_rule(session: Session, data: CatalogueRuleCreate, actor_id: int | None) -> CatalogueRule:
