@@ -58,7 +58,7 @@ def ensure_handler_may_act(
         raise NotAllowed("本单位不是该工单的承办单位，不能办理", code="not_handling_unit")
 
 
-def visible_filter(principal: Principal, stmt: Select[tuple[Order]]) -> Select[tuple[Order]]:
+def visible_filter(principal: Principal, stmt: Select[Order]) -> Select[Order]:
     if principal.sees_all_orders:
         return stmt
     if principal.role is not Role.handler or principal.unit_id is None:

@@ -32,7 +32,7 @@ class OrderFilter:
     case_id: int | None = None
 
 
-def _apply(stmt: Select[tuple[Order]], f: OrderFilter, now: datetime) -> Select[tuple[Order]]:
+def _apply(stmt: Select[Order], f: OrderFilter, now: datetime) -> Select[Order]:
     if f.state:
         stmt = stmt.where(Order.state.in_(f.state.split(",")))
     if f.unit_id is not None:

@@ -50,7 +50,7 @@ class Action(StrEnum):
     urge = "urge"  # 催办
     supervise = "supervise"  # 督办
     merge = "merge"  # 合并
-    split = "split"  # 拆分
+    split = "split"  # type: ignore[assignment]  # 拆分; the domain word, shadows str.split
     link_case = "link_case"  # 关联联办案件
     praise = "praise"  # 表扬
     # Taken by the deadline jobs (role "system"), never by a person.

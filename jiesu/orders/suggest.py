@@ -158,5 +158,5 @@ def confirmed_category_rows(session: Session) -> list[dict[str, str]]:
                Order.dispatched_at.is_not(None))
         .order_by(Order.id)
     )
-    return [{"title": title or "", "text": text, "label": category}
+    return [{"title": title or "", "text": text, "label": str(category)}
             for title, text, category in rows]
