@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,10 +17,13 @@ from typing import Any
 import joblib
 import numpy as np
 
+from jiesu.triage.fastpath import build_fast_scorer
 from jiesu.triage.text import segment_raw, warm_up
 from jiesu.triage.training import CURRENT_POINTER, ModelInfo, models_dir
 
 MIN_CONFIDENCE_ENV = "JIESU_TRIAGE_MIN_CONFIDENCE"
+# Checked at load: the fast scorer must give the pipeline's probabilities on these.
+_PROBES = ("小区 门口 垃圾 堆放 无人 清理", "公司 拖欠 工资 三个 月", "孩子 入学 学区")
 
 
 class ModelNotFound(FileNotFoundError):
@@ -47,31 +51,32 @@ class CategoryModel:
             min_confidence = float(env)
         self.min_confidence = info.min_confidence if min_confidence is None else min_confidence
         self.labels: list[str] = [str(c) for c in pipeline.classes_]
+        self.fast = build_fast_scorer(pipeline, _PROBES)
 
     @property
     def version(self) -> str:
         return self.info.version
 
     def predict_segmented(self, segmented: str) -> CategoryPrediction:
+        if self.fast is not None:
+            return self._prediction(self.fast.proba(segmented))
         return self.predict_many_segmented([segmented])[0]
 
     def predict_many_segmented(self, segmented: list[str]) -> list[CategoryPrediction]:
         proba = np.asarray(self.pipeline.predict_proba(segmented))
-        out = []
-        for row in proba:
-            order = np.argsort(-row)
-            best = int(order[0])
-            conf = float(row[best])
-            alts = [(self.labels[int(j)], round(float(row[int(j)]), 4)) for j in order[1:4]]
-            out.append(
-                CategoryPrediction(
-                    label=self.labels[best],
-                    confidence=round(conf, 4),
-                    alternatives=alts,
-                    needs_person=conf < self.min_confidence,
-                )
-            )
-        return out
+        return [self._prediction(row) for row in proba]
+
+    def _prediction(self, row: np.ndarray[Any, Any]) -> CategoryPrediction:
+        order = np.argsort(-row)
+        best = int(order[0])
+        conf = float(row[best])
+        alts = [(self.labels[int(j)], round(float(row[int(j)]), 4)) for j in order[1:4]]
+        return CategoryPrediction(
+            label=self.labels[best],
+            confidence=round(conf, 4),
+            alternatives=alts,
+            needs_person=conf < self.min_confidence,
+        )
 
     def predict(self, text: str, title: str | None = None) -> CategoryPrediction:
         """Raw, unsegmented Chinese text (and optional title) → category."""
@@ -86,7 +91,12 @@ def load_model(path: Path, min_confidence: float | None = None) -> CategoryModel
     raw = json.loads(info_path.read_text(encoding="utf-8"))
     known = set(ModelInfo.__dataclass_fields__)
     info = ModelInfo(**{k: v for k, v in raw.items() if k in known})
-    return CategoryModel(joblib.load(path), info, min_confidence)
+    if path.suffix == ".joblib":  # older model files
+        pipeline = joblib.load(path)
+    else:
+        with path.open("rb") as fh:
+            pipeline = pickle.load(fh)  # our own model files only
+    return CategoryModel(pipeline, info, min_confidence)
 
 
 def current_model_path(data_dir: Path | None = None) -> Path | None:

@@ -20,7 +20,7 @@ def test_model_file_is_versioned_with_hash(model_dir: Path, small_split: tuple[R
     models = model_dir / "models"
     pointer = json.loads((models / CURRENT_POINTER).read_text(encoding="utf-8"))
     assert pointer["version"] == "20260102030405"
-    assert (models / "category-20260102030405.joblib").exists()
+    assert (models / "category-20260102030405.pkl").exists()
     info = json.loads((models / "category-20260102030405.json").read_text(encoding="utf-8"))
     assert info["data_sha256"] == data_sha256(to_examples(small_split[0]))
     assert len(info["model_sha256"]) == 64
@@ -101,7 +101,7 @@ def test_retrain_keeps_old_model_if_new_is_worse(
     assert not report.kept_new and report.old is not None
     assert report.old["macro_f1"] >= report.new["macro_f1"]
     assert not (tmp_path / "models" / CURRENT_POINTER).exists()
-    assert list((tmp_path / "models").glob("*.joblib")) == []
+    assert list((tmp_path / "models").glob("*.pkl")) == []
 
 
 def test_retrain_learns_a_centres_own_category(
