@@ -94,7 +94,11 @@ def test_order_left_alone_is_reminded_overdue_urged_supervised_and_district_told
     assert ("supervised", None, "supervisor") in notices(session, order)
     assert_second_run_changes_nothing(session)
 
-    # The reply deadline (7 working days: Wednesday 11 November) goes the same way.
+    # Late, the street signs and calls the citizen; the reply deadline (7 working days:
+    # Wednesday 11 November) now runs its own course.
+    frozen.move_to(cn(2026, 11, 5, 9))
+    step(session, "street", order, "sign")
+    step(session, "street", order, "contact", method="phone")
     frozen.move_to(cn(2026, 11, 10, 12))  # past 75% of Monday 10:00 → Wednesday 23:59:59
     run_all(session)
     frozen.move_to(cn(2026, 11, 13, 1))  # a day past the reply deadline
@@ -102,6 +106,21 @@ def test_order_left_alone_is_reminded_overdue_urged_supervised_and_district_told
     reply_steps = [a for a, kind in system_steps(session, order) if kind == "reply"]
     assert reply_steps == ["remind", "mark_overdue", "auto_urge", "auto_supervise",
                            "notify_district"]
+    assert_second_run_changes_nothing(session)
+
+
+def test_an_order_never_signed_is_urged_once_not_once_per_deadline(
+    session: Session, frozen: time_machine.Coordinates
+) -> None:
+    order = dispatched(session)
+    frozen.move_to(cn(2026, 11, 13, 1))  # sign, contact and reply deadlines all passed
+    run_all(session)
+    steps = system_steps(session, order)
+    assert [kind for action, kind in steps if action == "mark_overdue"] == [
+        "sign", "contact", "reply"]
+    for action in ("auto_urge", "auto_supervise", "notify_district"):
+        assert [kind for a, kind in steps if a == action] == ["sign"]
+    assert (order.urge_count, order.supervise_count) == (1, 1)
     assert_second_run_changes_nothing(session)
 
 
@@ -202,7 +221,7 @@ def test_replied_order_is_never_escalated(
         step(session, "street", order, action, **payload)
     frozen.move_to(FROZEN_AT + timedelta(days=30))
     assert run_all(session) == 0
-    assert {w.end_reason for w in watches_of(session, order.id)} == {"left_unit"}
+    assert {w.end_reason for w in watches_of(session, order.id)} == {"met"}
 
 
 def test_system_actions_are_offered_to_nobody(client: TestClient, session: Session) -> None:

@@ -141,8 +141,14 @@ def dispatch(ctx: Context) -> None:
         notify(ctx, "dispatched", unit_id=unit.id)
 
 
+def _deadline_met(ctx: Context, *kinds: WatchKind) -> None:
+    # Watches end as their deadline is met, so the jobs' queries see only live ones.
+    deadline_watches.end_watches(ctx.session, ctx.order.id, ctx.now, "met", set(kinds) or None)
+
+
 def sign(ctx: Context) -> None:
     ctx.order.signed_at = ctx.now
+    _deadline_met(ctx, WatchKind.sign)
 
 
 def return_order(ctx: Context) -> None:
@@ -158,6 +164,7 @@ def return_order(ctx: Context) -> None:
     if last_reject is not None and last_reject.action == "reject_return":
         raise Conflict("退单已被驳回，本单位须继续办理", code="return_already_rejected")
     order.return_count += 1
+    deadline_watches.end_watches(ctx.session, order.id, ctx.now, "returned")
     ctx.extra["returned_by_unit_id"] = order.lead_unit_id
     notify(ctx, "returned", role="dispatcher")
 
@@ -173,6 +180,7 @@ def reject_return(ctx: Context) -> None:
 
 def contact(ctx: Context) -> None:
     ctx.order.contacted_at = ctx.now
+    _deadline_met(ctx, WatchKind.sign, WatchKind.contact)
 
 
 def pass_on(ctx: Context) -> None:
@@ -245,6 +253,7 @@ def reply(ctx: Context) -> None:
     payload = cast(s.Reply, ctx.payload)
     order = ctx.order
     order.replied_at = ctx.now
+    _deadline_met(ctx)
     order.reply_outcome = payload.outcome.value
     order.reply_text = payload.reply
     order.visit_attempts = 0

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy.orm import Session, aliased
 
 from jiesu.core import clock
 from jiesu.core.errors import DomainError
@@ -54,16 +54,25 @@ def _overdue_due(now: datetime) -> list[ColumnElement[bool]]:
     return [DeadlineWatch.overdue_at.is_(None), DeadlineWatch.due_at <= now]
 
 
+def _first_missed() -> ColumnElement[bool]:
+    """Escalate an order for its earliest unmet deadline only: a unit that never signed is
+    urged once for that, not again for the contact and reply deadlines behind it; once it
+    signs, the next missed deadline escalates in its turn."""
+    earlier = aliased(DeadlineWatch)
+    return ~exists().where(earlier.order_id == DeadlineWatch.order_id,
+                           earlier.ended_at.is_(None), earlier.due_at < DeadlineWatch.due_at)
+
+
 def _urge_due(now: datetime) -> list[ColumnElement[bool]]:
     after = _hours(get_settings().urge_after_hours)
     return [DeadlineWatch.overdue_at.is_not(None), DeadlineWatch.urged_at.is_(None),
-            DeadlineWatch.due_at <= now - after]
+            DeadlineWatch.due_at <= now - after, _first_missed()]
 
 
 def _supervise_due(now: datetime) -> list[ColumnElement[bool]]:
     after = _hours(get_settings().supervise_after_hours)
     return [DeadlineWatch.urged_at.is_not(None), DeadlineWatch.supervised_at.is_(None),
-            DeadlineWatch.due_at <= now - after]
+            DeadlineWatch.due_at <= now - after, _first_missed()]
 
 
 def _district_due(now: datetime) -> list[ColumnElement[bool]]:
@@ -71,7 +80,8 @@ def _district_due(now: datetime) -> list[ColumnElement[bool]]:
     street_units = select(Unit.id).where(Unit.kind == UnitKind.street.value,
                                          Unit.parent_id.is_not(None))
     return [DeadlineWatch.overdue_at.is_not(None), DeadlineWatch.district_notified_at.is_(None),
-            DeadlineWatch.due_at <= now - after, DeadlineWatch.unit_id.in_(street_units)]
+            DeadlineWatch.due_at <= now - after, DeadlineWatch.unit_id.in_(street_units),
+            _first_missed()]
 
 
 REMIND = Step(Action.remind, "reminded_at", _remind_due)
