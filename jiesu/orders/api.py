@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Query, Response
+from fastapi import APIRouter, Body, Query, Response
 
 from jiesu.core import clock
 from jiesu.core.api import SessionDep, commit
 from jiesu.core.errors import NotAllowed
+from jiesu.core.ids import PathId, QueryId
 from jiesu.core.privacy import mask_phone
 from jiesu.core.roles import Principal, Role
 from jiesu.orders import queries, service
@@ -77,7 +78,7 @@ def list_orders(
     session: SessionDep,
     principal: CurrentPrincipal,
     state: Annotated[str | None, Query(max_length=200)] = None,
-    unit_id: int | None = None,
+    unit_id: QueryId = None,
     district_code: Annotated[str | None, Query(max_length=12)] = None,
     street_code: Annotated[str | None, Query(max_length=12)] = None,
     category: Annotated[str | None, Query(max_length=60)] = None,
@@ -88,7 +89,7 @@ def list_orders(
     overdue: bool | None = None,
     text: Annotated[str | None, Query(max_length=100)] = None,
     phone: Annotated[str | None, Query(max_length=20)] = None,
-    case_id: int | None = None,
+    case_id: QueryId = None,
     order_by: Annotated[str, Query(pattern=r"^-?(received_at|reply_due_at|id)$")] = "-received_at",
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -112,7 +113,7 @@ def list_orders(
 def list_overdue(
     session: SessionDep,
     principal: CurrentPrincipal,
-    unit_id: int | None = None,
+    unit_id: QueryId = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> s.OrderList:
     """超期工单：本单位（承办人）或指定单位/全中心（中心人员）。"""
@@ -130,7 +131,7 @@ def list_overdue(
 
 @router.get("/orders/{order_id}", response_model=s.OrderDetail)
 def read_order(
-    session: SessionDep, principal: CurrentPrincipal, order_id: Annotated[int, Path(ge=1)]
+    session: SessionDep, principal: CurrentPrincipal, order_id: PathId
 ) -> s.OrderDetail:
     order = service.get_order(session, principal, order_id)
     return to_detail(session, principal, order)
@@ -138,7 +139,7 @@ def read_order(
 
 @router.get("/orders/{order_id}/citizen", response_model=s.CitizenContact)
 def read_citizen_contact(
-    session: SessionDep, principal: CurrentPrincipal, order_id: Annotated[int, Path(ge=1)]
+    session: SessionDep, principal: CurrentPrincipal, order_id: PathId
 ) -> s.CitizenContact:
     """诉求人完整联系方式（仅需回电的角色；每次查看均留痕）。"""
     contact = service.reveal_contact(session, principal, order_id)
@@ -150,7 +151,7 @@ def _action_route(action: Action, payload_type: type[s.ActionBase]) -> None:
     def take_action(
         session: SessionDep,
         principal: CurrentPrincipal,
-        order_id: Annotated[int, Path(ge=1)],
+        order_id: PathId,
         body: s.ActionBase,
     ) -> s.OrderPublic:
         order = service.act(session, principal, order_id, action, body)
@@ -192,7 +193,7 @@ def create_case(
 
 @router.get("/cases/{case_id}", response_model=s.CasePublic, tags=["cases"])
 def read_case(
-    session: SessionDep, principal: CurrentPrincipal, case_id: Annotated[int, Path(ge=1)]
+    session: SessionDep, principal: CurrentPrincipal, case_id: PathId
 ) -> s.CasePublic:
     from jiesu.core.errors import NotFound
     from jiesu.orders.models import Case

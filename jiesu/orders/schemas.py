@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from jiesu.core.ids import DbId
 from jiesu.orders.models import (
     Channel,
     NotAcceptedReason,
@@ -31,7 +32,9 @@ class Strict(BaseModel):
 
 
 class OrderCreate(Strict):
-    client_key: str | None = Field(default=None, max_length=80, description="幂等键：重复提交返回同一工单")
+    client_key: str | None = Field(
+        default=None, max_length=80, description="幂等键：重复提交返回同一工单"
+    )
     channel: Channel = Channel.phone
     type: RequestType
     title: str = Field(default="", max_length=200)
@@ -63,7 +66,7 @@ class ActionBase(Strict):
 
 class AnswerOnCall(ActionBase):
     answer: str = Text
-    knowledge_id: int | None = None
+    knowledge_id: DbId | None = None
 
 
 class NotAccept(ActionBase):
@@ -72,8 +75,8 @@ class NotAccept(ActionBase):
 
 
 class Dispatch(ActionBase):
-    lead_unit_id: int
-    assisting_unit_ids: list[int] = Field(default_factory=list, max_length=20)
+    lead_unit_id: DbId
+    assisting_unit_ids: list[DbId] = Field(default_factory=list, max_length=20)
     category: str | None = Field(default=None, max_length=60)
     urgency: Urgency | None = None
     complex_case: bool = False
@@ -102,8 +105,8 @@ class Contact(ActionBase):
 
 
 class PassOn(ActionBase):
-    unit_id: int | None = None
-    user_id: int | None = None
+    unit_id: DbId | None = None
+    user_id: DbId | None = None
     note: str = Short
 
 
@@ -138,17 +141,17 @@ class SkipVisit(ActionBase):
 
 
 class Merge(ActionBase):
-    master_order_id: int
+    master_order_id: DbId
 
 
 class LinkCase(ActionBase):
-    case_id: int
+    case_id: DbId
 
 
 class PraiseCreate(ActionBase):
     kind: Literal["call", "banner", "letter"] = "call"
     note: str = Short
-    handler_id: int | None = None
+    handler_id: DbId | None = None
 
 
 ACTION_PAYLOADS: dict[str, type[ActionBase]] = {
@@ -286,7 +289,7 @@ class CitizenContact(BaseModel):
 class CaseCreate(Strict):
     title: str = Field(min_length=1, max_length=200)
     note: str = Short
-    order_ids: list[int] = Field(default_factory=list, max_length=500)
+    order_ids: list[DbId] = Field(default_factory=list, max_length=500)
 
 
 class CasePublic(BaseModel):

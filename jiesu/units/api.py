@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from jiesu.core.api import SessionDep, commit
+from jiesu.core.ids import PathId, QueryId
 from jiesu.core.security import issue_token
 from jiesu.units import service
 from jiesu.units.auth import AdminPrincipal, CurrentPrincipal
@@ -48,7 +49,7 @@ def list_units(
     session: SessionDep,
     principal: CurrentPrincipal,
     kind: str | None = None,
-    parent_id: int | None = None,
+    parent_id: QueryId = None,
     q: Annotated[str | None, Query(max_length=60)] = None,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
@@ -109,7 +110,7 @@ def add_rule(
 
 @router.put("/catalogue/{rule_id}", response_model=CatalogueRulePublic, tags=["admin"])
 def replace_rule(
-    session: SessionDep, principal: AdminPrincipal, rule_id: int, body: CatalogueRuleCreate
+    session: SessionDep, principal: AdminPrincipal, rule_id: PathId, body: CatalogueRuleCreate
 ) -> CatalogueRulePublic:
     """修改目录规则：旧版本停用、新版本生效（留痕）。"""
     rule = service.replace_rule(session, rule_id, body, principal.user_id)
@@ -119,6 +120,6 @@ def replace_rule(
 
 
 @router.delete("/catalogue/{rule_id}", status_code=204, tags=["admin"])
-def retire_rule(session: SessionDep, principal: AdminPrincipal, rule_id: int) -> None:
+def retire_rule(session: SessionDep, principal: AdminPrincipal, rule_id: PathId) -> None:
     service.retire_rule(session, rule_id)
     commit(session)

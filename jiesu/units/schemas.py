@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+
 from pydantic import BaseModel, ConfigDict, Field
 
+from jiesu.core.ids import DbId
 from jiesu.core.roles import Role
 from jiesu.units.models import UnitKind
 
@@ -17,7 +19,7 @@ class UnitCreate(Strict):
     code: str = Field(min_length=1, max_length=40)
     name: str = Field(min_length=1, max_length=120)
     kind: UnitKind
-    parent_id: int | None = None
+    parent_id: DbId | None = None
     around_the_clock: bool = False
 
 
@@ -42,7 +44,7 @@ class UserCreate(Strict):
     display_name: str = Field(min_length=1, max_length=60)
     password: str = Field(min_length=10, max_length=200)
     role: Role
-    unit_id: int | None = None
+    unit_id: DbId | None = None
 
 
 class UserPublic(BaseModel):

@@ -1,0 +1,354 @@
+"""Rule: who may do what, as a matrix of every API route × every role.
+
+Agents and dispatchers see the centre's orders; a unit's handlers only orders dispatched to
+their unit (a district also its streets' orders, read-only); supervisors see all; admin manages
+units, users and the catalogue. The routes are read from the application, so a new route
+without an entry here fails `test_every_api_route_has_a_matrix_entry`.
+
+Each entry names the members of the cast (tests/rules_support.CAST) who succeed; everyone else
+gets 401 (anonymous) or 403/404, with the error shape and none of the order's data.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from jiesu.core import clock
+from jiesu.orders.models import Case, Order
+from jiesu.orders.statemachine import TABLE, Action, State
+from tests.conftest import auth_headers
+from tests.factories import WANGJING, new_order, step, unit, who
+from tests.rules_support import CAST, MASKED, action_payload, api_routes, assert_error_shape
+
+MEMBERS = ["anonymous", *CAST]
+ROLE_OF = {"agent": "agent", "dispatcher": "dispatcher", "lead_handler": "handler",
+           "other_handler": "handler", "assist_handler": "handler", "district": "handler",
+           "community": "handler", "visitor": "visitor", "supervisor": "supervisor",
+           "admin": "admin"}
+HANDLERS = frozenset(m for m, r in ROLE_OF.items() if r == "handler")
+CENTRE = frozenset({"agent", "dispatcher", "visitor", "supervisor"})
+EVERYONE = frozenset(CAST)
+_counter = itertools.count(1)
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    body: Any = None
+    params: dict[str, Any] | None = None
+    secrets: list[str] = field(default_factory=list)  # must not appear in a refusal
+
+
+Setup = Callable[[Session], Call]
+
+
+@dataclass(frozen=True)
+class Entry:
+    allowed: frozenset[str]
+    setup: Setup
+    public: bool = False  # anonymous succeeds too
+    changes: bool = False  # a successful call changes the setup: a fresh one per member
+    # Members who are neither allowed nor simply refused, and the statuses they get.
+    special: dict[str, frozenset[int]] = field(default_factory=dict)
+
+
+def _order(session: Session, state: str, *, anonymous: bool = False,
+           outcome: str = "solved") -> Order:
+    """An order in `state`, led by 望京街道 with 市城市管理委 assisting."""
+    n = next(_counter)
+    order = new_order(session, text=f"矩阵工单{n}：望京街道花家地西里路灯不亮", anonymous=anonymous,
+                      citizen_name=f"诉求人{n}")
+    if state == "received":
+        return order
+    if state == "merged":
+        master = new_order(session, text=f"主工单{n}")
+        return step(session, "dispatcher", order, "merge", master_order_id=master.id)
+    step(session, "dispatcher", order, "dispatch", lead_unit_id=unit(session, WANGJING).id,
+         assisting_unit_ids=[unit(session, "dept.chengguan").id])
+    chain = {"dispatched": [], "returned": [("return_order", {"reason": "不属于本街道"})],
+             "signed": [("sign", {})],
+             "in_progress": [("sign", {}), ("contact", {"method": "phone"})],
+             "replied": [("sign", {}), ("contact", {"method": "phone"}),
+                         ("reply", {"outcome": outcome, "reply": "已处理"})]}[state]
+    for action, payload in chain:
+        step(session, "street", order, action, **payload)
+    return order
+
+
+def _secrets(order: Order) -> list[str]:
+    return [order.text, order.number or "", order.citizen_name, MASKED]
+
+
+# Where each action can be taken, and anything it needs beyond the state.
+ACTION_STATE = {"answer_on_call": "received", "not_accept": "received", "dispatch": "received",
+                "merge": "received", "split": "merged", "redispatch": "returned",
+                "reject_return": "returned", "sign": "dispatched", "return_order": "dispatched",
+                "assist_report": "dispatched", "pass_on": "dispatched", "urge": "dispatched",
+                "supervise": "dispatched", "link_case": "dispatched", "praise": "dispatched",
+                "contact": "signed", "note": "signed", "request_extension": "signed",
+                "approve_extension": "signed", "refuse_extension": "signed",
+                "reply": "in_progress"}
+
+
+def _action_setup(action: Action) -> Setup:
+    def setup(session: Session) -> Call:
+        state = ACTION_STATE.get(action.value) or next(
+            s.value for (s, a) in TABLE if a is action and s is not State.closed)
+        order = _order(session, state, anonymous=action is Action.skip_visit if hasattr(
+            Action, "skip_visit") else False,
+            outcome="not_solvable" if action.value == "close_explained" else "solved")
+        if action.value in {"approve_extension", "refuse_extension"}:
+            step(session, "street", order, "request_extension", reason="需协调", days=3)
+        if action.value == "close_unreachable":
+            for _ in range(3):
+                step(session, "visitor", order, "visit_attempt", note="无人接听")
+        body = action_payload(session, action.value)
+        if action.value == "link_case":
+            case = Case(title="联办", created_by_id=who(session, "dispatcher").user_id,
+                        created_at=clock.now())
+            session.add(case)
+            session.flush()
+            body["case_id"] = case.id
+        if action.value == "skip_visit":
+            body["reason"] = "anonymous"
+        return Call("POST", f"/api/v1/orders/{order.id}/{action.value}", body,
+                    secrets=_secrets(order))
+
+    return setup
+
+
+def _action_entry(action: Action) -> Entry:
+    setup = _action_setup(action)
+    state = ACTION_STATE.get(action.value) or next(
+        s.value for (s, a) in TABLE if a is action and s is not State.closed)
+    roles = TABLE[(State(state), action)].roles
+    allowed = {m for m, r in ROLE_OF.items() if r in roles and r != "handler"}
+    if "handler" in roles:
+        allowed.add("assist_handler" if action is Action.assist_report else "lead_handler")
+    return Entry(frozenset(allowed), setup, changes=True)
+
+
+def _order_call(state: str, suffix: str = "") -> Setup:
+    def setup(session: Session) -> Call:
+        order = _order(session, state)
+        return Call("GET", f"/api/v1/orders/{order.id}{suffix}", secrets=_secrets(order))
+
+    return setup
+
+
+def _fixed(method: str, path: str, body: Any = None, **params: Any) -> Setup:
+    return lambda session: Call(method, path, body, params or None)
+
+
+def _unique(method: str, path: str, make: Callable[[int], dict[str, Any]]) -> Setup:
+    return lambda session: Call(method, path, make(next(_counter)))
+
+
+def _catalogue_rule(method: str) -> Setup:
+    def setup(session: Session) -> Call:
+        from jiesu.units import service
+        from jiesu.units.schemas import CatalogueRuleCreate
+
+        rule = service.add_rule(session, CatalogueRuleCreate(
+            position=900, name=f"规则{next(_counter)}", lead_unit_code="dept.chengguan"), None)
+        body = {"position": 901, "name": "新版本", "lead_unit_code": "dept.chengguan"}
+        return Call(method, f"/api/v1/catalogue/{rule.id}", body if method == "PUT" else None)
+
+    return setup
+
+
+def _deadline_rule(method: str, suffix: str = "") -> Setup:
+    def setup(session: Session) -> Call:
+        from jiesu.orders import deadline_rules
+        from jiesu.orders.deadlines import DEFAULT_RULES
+
+        row = deadline_rules.add_rule(session, urgency="ordinary",
+                                      category=f"矩阵类别{next(_counter)}",
+                                      limits=DEFAULT_RULES["ordinary"])
+        limit = {"amount": 1, "span": "working_days"}
+        body = {"sign": limit, "contact": limit, "reply": limit} if method == "PUT" else None
+        return Call(method, f"/api/v1/deadline-rules/{row.id}{suffix}", body)
+
+    return setup
+
+
+def _replied_for(path: str, body: dict[str, Any]) -> Setup:
+    def setup(session: Session) -> Call:
+        order = _order(session, "replied")
+        return Call("POST", path.format(order_id=order.id), body, secrets=_secrets(order))
+
+    return setup
+
+
+LIMIT = {"amount": 2, "span": "working_days"}
+MATRIX: dict[tuple[str, str], Entry] = {
+    ("GET", "/healthz"): Entry(EVERYONE, _fixed("GET", "/healthz"), public=True),
+    ("POST", "/api/v1/auth/token"): Entry(EVERYONE, _fixed(
+        "POST", "/api/v1/auth/token", {"username": "agent", "password": "jiesu-demo"}),
+        public=True),
+    ("GET", "/api/v1/auth/me"): Entry(EVERYONE, _fixed("GET", "/api/v1/auth/me")),
+    ("GET", "/api/v1/units"): Entry(EVERYONE, _fixed("GET", "/api/v1/units")),
+    ("POST", "/api/v1/units"): Entry(frozenset({"admin"}), _unique(
+        "POST", "/api/v1/units",
+        lambda n: {"code": f"dept.matrix{n}", "name": f"矩阵局{n}", "kind": "department"})),
+    ("GET", "/api/v1/users"): Entry(frozenset({"admin"}), _fixed("GET", "/api/v1/users")),
+    ("POST", "/api/v1/users"): Entry(frozenset({"admin"}), _unique(
+        "POST", "/api/v1/users",
+        lambda n: {"username": f"matrix.{n}", "display_name": "新人", "role": "agent",
+                   "password": "a-long-enough-password"})),
+    ("GET", "/api/v1/catalogue"): Entry(EVERYONE, _fixed("GET", "/api/v1/catalogue")),
+    ("POST", "/api/v1/catalogue"): Entry(frozenset({"admin"}), _unique(
+        "POST", "/api/v1/catalogue",
+        lambda n: {"position": 900 + n, "name": f"规则{n}", "lead_unit_code": "dept.chengguan"})),
+    ("PUT", "/api/v1/catalogue/{rule_id}"): Entry(
+        frozenset({"admin"}), _catalogue_rule("PUT"), changes=True),
+    ("DELETE", "/api/v1/catalogue/{rule_id}"): Entry(
+        frozenset({"admin"}), _catalogue_rule("DELETE"), changes=True),
+    ("POST", "/api/v1/orders"): Entry(frozenset({"agent"}), _unique(
+        "POST", "/api/v1/orders",
+        lambda n: {"type": "complaint", "text": f"矩阵受理{n}", "citizen_phone": "13812345678"})),
+    ("GET", "/api/v1/orders"): Entry(EVERYONE, _fixed("GET", "/api/v1/orders")),
+    ("GET", "/api/v1/orders/overdue"): Entry(
+        CENTRE | HANDLERS, _fixed("GET", "/api/v1/orders/overdue")),
+    ("GET", "/api/v1/orders/{order_id}"): Entry(
+        CENTRE | {"lead_handler", "assist_handler", "district"}, _order_call("dispatched")),
+    ("GET", "/api/v1/orders/{order_id}/citizen"): Entry(
+        frozenset({"lead_handler", "visitor"}), _order_call("dispatched", "/citizen")),
+    ("POST", "/api/v1/cases"): Entry(frozenset({"dispatcher", "supervisor"}), _fixed(
+        "POST", "/api/v1/cases", {"title": "联办", "order_ids": []})),
+    ("GET", "/api/v1/cases/{case_id}"): Entry(CENTRE, lambda session: Call(
+        "GET", f"/api/v1/cases/{_case(session)}")),
+    ("GET", "/api/v1/praises/stats"): Entry(
+        CENTRE | {"admin"}, _fixed("GET", "/api/v1/praises/stats")),
+    ("POST", "/api/v1/triage"): Entry(frozenset({"agent", "dispatcher", "supervisor"}), _fixed(
+        "POST", "/api/v1/triage", {"text": "望京街道花家地西里路灯不亮"})),
+    ("GET", "/api/v1/triage/agreement"): Entry(
+        frozenset({"dispatcher", "supervisor"}), _fixed("GET", "/api/v1/triage/agreement")),
+    ("GET", "/api/v1/deadline-rules"): Entry(
+        CENTRE | {"admin"}, _fixed("GET", "/api/v1/deadline-rules")),
+    ("POST", "/api/v1/deadline-rules"): Entry(frozenset({"admin"}), _unique(
+        "POST", "/api/v1/deadline-rules",
+        lambda n: {"urgency": "ordinary", "category": f"矩阵{n}", "sign": LIMIT,
+                   "contact": LIMIT, "reply": LIMIT})),
+    ("GET", "/api/v1/deadline-rules/{rule_id}/history"): Entry(
+        frozenset({"admin"}), _deadline_rule("GET", "/history")),
+    ("PUT", "/api/v1/deadline-rules/{rule_id}"): Entry(
+        frozenset({"admin"}), _deadline_rule("PUT"), changes=True),
+    ("DELETE", "/api/v1/deadline-rules/{rule_id}"): Entry(
+        frozenset({"admin"}), _deadline_rule("DELETE"), changes=True),
+    ("GET", "/api/v1/inbox"): Entry(EVERYONE, _fixed("GET", "/api/v1/inbox")),
+    ("POST", "/api/v1/inbox/read-all"): Entry(EVERYONE, _fixed("POST", "/api/v1/inbox/read-all")),
+    # Nobody has notification 999999999: everyone signed in gets 404, which tells nothing.
+    ("POST", "/api/v1/inbox/{notification_id}/read"): Entry(
+        frozenset(), _fixed("POST", "/api/v1/inbox/999999999/read")),
+    ("GET", "/api/v1/visits/queue"): Entry(
+        frozenset({"visitor", "supervisor"}), _fixed("GET", "/api/v1/visits/queue")),
+    ("POST", "/api/v1/visits/skip-due"): Entry(
+        frozenset({"visitor", "supervisor"}), _fixed("POST", "/api/v1/visits/skip-due")),
+    ("GET", "/api/v1/visits/reviews"): Entry(
+        frozenset({"supervisor"}), _fixed("GET", "/api/v1/visits/reviews")),
+    # No review is pending on a fresh order: the supervisor gets a 4xx of its own.
+    ("POST", "/api/v1/visits/reviews/{order_id}"): Entry(
+        frozenset(), _replied_for("/api/v1/visits/reviews/{order_id}",
+                                  {"agree": True, "reason": "依法无法解决"}),
+        special={"supervisor": frozenset({404, 409, 422})}),
+    ("POST", "/api/v1/visits/{order_id}"): Entry(
+        frozenset({"visitor"}), _replied_for("/api/v1/visits/{order_id}",
+                                             {"reached": False, "note": "无人接听"}),
+        changes=True),
+    ("GET", "/api/v1/reports/rates"): Entry(
+        (CENTRE - {"agent"}) | HANDLERS | {"admin"},
+        _fixed("GET", "/api/v1/reports/rates", period="2026-10")),
+}
+for _action in Action:
+    if any(a is _action for (_, a) in TABLE):
+        MATRIX.setdefault(("POST", f"/api/v1/orders/{{order_id}}/{_action.value}"),
+                          _action_entry(_action))
+
+
+def _case(session: Session) -> int:
+    case = Case(title="联办", created_by_id=who(session, "dispatcher").user_id,
+                created_at=clock.now())
+    session.add(case)
+    session.flush()
+    return case.id
+
+
+def _routes(client: TestClient) -> list[tuple[str, str]]:
+    # The JSON API and the health check; the HTML pages are matched by the web tests.
+    return [(m, p) for m, p in api_routes(client.app)  # type: ignore[arg-type]
+            if p.startswith("/api/") or p == "/healthz"]
+
+
+def test_every_api_route_has_a_matrix_entry(client: TestClient) -> None:
+    missing = [route for route in _routes(client) if route not in MATRIX]
+    assert not missing, f"add these routes to tests/test_authz_matrix.py MATRIX: {missing}"
+
+
+def _send(client: TestClient, call: Call, headers: dict[str, str]) -> Any:
+    return client.request(call.method, call.path, json=call.body, params=call.params,
+                          headers=headers)
+
+
+def test_every_route_answers_every_role_as_the_matrix_says(
+    client: TestClient, session: Session
+) -> None:
+    headers = {m: auth_headers(session, CAST[m]) for m in CAST}
+    headers["anonymous"] = {}
+    failures = []
+    for route in _routes(client):
+        entry = MATRIX.get(route)
+        if entry is None:
+            continue  # reported by the test above
+        shared = entry.setup(session)
+        for member in MEMBERS:
+            allowed = entry.public or member in entry.allowed
+            call = entry.setup(session) if allowed and entry.changes else shared
+            response = _send(client, call, headers[member])
+            status = response.status_code
+            if allowed:
+                ok = 200 <= status < 300
+            elif member in entry.special:
+                ok = status in entry.special[member]
+            else:
+                ok = status == 401 if member == "anonymous" else status in (403, 404)
+            if ok and not allowed:
+                assert_error_shape(response.json())
+                leaked = [s for s in call.secrets if s and s in response.text]
+                ok = not leaked
+            if not ok:
+                failures.append(f"{route} as {member}: {status} {response.text[:160]}")
+    assert not failures, "\n".join(failures)
+
+
+def test_a_unit_sees_only_its_own_orders_in_lists(client: TestClient, session: Session) -> None:
+    order = _order(session, "dispatched")
+    visible = {"agent", "dispatcher", "visitor", "supervisor", "lead_handler", "assist_handler",
+               "district"}
+    for member, username in CAST.items():
+        listed = client.get("/api/v1/orders", params={"limit": 200, "text": order.text},
+                            headers=auth_headers(session, username))
+        assert listed.status_code == 200, (member, listed.text)
+        ids = {row["id"] for row in listed.json()["data"]}
+        assert (order.id in ids) == (member in visible), member
+        if member not in visible:
+            assert order.text not in listed.text and listed.json()["count"] == 0
+
+
+def test_the_district_reads_its_streets_orders_but_cannot_act_on_them(
+    client: TestClient, session: Session
+) -> None:
+    order = _order(session, "dispatched")
+    headers = auth_headers(session, "district")
+    assert client.get(f"/api/v1/orders/{order.id}", headers=headers).status_code == 200
+    for action in ("sign", "return_order", "pass_on", "assist_report"):
+        body = action_payload(session, action)
+        refused = client.post(f"/api/v1/orders/{order.id}/{action}", json=body, headers=headers)
+        assert refused.status_code == 403, (action, refused.text)
