@@ -96,6 +96,8 @@ def pages(session: Session) -> list[tuple[str, str, str, dict[str, str] | None]]
         ("unit handler", "street", "/unit", None),
         ("return visits", "visitor", "/visits", None),
         ("supervisor", "supervisor", "/supervisor", None),
+        # The dashboard's figures are cached for a minute: its render when they are computed.
+        ("supervisor (cold)", "supervisor", "/supervisor", None),
         ("order page", "supervisor", f"/orders/{order_id}", None),
         ("order search", "supervisor", "/orders?state=returned", None),
         ("admin units", "admin", "/admin", None),
@@ -116,6 +118,7 @@ def measure(url: str, runs: int) -> None:
     from jiesu.app import create_app
     from jiesu.core.security import issue_token
     from jiesu.units.models import User
+    from jiesu.web.supervisor import clear_cache
 
     engine = core_db.get_engine()
     with Session(engine) as session:
@@ -125,7 +128,7 @@ def measure(url: str, runs: int) -> None:
             for u in session.query(User)
         }
     token_re = re.compile(r'name="csrf-token" content="([^"]+)"')
-    print(f"{'page':<18}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}  status  (target < {TARGET_MS} ms)")
+    print(f"{'page':<20}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}  status  (target < {TARGET_MS} ms)")
     with TestClient(create_app(), raise_server_exceptions=False) as client:
         for label, user, path, form in plan:
             client.cookies.clear()
@@ -137,6 +140,8 @@ def measure(url: str, runs: int) -> None:
                 headers["X-CSRF-Token"] = found.group(1) if found else ""
             times, status = [], 0
             for i in range(runs + 2):
+                if label.endswith("(cold)"):
+                    clear_cache()
                 started = time.perf_counter()
                 if form is None:
                     answer = client.get(path)
@@ -149,7 +154,7 @@ def measure(url: str, runs: int) -> None:
             times.sort()
             p99 = times[min(len(times) - 1, round(0.99 * (len(times) - 1)))]
             flag = "" if p99 < TARGET_MS else "  over target"
-            print(f"{label:<18}{statistics.median(times):9.1f}{p99:9.1f}{times[-1]:9.1f}"
+            print(f"{label:<20}{statistics.median(times):9.1f}{p99:9.1f}{times[-1]:9.1f}"
                   f"  {status}{flag}", flush=True)
     engine.dispose()
 

@@ -130,6 +130,8 @@ class Order(Base):
     __tablename__ = "orders"
     __table_args__ = (
         Index("ix_orders_state_received", "state", "received_at"),
+        # The dispatcher's queue page: by state and urgency, oldest first (migration 0005).
+        Index("ix_orders_queue", "state", "urgency", "received_at"),
         # The overdue list of a unit is one index range scan (see bench/).
         Index("ix_orders_lead_overdue", "lead_unit_id", "is_open", "reply_due_at"),
         Index("ix_orders_open_reply_due", "is_open", "reply_due_at"),
@@ -214,6 +216,8 @@ class OrderAssignment(Base):
     __tablename__ = "order_assignments"
     __table_args__ = (
         Index("ix_assignments_unit_active", "unit_id", "active", "order_id"),
+        # A unit's assisting / passed-on / copied orders for its handlers' page (migration 0005).
+        Index("ix_assignments_unit_role", "unit_id", "role", "active", "order_id"),
         Index("ix_assignments_order", "order_id"),
     )
 

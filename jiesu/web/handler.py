@@ -6,7 +6,7 @@ Overdue orders are red, those due within 24 hours amber. Signing is one tap here
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -16,49 +16,73 @@ from sqlalchemy.orm import Session
 from jiesu.core import clock
 from jiesu.core.api import SessionDep
 from jiesu.core.roles import Principal, Role
-from jiesu.orders.models import Order, OrderAssignment
+from jiesu.orders.models import AssignmentRole, Order, OrderAssignment
+from jiesu.orders.statemachine import State
 from jiesu.web.common import PagePrincipal, needs, render
 
 router = APIRouter()
 PAGE = 50
 
 
+NOT_LEAD = [AssignmentRole.assist.value, AssignmentRole.delegate.value, AssignmentRole.copy.value]
+# States in which an order is with a unit; its reply deadline runs.
+WORKING = [State.dispatched.value, State.signed.value, State.in_progress.value,
+           State.reopened.value]
+
+
 def my_orders(
     session: Session, principal: Principal, limit: int = PAGE
 ) -> list[tuple[Order, str]]:
-    """Open orders with an active assignment to my unit (and as what), soonest deadline first."""
-    stmt = (
+    """My unit's open orders (and as what), soonest reply deadline first.
+
+    Orders it leads come from one range scan of ix_orders_lead_overdue (lead_unit_id, is_open,
+    reply_due_at) in deadline order; orders it assists, was passed or is copied come from its
+    non-lead assignments. Both are merged by deadline.
+    """
+    due = Order.reply_due_at.asc().nulls_last()
+    led = (
+        select(Order)
+        .where(Order.lead_unit_id == principal.unit_id, Order.is_open.is_(True),
+               Order.state.in_(WORKING))
+        .order_by(due, Order.id)
+        .limit(limit)
+    )
+    rows = [(order, "lead") for order in session.scalars(led)]
+    others = (
         select(Order, OrderAssignment.role)
         .join(OrderAssignment, OrderAssignment.order_id == Order.id)
         .where(
             OrderAssignment.unit_id == principal.unit_id,
             OrderAssignment.active.is_(True),
+            OrderAssignment.role.in_(NOT_LEAD),
             Order.is_open.is_(True),
         )
-        .order_by(Order.reply_due_at.is_(None), Order.reply_due_at, Order.id)
+        .order_by(due, Order.id)
         .limit(limit)
     )
-    return [(order, role) for order, role in session.execute(stmt)]
+    seen = {order.id for order, _ in rows}
+    rows += [(o, role) for o, role in session.execute(others) if o.id not in seen]
+    far = datetime.max.replace(tzinfo=UTC)
+    rows.sort(key=lambda r: (clock.as_aware(r[0].reply_due_at) if r[0].reply_due_at else far,
+                             r[0].id))
+    return rows[:limit]
 
 
 def counts(session: Session, principal: Principal) -> dict[str, int]:
+    """Open / overdue / due within 24 h of the orders my unit leads: one pass over the range
+    of ix_orders_lead_overdue."""
     now = clock.now()
-    base = (
-        select(func.count(func.distinct(Order.id)))
-        .join(OrderAssignment, OrderAssignment.order_id == Order.id)
-        .where(
-            OrderAssignment.unit_id == principal.unit_id,
-            OrderAssignment.active.is_(True),
-            Order.is_open.is_(True),
-        )
+    stmt = select(
+        func.count(),
+        func.count().filter(Order.reply_due_at < now),
+        func.count().filter(Order.reply_due_at >= now,
+                            Order.reply_due_at < now + timedelta(hours=24)),
+    ).where(
+        Order.lead_unit_id == principal.unit_id, Order.is_open.is_(True),
+        Order.state.in_(WORKING),
     )
-    return {
-        "open": session.scalar(base) or 0,
-        "overdue": session.scalar(base.where(Order.reply_due_at < now)) or 0,
-        "near": session.scalar(base.where(
-            Order.reply_due_at >= now, Order.reply_due_at < now + timedelta(hours=24)
-        )) or 0,
-    }
+    total, overdue, near = session.execute(stmt).one()
+    return {"open": int(total), "overdue": int(overdue), "near": int(near)}
 
 
 @router.get("/unit", response_class=HTMLResponse)
