@@ -151,6 +151,12 @@ def bulk_load(factory: sessionmaker[Session], total: int) -> float:
                 else:
                     select_list.append(f"'{default or ''}'")
         names = ", ".join(c.name for c in columns)
+        # Build the indexes once at the end, not row by row: several times faster.
+        indexes = list(Order.__table__.indexes)
+        for index in indexes:
+            index.drop(session.connection())
+        if pg:
+            session.execute(text("SET synchronous_commit = off"))
         chunk = 200_000
         for first in range(1, total + 1, chunk):
             last = min(total, first + chunk - 1)
@@ -163,6 +169,10 @@ def bulk_load(factory: sessionmaker[Session], total: int) -> float:
             ))
             session.commit()
             print(f"    loaded {last:,} orders ({time.perf_counter() - began:.0f} s)", flush=True)
+        for index in indexes:
+            index.create(session.connection())
+        session.commit()
+        print(f"    indexes rebuilt ({time.perf_counter() - began:.0f} s)", flush=True)
         session.execute(text("ANALYZE"))
         session.commit()
     return time.perf_counter() - began
