@@ -39,11 +39,18 @@ _KIND_FACTOR = {
     "street": 1.2,
     "street_short": 1.0,
     "community": 1.0,
+    "community_part": 1.0,
     "village": 0.9,
     "district": 1.0,
 }
 # How much one piece of evidence of this kind is trusted on its own.
-_KIND_TRUST = {"street": 0.95, "street_short": 0.9, "community": 0.8, "village": 0.75}
+_KIND_TRUST = {
+    "street": 0.95,
+    "street_short": 0.9,
+    "community": 0.8,
+    "community_part": 0.8,
+    "village": 0.75,
+}
 _COMPLAINT_WEIGHT = 3.0
 _HOME_WEIGHT = 0.3
 _NEAR_WEIGHT = 1.5
@@ -95,8 +102,9 @@ class Gazetteer:
                 keep = [t for t in targets if t.level == "district"]
             elif "street" in levels:
                 keep = [t for t in targets if t.level == "street"]
-            else:
-                keep = targets
+            else:  # a community's own name beats a name shortened from 第N社区
+                exact = [t for t in targets if t.kind != "community_part"]
+                keep = exact or targets
             uniq: dict[tuple[str | None, str | None, str], Target] = {}
             for t in keep:
                 uniq.setdefault((t.street_code, t.community_code, t.district_code), t)
@@ -207,7 +215,7 @@ def _decide(hits: list[_Hit]) -> PlaceMatch:
             first_seen.setdefault(code, h.start)
             if code not in street_target or t.level == "street":
                 street_target[code] = t
-            if t.level == "community" and len(codes) == 1:
+            if t.level == "community" and len(codes) == 1 and len(cands) == 1:
                 seen = community_for.get(code)
                 if seen is None or h.weight > seen[0]:
                     community_for[code] = (h.weight, t)

@@ -8,6 +8,7 @@ suffixes), from community and village names, and from ``data/landmarks.csv``.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,7 @@ _WEAK_SHORT_TEXT = """
 博兴 十里堡 珍珠泉 马坡 新街口 金融街 天坛 前门 团结湖 小关 大屯 和平街
 """
 WEAK_SHORT_NAMES = frozenset(_WEAK_SHORT_TEXT.split())
+_ORDINAL_TAIL = re.compile(r"^(.+?)第[一二三四五六七八九十]+$")
 _STREET_SUFFIXES = ("满族乡", "回族乡", "街道", "地区", "镇", "乡")
 _COMMUNITY_SUFFIXES = (
     "社区居民委员会",
@@ -175,6 +177,10 @@ def community_forms(name: str) -> list[tuple[str, str]]:
     forms = [(name, "community"), (base + "社区", "community")]
     if len(base) >= 3:
         forms.append((base, "community"))
+    # 芳城园一区第一社区 / 芳城园一区第二社区: callers just say 芳城园一区.
+    ordinal = _ORDINAL_TAIL.match(base)
+    if ordinal and len(ordinal.group(1)) >= 3:
+        forms.append((ordinal.group(1), "community_part"))
     return forms
 
 

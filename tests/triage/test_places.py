@@ -123,3 +123,11 @@ def test_resolution_is_fast(gazetteer: Gazetteer) -> None:
         gazetteer.resolve(t)
     rate = len(texts) * 5 / (time.perf_counter() - t0)
     assert rate > 200  # the bench measures the real figure; this only catches a blow-up
+
+
+def test_numbered_communities_are_found_by_their_shared_name(gazetteer: Gazetteer) -> None:
+    # 芳城园一区第一社区 and 芳城园一区第二社区: callers say 芳城园一区
+    p = gazetteer.resolve("芳城园一区门口垃圾没人清理")
+    assert (p.street, p.community) == ("方庄街道", None)
+    # a community's own name beats a shortened numbered one (彩虹城 vs 彩虹城第二社区)
+    assert gazetteer.resolve("彩虹城小区地下车库漏水").street == "石榴庄街道"
