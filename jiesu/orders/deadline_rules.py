@@ -67,7 +67,9 @@ def _active(session: Session, urgency: str, category: str | None) -> DeadlineRul
         if category is None
         else DeadlineRuleRow.category == category,
     )
-    return session.scalars(stmt.order_by(DeadlineRuleRow.id.desc()).limit(1)).first()
+    # Read while an action is half applied: no autoflush (one UPDATE per action on the order).
+    with session.no_autoflush:
+        return session.scalars(stmt.order_by(DeadlineRuleRow.id.desc()).limit(1)).first()
 
 
 def rules_for(

@@ -66,7 +66,11 @@ def end_watches(
     stmt = select(DeadlineWatch).where(
         DeadlineWatch.order_id == order_id, DeadlineWatch.ended_at.is_(None)
     )
-    for watch in session.scalars(stmt):
+    # No autoflush: the order's pending change must go out in the action's one UPDATE, or
+    # its optimistic version would step twice for one action.
+    with session.no_autoflush:
+        watches = list(session.scalars(stmt))
+    for watch in watches:
         if kinds is None or watch.kind in kinds:
             watch.ended_at = now
             watch.end_reason = reason
@@ -88,4 +92,5 @@ def watch(
 
 def watches_of(session: Session, order_id: int) -> list[DeadlineWatch]:
     stmt = select(DeadlineWatch).where(DeadlineWatch.order_id == order_id)
-    return list(session.scalars(stmt.order_by(DeadlineWatch.id)))
+    with session.no_autoflush:
+        return list(session.scalars(stmt.order_by(DeadlineWatch.id)))
