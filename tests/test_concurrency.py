@@ -183,3 +183,36 @@ def test_two_http_clients_sending_the_same_stale_version_one_gets_409(scratch: F
         results = sorted(pool.map(note, ["street", "street2"]))
     assert results == [(200, "ok"), (409, "version_conflict")]
     assert _events(scratch, order_id, "sign") == 1
+
+
+def test_a_request_that_waits_out_sqlites_write_lock_gets_503_not_500(scratch: Factory) -> None:
+    from sqlalchemy import event
+
+    from jiesu.app import create_app
+
+    url = str(scratch.kw["bind"].url)
+    if not url.startswith("sqlite"):
+        pytest.skip("PostgreSQL has no database-wide write lock")
+    impatient = make_engine(url)
+
+    @event.listens_for(impatient, "connect")
+    def _short_timeout(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute("PRAGMA busy_timeout=200")
+
+    quick = sessionmaker(bind=impatient)
+
+    def quick_session() -> Iterator[Session]:
+        with quick() as session:
+            yield session
+
+    app = create_app()
+    app.dependency_overrides[get_session] = quick_session
+    with scratch() as holder, TestClient(app) as http:
+        holder.get(Order, _committed_order(scratch))  # BEGIN IMMEDIATE: holds the write lock
+        token = issue_token(who(holder, "agent").user_id, 0)
+        response = http.get("/api/v1/orders", headers={"Authorization": f"Bearer {token}"})
+        holder.rollback()
+    impatient.dispose()
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "database_busy"
+    assert response.headers["Retry-After"] == "1"

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -83,6 +83,16 @@ def install_error_handlers(app: FastAPI) -> None:
             "invalid_input", "输入有误，请检查字段", {"fields": _clean_errors(exc.errors())}
         )
         return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(OperationalError)
+    async def database_busy(request: Request, exc: OperationalError) -> JSONResponse:
+        # SQLite's single writer: a request that waited out the busy timeout is told to retry
+        # (503), not answered as a server bug. Any other operational error stays a 500.
+        if "database is locked" not in str(exc.orig):
+            raise exc
+        log.warning("database busy on %s %s", request.method, request.url.path)
+        body = error_body("database_busy", "系统繁忙，请稍后重试")
+        return JSONResponse(body, status_code=503, headers={"Retry-After": "1"})
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
