@@ -54,9 +54,11 @@ def test_queue_lists_the_oldest_reply_first(session: Session) -> None:
         older = replied_order(session)
     with time_machine.travel(datetime(2026, 10, 30, 9, 0, tzinfo=CHINA_TZ), tick=False):
         newer = replied_order(session)
-    calls, _ = service.queue(session, who(session, "visitor"), now=NOW, rules=SAME_DAY)
-    ids = [d.order.id for d in calls]
+    page = service.queue(session, who(session, "visitor"), now=NOW, rules=SAME_DAY)
+    ids = [d.order.id for d in page.calls]
     assert ids.index(older.id) < ids.index(newer.id)
+    first = service.queue(session, who(session, "visitor"), now=NOW, rules=SAME_DAY, limit=1)
+    assert [d.order.id for d in first.calls] == ids[:1] and first.count == page.count >= 2
 
 
 def test_solved_and_satisfied_visit_closes_the_order(session: Session, frozen: object) -> None:
@@ -98,9 +100,9 @@ def test_unreachable_after_max_attempts_closes(session: Session, frozen: object)
 
 def test_anonymous_citizen_is_skipped_and_counted_apart(session: Session, frozen: object) -> None:
     order = replied_order(session, anonymous=True)
-    calls, skippable = service.queue(session, who(session, "visitor"), rules=SAME_DAY)
-    assert order.id not in [d.order.id for d in calls]
-    assert skippable["anonymous"] >= 1
+    page = service.queue(session, who(session, "visitor"), rules=SAME_DAY)
+    assert order.id not in [d.order.id for d in page.calls]
+    assert page.skippable["anonymous"] >= 1
     closed = service.close_skipped(session, who(session, "visitor"), rules=SAME_DAY)
     assert closed[order.id] == "anonymous"
     assert order.state == "closed" and order.close_reason == "visit_skipped"
@@ -142,8 +144,8 @@ def test_not_solvable_reply_waits_for_supervisor(session: Session, frozen: objec
     order = replied_order(session, outcome="not_solvable")
     order, outcome = visit(session, order, solved=False, satisfaction="dissatisfied")
     assert outcome == "explain_pending" and order.state == "replied"
-    calls, _ = service.queue(session, who(session, "visitor"), rules=SAME_DAY)
-    assert order.id not in [d.order.id for d in calls]
+    page = service.queue(session, who(session, "visitor"), rules=SAME_DAY)
+    assert order.id not in [d.order.id for d in page.calls]
     order, review = service.decide_review(session, who(session, "supervisor"), order.id, True,
                                           "诉求超出政策范围，已向诉求人解释")
     assert order.state == "closed" and order.close_reason == "explained"

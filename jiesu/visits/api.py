@@ -36,9 +36,9 @@ def visit_queue(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> s.VisitQueue:
     """待回访：已答复且到期的工单，答复最早的在前；免回访的只计数。"""
-    calls, skippable = service.queue(session, principal)
-    page = calls[offset:offset + limit]
-    return s.VisitQueue(data=[_item(d) for d in page], count=len(calls), skippable=skippable)
+    page = service.queue(session, principal, offset=offset, limit=limit)
+    return s.VisitQueue(data=[_item(d) for d in page.calls], count=page.count,
+                        skippable=page.skippable)
 
 
 @router.post("/skip-due", response_model=s.SkipSummary)

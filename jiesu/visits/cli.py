@@ -47,10 +47,10 @@ def queue(as_user: AsUser, limit: int = 30) -> None:
     """到期待回访的工单（答复最早的在前）。"""
     try:
         with session_scope() as session:
-            calls, skippable = service.queue(session, _principal(session, as_user))
+            page = service.queue(session, _principal(session, as_user), limit=limit)
             table = Table("ID", "编号", "承办单位", "答复", "答复时间", "已拨", "诉求人",
-                          title=f"待回访 {len(calls)} 件")
-            for due in calls[:limit]:
+                          title=f"待回访 {page.count} 件")
+            for due in page.calls:
                 o = due.order
                 assert o.replied_at is not None
                 table.add_row(str(o.id), o.number or "", due.unit_name or "",
@@ -58,7 +58,8 @@ def queue(as_user: AsUser, limit: int = 30) -> None:
                               str(o.visit_attempts),
                               f"{o.citizen_name} {mask_phone(o.citizen_phone)}")
             console.print(table)
-            console.print("免回访（到期）：" + "，".join(f"{k} {v}" for k, v in skippable.items()))
+            skipped = "，".join(f"{k} {v}" for k, v in page.skippable.items())
+            console.print(f"免回访（到期）：{skipped}")
     except DomainError as exc:
         _fail(exc)
 
