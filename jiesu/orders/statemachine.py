@@ -165,7 +165,11 @@ TABLE: dict[tuple[State, Action], Rule] = {
     # The unit signs for it, or sends it back with a reason.
     **_rows([State.dispatched, State.reopened], Action.sign, State.signed, {HANDLER}),
     **_rows(
-        [State.dispatched, State.signed], Action.return_order, State.returned, {HANDLER}, ("reason",)
+        [State.dispatched, State.signed],
+        Action.return_order,
+        State.returned,
+        {HANDLER},
+        ("reason",),
     ),
     (State.returned, Action.redispatch): Rule(
         State.dispatched, frozenset({DISPATCHER}), ("lead_unit_id",)
