@@ -22,7 +22,13 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
 ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+# Screenshots go to test-results/ (ignored); JIESU_UPDATE_SCREENSHOTS=1 refreshes the ones
+# README shows, so a test run never leaves the work tree changed.
+SCREENSHOTS = (
+    ROOT / "docs" / "screenshots"
+    if os.environ.get("JIESU_UPDATE_SCREENSHOTS") == "1"
+    else ROOT / "test-results" / "screenshots"
+)
 PASSWORD = "jiesu-demo"
 
 SETUP = """
