@@ -10,6 +10,10 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from jiesu.core.db import Base
+from jiesu.orders.models import Order
+
+# The visit queue reads replied orders oldest reply first (jiesu.visits.service).
+ix_orders_state_replied = Index("ix_orders_state_replied", Order.state, Order.replied_at)
 
 
 class VisitReview(Base):

@@ -11,12 +11,12 @@ and reopening is an event of the order. The decision table of one answered call:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import Exists, exists, select
+from sqlalchemy import Exists, Select, and_, case, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -81,22 +81,36 @@ def _pending_review() -> Exists:
     return exists().where(VisitReview.order_id == Order.id, VisitReview.decided_at.is_(None))
 
 
+def _due_rows(cutoff: datetime) -> Select[int, bool, bool, int, str]:
+    return (
+        select(Order.id, Order.anonymous, Order.no_callback, Order.reopen_count, Unit.code)
+        .outerjoin(Unit, Unit.id == Order.lead_unit_id)
+        .where(Order.state == State.replied.value, Order.replied_at < cutoff, ~_pending_review())
+        # Index ix_orders_state_replied gives this order without a sort, so a page stops early.
+        .order_by(Order.replied_at, Order.id)
+    )
+
+
+def _classified(
+    session: Session, cutoff: datetime, rules: VisitRules
+) -> Iterator[tuple[int, SkipReason | None]]:
+    result = session.execute(_due_rows(cutoff).execution_options(yield_per=1000))
+    try:
+        for oid, anon, no_cb, reopens, code in result:
+            yield oid, skip_reason(_Flags(oid, anon, no_cb, reopens), code, rules)
+    finally:
+        result.close()
+
+
 def classify_due(
     session: Session, *, now: datetime | None = None, rules: VisitRules | None = None
 ) -> list[tuple[int, SkipReason | None]]:
     """Every due order (replied before the cutoff, no review pending), oldest reply first,
-    with its skip reason. Reads four columns a row, so a long queue stays cheap; the orders
-    themselves are loaded only for the page shown (`load_due`)."""
+    with its skip reason. Reads four columns a row; orders are loaded only for the page shown
+    (`load_due`)."""
     rules = rules or get_visit_rules()
-    cutoff = due_cutoff(now or clock.now(), rules.delay_working_days)
-    stmt = (
-        select(Order.id, Order.anonymous, Order.no_callback, Order.reopen_count, Unit.code)
-        .outerjoin(Unit, Unit.id == Order.lead_unit_id)
-        .where(Order.state == State.replied.value, Order.replied_at < cutoff, ~_pending_review())
-        .order_by(Order.replied_at, Order.id)
-    )
-    return [(oid, skip_reason(_Flags(oid, anon, no_cb, reopens), code, rules))
-            for oid, anon, no_cb, reopens, code in session.execute(stmt)]
+    return list(_classified(session, due_cutoff(now or clock.now(), rules.delay_working_days),
+                            rules))
 
 
 def load_due(
@@ -140,18 +154,38 @@ def queue(
     session: Session, principal: Principal, *, offset: int = 0, limit: int = 50,
     now: datetime | None = None, rules: VisitRules | None = None,
 ) -> QueuePage:
-    """The calls to make now, oldest reply first, and how many due orders get no call."""
+    """The calls to make now, oldest reply first, and how many due orders get no call.
+
+    The counts come from one aggregate; the page from the ordered index, read only as far as
+    the page needs. Only when a unit is sampled must every due order be hashed to count them.
+    """
     _ensure_role(principal, Role.visitor, Role.supervisor)
-    due = classify_due(session, now=now, rules=rules)
-    skippable = {"anonymous": 0, "no_callback": 0, "not_sampled": 0}
-    calls = []
-    for oid, reason in due:
-        if reason is None:
-            calls.append((oid, reason))
-        else:
-            skippable[reason] += 1
-    page = load_due(session, calls[offset:offset + limit], rules)
-    return QueuePage(page, len(calls), skippable)
+    rules = rules or get_visit_rules()
+    cutoff = due_cutoff(now or clock.now(), rules.delay_working_days)
+    due = _due_rows(cutoff).order_by(None).subquery()
+    total, anonymous, no_callback = session.execute(select(
+        func.count(),
+        func.coalesce(func.sum(case((due.c.anonymous.is_(True), 1), else_=0)), 0),
+        func.coalesce(func.sum(case((and_(due.c.anonymous.is_(False),
+                                          due.c.no_callback.is_(True)), 1), else_=0)), 0),
+    ).select_from(due)).one()
+    sampling = any(share < 1.0 for share in rules.sample_shares.values())
+    not_sampled = 0
+    page: list[tuple[int, SkipReason | None]] = []
+    callable_seen = 0
+    for oid, reason in _classified(session, cutoff, rules):
+        if reason == "not_sampled":
+            not_sampled += 1
+        elif reason is None:
+            if offset <= callable_seen < offset + limit:
+                page.append((oid, None))
+            callable_seen += 1
+        if not sampling and callable_seen >= offset + limit:
+            break
+    skippable = {"anonymous": int(anonymous), "no_callback": int(no_callback),
+                 "not_sampled": not_sampled}
+    count = int(total) - int(anonymous) - int(no_callback) - not_sampled
+    return QueuePage(load_due(session, page, rules), count, skippable)
 
 
 def _load(session: Session, principal: Principal, order_id: int) -> tuple[Order, str | None]:
