@@ -36,11 +36,21 @@ def _mount_optional() -> None:
     app.add_typer(jobs_app, name="jobs")
     app.command("worker")(worker)
     try:
+        from jiesu.triage import cli as triage_cli
         from jiesu.triage.cli import places_app, triage_app
     except ImportError:
         return
+    triage_cli.confirmed_rows_source = _confirmed_rows
     app.add_typer(triage_app, name="triage")
     app.add_typer(places_app, name="places")
+
+
+def _confirmed_rows() -> list[dict[str, str]]:
+    """Closed orders whose category a dispatcher confirmed: training data for `retrain`."""
+    from jiesu.orders.suggest import confirmed_category_rows
+
+    with session_scope() as session:
+        return confirmed_category_rows(session)
 
 
 def fail(exc: DomainError | ValidationError) -> None:

@@ -8,6 +8,7 @@ import csv
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,6 +25,10 @@ DataDir = Annotated[
     Path | None, typer.Option("--data-dir", help="数据目录（默认 $JIESU_DATA_DIR 或 ./var）")
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="只输出一个 JSON 对象")]
+
+# Rows (title, text, label) of categories the dispatchers confirmed on closed orders. The
+# triage package has no database; the application sets this when it mounts the commands.
+confirmed_rows_source: Callable[[], list[dict[str, str]]] | None = None
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -170,15 +175,26 @@ def retrain_cmd(
         Path | None, typer.Option("--base", help="基础训练数据（默认共享 train.csv）")
     ] = None,
     holdout: Annotated[float, typer.Option("--holdout", help="留出比例")] = 0.2,
+    from_orders: Annotated[
+        bool,
+        typer.Option("--from-orders/--no-from-orders", help="加入已办结工单中确认的类别"),
+    ] = True,
     data_dir: DataDir = None,
     as_json: AsJson = False,
 ) -> None:
-    """用共享数据 + 新确认的数据再训练；新模型在同一留出集上不差于旧模型才启用。"""
+    """用共享数据 + 已办结工单确认的类别（+ --extra）再训练。
+
+    新模型在同一留出集上不差于旧模型才启用。
+    """
     from jiesu.triage.evaluation import retrain
 
-    report = retrain(
-        read_csv(base or shared_train_csv()), read_csv(extra) if extra else [], holdout, data_dir
-    ).as_dict()
+    extra_rows = read_csv(extra) if extra else []
+    if from_orders and confirmed_rows_source is not None:
+        confirmed = confirmed_rows_source()
+        if not as_json:
+            console.print(f"已办结工单中确认的类别：{len(confirmed)} 条")
+        extra_rows += confirmed
+    report = retrain(read_csv(base or shared_train_csv()), extra_rows, holdout, data_dir).as_dict()
     if as_json:
         _print_json(report)
         return

@@ -20,10 +20,12 @@ from jiesu.triage.text import segment_raw
 from jiesu.triage.training import (
     THRESHOLDS,
     Example,
+    ModelInfo,
     fit,
     models_dir,
     save_model,
-    set_current,
+    seen_keys,
+    text_key,
     to_examples,
 )
 
@@ -198,8 +200,10 @@ def retrain(
 ) -> RetrainReport:
     """Train on shared data + dispatchers' confirmed categories; keep it only if not worse.
 
-    Both models are scored on the same held-out slice (drawn from base + extra). The new
-    model is saved and made current when its macro-F1 there is ≥ the old model's.
+    The held-out slice is drawn from confirmed rows the current model never trained on (its
+    `.seen` file; the shared base for older models), so neither model has seen it: a model
+    scored on its own training rows would always look best. The challenger learns from
+    everything else; when it is not worse there, the kept model is refitted on all rows.
     Labels that appear only in ``extra_rows`` (a centre's own categories) are learnt.
     """
     base = to_examples(base_rows)
@@ -209,33 +213,52 @@ def retrain(
             current = load_current(data_dir, warm=False)
         except ModelNotFound:
             current = None
-    train_part, hold = split_holdout([*base, *extra], holdout_fraction, seed)
     new_labels = sorted({e.label for e in extra} - {e.label for e in base})
-    pipeline = fit(train_part)
-    info = save_model(pipeline, train_part, data_dir, now=now, make_current=False)
-    new_model = CategoryModel(pipeline, info)
-    new_fig = _holdout_figures(new_model, hold) if hold else {"accuracy": 0.0, "macro_f1": 0.0}
+    seen = _seen_by(current, data_dir, base)
+    unseen = [e for e in extra if text_key(e.segmented) not in seen]
+    hold = split_holdout(unseen, holdout_fraction, seed)[1] if unseen else []
+    held = {id(e) for e in hold}
+    train_part = [e for e in [*base, *extra] if id(e) not in held]
     old_fig = _holdout_figures(current, hold) if current is not None and hold else None
-    if old_fig is None:
-        kept, reason = True, "没有旧模型，采用新模型"
-    elif new_fig["macro_f1"] >= old_fig["macro_f1"]:
-        kept, reason = True, "新模型在同一留出集上不差于旧模型"
+    new_fig: dict[str, Any] = {"accuracy": None, "macro_f1": None}
+    if current is not None and not hold:
+        kept, reason = False, "没有旧模型未见过的已确认工单可供比较，保留旧模型"
     else:
-        kept, reason = False, "新模型在同一留出集上更差，保留旧模型"
+        challenger = CategoryModel(fit(train_part), _unsaved_info(train_part))
+        if hold:
+            new_fig = _holdout_figures(challenger, hold)
+        if old_fig is None:
+            kept, reason = True, "没有旧模型，采用新模型"
+        elif new_fig["macro_f1"] >= old_fig["macro_f1"]:
+            kept, reason = True, "新模型在旧模型未见过的留出集上不差于旧模型"
+        else:
+            kept, reason = False, "新模型在旧模型未见过的留出集上更差，保留旧模型"
+    info = None
     if kept:
-        set_current(models_dir(data_dir), info)
-    else:  # the rejected model is not kept on disk
-        path = models_dir(data_dir) / info.model_file
-        path.unlink(missing_ok=True)
-        path.with_suffix(".json").unlink(missing_ok=True)
+        everything = [*base, *extra]
+        info = save_model(fit(everything), everything, data_dir, now=now, make_current=True)
     return RetrainReport(
         kept_new=kept,
         reason=reason,
         old_version=current.version if current is not None else None,
-        new_version=info.version if kept else None,
+        new_version=info.version if info is not None else None,
         n_train=len(train_part),
         n_holdout=len(hold),
         new_labels=new_labels,
         old=old_fig,
         new=new_fig,
     )
+
+
+def _seen_by(
+    current: CategoryModel | None, data_dir: Path | None, base: Sequence[Example]
+) -> set[str]:
+    keys = None
+    if current is not None and current.info.model_file:
+        keys = seen_keys(models_dir(data_dir) / current.info.model_file)
+    return keys if keys is not None else {text_key(e.segmented) for e in base}
+
+
+def _unsaved_info(examples: Sequence[Example]) -> ModelInfo:
+    labels = sorted({e.label for e in examples})
+    return ModelInfo("challenger", "", "", "", len(examples), labels, {})

@@ -182,6 +182,22 @@ class ModelInfo:
         return asdict(self)
 
 
+SEEN_SUFFIX = ".seen"
+
+
+def text_key(segmented: str) -> str:
+    """A short, stable key of a message in token space (what "seen in training" means)."""
+    return hashlib.sha1(segmented.encode("utf-8")).hexdigest()[:16]
+
+
+def seen_keys(model_file: Path) -> set[str] | None:
+    """The keys a saved model trained on, or None for models saved before this was kept."""
+    path = model_file.with_suffix(SEEN_SUFFIX)
+    if not path.exists():
+        return None
+    return set(path.read_text(encoding="utf-8").split())
+
+
 def fit(examples: Sequence[Example], c: float = 1.0) -> Pipeline:
     model = build_pipeline(c=c)
     model.fit([e.segmented for e in examples], [e.label for e in examples])
@@ -235,6 +251,10 @@ def save_model(
     )
     path.with_suffix(".json").write_text(
         json.dumps(info.as_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    # Which messages this model learnt from, so a later retrain judges it on unseen ones only.
+    path.with_suffix(SEEN_SUFFIX).write_text(
+        "\n".join(sorted({text_key(e.segmented) for e in examples})), encoding="utf-8"
     )
     if make_current:
         set_current(out_dir, info)

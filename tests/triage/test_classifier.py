@@ -91,14 +91,15 @@ def test_retrain_keeps_old_model_if_new_is_worse(
     tmp_path: Path, small_split: tuple[Rows, Rows]
 ) -> None:
     base = small_split[0][::4]
-    examples = to_examples(base)
+    confirmed = small_split[1][:60]  # orders the old model never trained on
+    examples = to_examples([*base, *confirmed])
     labels = sorted({e.label for e in examples})
     oracle = CategoryModel(
         _Oracle({e.segmented: e.label for e in examples}, labels),
         ModelInfo("oracle", "", "", "", len(examples), labels, {}),
     )
-    report = retrain(base, [], 0.3, tmp_path, current=oracle)
-    assert not report.kept_new and report.old is not None
+    report = retrain(base, confirmed, 0.3, tmp_path, current=oracle)
+    assert not report.kept_new and report.old is not None and report.n_holdout > 0
     assert report.old["macro_f1"] >= report.new["macro_f1"]
     assert not (tmp_path / "models" / CURRENT_POINTER).exists()
     assert list((tmp_path / "models").glob("*.pkl")) == []
@@ -125,6 +126,8 @@ def test_retrain_learns_a_centres_own_category(
     ]
     report = retrain(base, extra, 0.2, tmp_path)
     assert report.kept_new and report.new_labels == ["共享单车"]
+    again = retrain(base, extra, 0.2, tmp_path)  # nothing new to judge the kept model on
+    assert not again.kept_new and again.n_holdout == 0
     model = load_current(tmp_path, warm=False)
     assert "共享单车" in model.labels
     assert model.predict("小区门口共享单车乱停乱放，堵塞人行道").label == "共享单车"
