@@ -10,6 +10,7 @@ from jiesu.core.settings import get_settings
 from jiesu.insights.api import router as reports_router
 from jiesu.notify.api import router as inbox_router
 from jiesu.orders.api import router as orders_router
+from jiesu.orders.attachments_api import router as attachments_router
 from jiesu.orders.deadline_rules_api import router as deadline_rules_router
 from jiesu.orders.triage_api import router as triage_router
 from jiesu.units.api import router as units_router
@@ -28,6 +29,7 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     app.include_router(units_router)
     app.include_router(orders_router)
+    app.include_router(attachments_router)
     app.include_router(visits_router)
     app.include_router(reports_router)
     app.include_router(triage_router)

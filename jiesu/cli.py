@@ -180,8 +180,8 @@ def orders_act(
     from jiesu.orders import schemas, service
     from jiesu.orders.statemachine import Action
 
-    if action not in Action.__members__:
-        console.print(f"[red]未知动作：{action}[/red]；可用：{', '.join(Action.__members__)}")
+    if action not in schemas.ACTION_PAYLOADS:  # system steps and attach are not typed here
+        console.print(f"[red]未知动作：{action}[/red]；可用：{', '.join(schemas.ACTION_PAYLOADS)}")
         raise typer.Exit(code=2)
     try:
         payload = schemas.ACTION_PAYLOADS[action].model_validate_json(data)

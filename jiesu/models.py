@@ -5,6 +5,7 @@ from jiesu.core.outbox import OutboxMessage
 from jiesu.core.privacy import PhoneReadLog
 from jiesu.insights import models as insights_models  # noqa: F401  (rate indexes)
 from jiesu.notify.models import Notification
+from jiesu.orders.attachments import OrderAttachment
 from jiesu.orders.deadline_rules import DeadlineRuleRow
 from jiesu.orders.deadline_watches import DeadlineWatch
 from jiesu.orders.models import Case, Order, OrderAssignment, OrderEvent, Praise
@@ -20,6 +21,7 @@ __all__ = [
     "Notification",
     "Order",
     "OrderAssignment",
+    "OrderAttachment",
     "OrderEvent",
     "OutboxMessage",
     "PhoneReadLog",

@@ -59,8 +59,10 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def engine(database_url: str) -> Iterator[Engine]:
+def engine(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     os.environ["JIESU_DATABASE_URL"] = database_url
+    # Uploaded attachments go to a scratch directory, never into the repository's var/.
+    os.environ["JIESU_ATTACHMENT_DIR"] = str(tmp_path_factory.mktemp("attachments"))
     from jiesu.core.settings import get_settings
 
     get_settings.cache_clear()

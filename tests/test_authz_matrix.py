@@ -11,6 +11,7 @@ gets 401 (anonymous) or 403/404, with the error shape and none of the order's da
 
 from __future__ import annotations
 
+import io
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ class Call:
     body: Any = None
     params: dict[str, Any] | None = None
     secrets: list[str] = field(default_factory=list)  # must not appear in a refusal
+    files: dict[str, Any] | None = None  # a multipart upload instead of a JSON body
 
 
 Setup = Callable[[Session], Call]
@@ -179,6 +181,28 @@ def _deadline_rule(method: str, suffix: str = "") -> Setup:
     return setup
 
 
+PNG = b"\x89PNG\r\n\x1a\n" + b"matrix"
+
+
+def _attachment_call(kind: str) -> Setup:
+    """Upload to, list, or download from a dispatched order's attachments."""
+    def setup(session: Session) -> Call:
+        from jiesu.orders import attachments
+
+        order = _order(session, "dispatched")
+        if kind == "upload":
+            return Call("POST", f"/api/v1/orders/{order.id}/attachments",
+                        files={"file": ("现场.png", PNG, "image/png")}, secrets=_secrets(order))
+        if kind == "list":
+            return Call("GET", f"/api/v1/orders/{order.id}/attachments",
+                        secrets=_secrets(order))
+        row = attachments.add(session, who(session, "agent"), order.id,
+                              attachments.Upload("矩阵附件.png", "image/png", io.BytesIO(PNG)))
+        return Call("GET", f"/api/v1/attachments/{row.id}", secrets=["矩阵附件"])
+
+    return setup
+
+
 def _replied_for(path: str, body: dict[str, Any]) -> Setup:
     def setup(session: Session) -> Call:
         order = _order(session, "replied")
@@ -263,6 +287,14 @@ MATRIX: dict[tuple[str, str], Entry] = {
         frozenset({"visitor"}), _replied_for("/api/v1/visits/{order_id}",
                                              {"reached": False, "note": "无人接听"}),
         changes=True),
+    # Attachments: seen exactly as the order is; added by anyone the `attach` row names.
+    ("POST", "/api/v1/orders/{order_id}/attachments"): Entry(
+        frozenset({"agent", "dispatcher", "lead_handler", "visitor", "supervisor"}),
+        _attachment_call("upload")),
+    ("GET", "/api/v1/orders/{order_id}/attachments"): Entry(
+        CENTRE | {"lead_handler", "assist_handler", "district"}, _attachment_call("list")),
+    ("GET", "/api/v1/attachments/{attachment_id}"): Entry(
+        CENTRE | {"lead_handler", "assist_handler", "district"}, _attachment_call("download")),
     ("GET", "/api/v1/reports/rates"): Entry(
         (CENTRE - {"agent"}) | HANDLERS | {"admin"},
         _fixed("GET", "/api/v1/reports/rates", period="2026-10")),
@@ -293,6 +325,9 @@ def test_every_api_route_has_a_matrix_entry(client: TestClient) -> None:
 
 
 def _send(client: TestClient, call: Call, headers: dict[str, str]) -> Any:
+    if call.files is not None:
+        return client.request(call.method, call.path, files=call.files, params=call.params,
+                              headers=headers)
     return client.request(call.method, call.path, json=call.body, params=call.params,
                           headers=headers)
 

@@ -56,6 +56,19 @@ class Settings(BaseSettings):
     webhook_url: str = ""
     webhook_timeout_seconds: float = Field(default=10, gt=0)
     worker_interval_seconds: float = Field(default=60, gt=0)
+    # Order attachments (orders/attachments.py): photos, documents, call recordings.
+    attachment_dir: Path | None = None  # default: data_dir / "attachments"
+    attachment_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    attachment_types: tuple[str, ...] = (
+        "image/jpeg", "image/png", "image/gif", "image/webp",
+        "application/pdf",
+        "application/msword", "application/vnd.ms-excel", "application/vnd.ms-powerpoint",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "audio/mpeg", "audio/wav", "audio/x-wav", "audio/mp4", "audio/x-m4a", "audio/amr",
+        "audio/ogg", "audio/aac",
+    )
 
     @property
     def effective_database_url(self) -> str:

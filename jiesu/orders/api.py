@@ -16,7 +16,7 @@ from jiesu.core.roles import Principal, Role
 from jiesu.orders import queries, service
 from jiesu.orders import schemas as s
 from jiesu.orders.models import Order
-from jiesu.orders.statemachine import ACTION_LABELS, STATE_LABELS, SYSTEM_ACTIONS, Action, State
+from jiesu.orders.statemachine import ACTION_LABELS, STATE_LABELS, Action, State
 from jiesu.units.auth import CurrentPrincipal
 
 router = APIRouter(prefix="/api/v1", tags=["orders"])
@@ -175,7 +175,9 @@ def _action_route(action: Action, payload_type: type[s.ActionBase]) -> None:
 
 
 for _action in Action:
-    if _action not in SYSTEM_ACTIONS:  # taken by the deadline jobs only
+    # System actions are taken by the deadline jobs only; attach only with a file
+    # (POST /orders/{id}/attachments, orders/attachments_api.py).
+    if _action.value in s.ACTION_PAYLOADS:
         _action_route(_action, s.ACTION_PAYLOADS[_action.value])
 
 

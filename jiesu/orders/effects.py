@@ -440,6 +440,7 @@ EFFECTS: dict[str, Effect] = {
     "split": split,
     "link_case": link_case,
     "praise": praise,
+    "attach": _nothing,  # the file's row is written by orders/attachments.py
     # System steps of the deadline jobs (payload: a plain dict, see orders/jobs.py).
     "remind": remind,
     "mark_overdue": mark_overdue,

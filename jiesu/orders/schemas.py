@@ -154,6 +154,17 @@ class PraiseCreate(ActionBase):
     handler_id: DbId | None = None
 
 
+class Attach(ActionBase):
+    """The event of an uploaded file (orders/attachments.py); never taken without the file."""
+
+    filename: str = Field(min_length=1, max_length=255)
+    attachment_id: DbId
+    content_type: str = Field(max_length=120)
+    size: int = Field(ge=0)
+    sha256: str = Field(min_length=64, max_length=64)
+
+
+# "attach" is not here: it has no JSON route, only the multipart upload.
 ACTION_PAYLOADS: dict[str, type[ActionBase]] = {
     "answer_on_call": AnswerOnCall,
     "not_accept": NotAccept,

@@ -53,6 +53,7 @@ class Action(StrEnum):
     split = "split"  # type: ignore[assignment]  # 拆分; the domain word, shadows str.split
     link_case = "link_case"  # 关联联办案件
     praise = "praise"  # 表扬
+    attach = "attach"  # 上传附件 (only with a file: POST /orders/{id}/attachments)
     # Taken by the deadline jobs (role "system"), never by a person.
     remind = "remind"  # 临期提醒
     mark_overdue = "mark_overdue"  # 超期
@@ -101,6 +102,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.split: "拆分",
     Action.link_case: "关联联办",
     Action.praise: "表扬",
+    Action.attach: "上传附件",
     Action.remind: "临期提醒",
     Action.mark_overdue: "超期",
     Action.auto_urge: "超期催办",
@@ -217,6 +219,11 @@ TABLE: dict[tuple[State, Action], Rule] = {
     **_rows(OPEN_STATES, Action.link_case, None, {DISPATCHER, SUPERVISOR}, ("case_id",)),
     # Praise is recorded against an earlier order, in any state.
     **_rows(list(State), Action.praise, None, {AGENT}, ("kind",)),
+    # Attachments (photos, documents, call recordings) join the history in any state.
+    **_rows(
+        list(State), Action.attach, None, {AGENT, DISPATCHER, HANDLER, VISITOR, SUPERVISOR},
+        ("filename",),
+    ),
     # Deadline reminders and escalation, while a unit's clock runs (orders/jobs.py).
     **_rows(WITH_UNIT, Action.remind, None, {SYSTEM}, ("deadline", "due_at")),
     **_rows(WITH_UNIT, Action.mark_overdue, None, {SYSTEM}, ("deadline", "due_at")),

@@ -70,6 +70,7 @@ FLASH = {
     "merged": "已合并",
     "done": "操作已完成",
     "saved": "已保存",
+    "attached": "附件已上传",
     "visit_closed": "回访已记录，工单已办结",
     "visit_reopened": "回访已记录，工单已退回原单位重办",
     "visit_attempt": "已记录未接通",

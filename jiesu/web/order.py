@@ -19,7 +19,7 @@ from jiesu.core.errors import DomainError, InvalidInput
 from jiesu.core.privacy import mask_phone
 from jiesu.core.roles import Principal, Role
 from jiesu.core.settings import get_settings
-from jiesu.orders import queries, service
+from jiesu.orders import attachments, queries, service
 from jiesu.orders import schemas as s
 from jiesu.orders.models import (
     CHANNEL_LABELS,
@@ -50,7 +50,7 @@ PAYLOAD_LABELS = {
     "reason": "理由", "note": "说明", "answer": "答复", "reply": "答复内容", "outcome": "办理结果",
     "method": "联系方式", "days": "天数", "solved": "是否解决", "satisfaction": "满意度",
     "comment": "意见", "category": "类别", "urgency": "紧急程度", "kind": "方式",
-    "channel": "渠道", "type": "类型",
+    "channel": "渠道", "type": "类型", "filename": "附件",
 }
 HIDDEN_PAYLOAD = {"version", "client_key"}
 
@@ -98,13 +98,14 @@ def may_call(session: Session, principal: Principal, order: Order) -> bool:
         return False
     if principal.role is Role.visitor:
         return order.state == State.replied.value
-    return bool(service.actions_for(session, principal, order))
+    return bool(set(service.actions_for(session, principal, order)) - {Action.attach.value})
 
 
 def order_page(
     request: Request, session: Session, principal: Principal, order: Order, *,
     open_action: str | None = None, errors: dict[str, str] | None = None,
     error: str | None = None, values: dict[str, Any] | None = None, status_code: int = 200,
+    attach_error: str | None = None,
 ) -> HTMLResponse:
     events = service.events_of(session, order.id)
     assignments = list(session.scalars(
@@ -135,6 +136,9 @@ def order_page(
         for e in reversed(events)
     ]
     actions = service.actions_for(session, principal, order)
+    # Attaching is the upload form beside the attachments, not one of the action forms.
+    can_attach = Action.attach.value in actions
+    actions = [a for a in actions if a != Action.attach.value]
     units: list[Unit] = []
     if any(f.kind in ("unit", "units") for a in actions for f in forms.ACTION_FIELDS.get(a, [])):
         units = suggest.dispatchable_units(session)
@@ -151,6 +155,9 @@ def order_page(
         units=units, can_call=may_call(session, principal, order),
         lead=names.get(order.lead_unit_id or 0, ""), now=clock.now(),
         ASSIGNMENT_LABELS=ASSIGNMENT_LABELS, next=None,
+        attachments=attachments.of_order(session, order.id), can_attach=can_attach,
+        attach_error=attach_error, attach_types=",".join(get_settings().attachment_types),
+        attach_max_mb=max(1, get_settings().attachment_max_bytes // (1024 * 1024)),
     )
 
 
@@ -196,6 +203,34 @@ async def take_action(
         sep = "&" if "?" in back else "?"
         return redirect(f"{back}{sep}ok=done")
     return redirect(f"/orders/{order_id}?ok=done")
+
+
+@router.post("/orders/{order_id}/attachments", response_class=HTMLResponse,
+             response_model=None)
+async def upload_attachment(
+    order_id: int, request: Request, session: SessionDep, principal: PagePrincipal
+) -> HTMLResponse | RedirectResponse:
+    """The upload form on the order page; a refused file re-renders the page with why."""
+    from fastapi.concurrency import run_in_threadpool
+
+    from jiesu.orders.attachments_api import read_upload
+
+    order = service.get_order(session, principal, order_id)
+    try:
+        file, version = await read_upload(request)
+        upload = attachments.Upload(file.filename or "", file.content_type or "", file.file)
+
+        def store() -> None:
+            attachments.add(session, principal, order_id, upload, version=version)
+            commit(session)
+
+        await run_in_threadpool(store)
+    except DomainError as exc:
+        # Nothing to roll back: a refused upload wrote nothing (attachments.add's savepoint).
+        order = service.get_order(session, principal, order_id)
+        return order_page(request, session, principal, order, error=exc.message,
+                          attach_error=exc.message, status_code=exc.status_code)
+    return redirect(f"/orders/{order_id}?ok=attached#attachments")
 
 
 @router.post("/orders/{order_id}/contact", response_class=HTMLResponse)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from tests.web.conftest import PASSWORD, shot
 pytestmark = pytest.mark.browser
 
 PHONE = "13611112222"
+PNG = b"\x89PNG\r\n\x1a\n" + b"site photo" * 50
 HOMES = {
     "agent": ("/agent", "受理来电"),
     "dispatcher": ("/dispatch", "派单队列"),
@@ -106,6 +108,16 @@ def test_order_from_intake_to_closed_through_the_pages(open_page: Any, server: s
     tel = street.locator("a.tel")
     tel.wait_for()
     assert tel.get_attribute("href") == f"tel:{PHONE}"
+    # A photo of the site, uploaded from the order page, is listed with its download link.
+    street.get_by_label(re.compile("上传附件")).set_input_files(
+        files=[{"name": "现场照片.png", "mimeType": "image/png", "buffer": PNG}])
+    street.locator("#attachments button[type=submit]").click()
+    street.locator(".flash.ok").wait_for()
+    link = street.locator("#attachments a", has_text="现场照片.png")
+    assert link.get_attribute("href").startswith("/api/v1/attachments/")
+    with street.expect_download() as download:
+        link.click()
+    assert Path(download.value.path()).read_bytes() == PNG
     street.locator("#act-contact summary").click()
     street.get_by_label("联系方式").select_option("phone")
     street.locator("#act-contact button[type=submit]").click()
@@ -135,7 +147,7 @@ def test_order_from_intake_to_closed_through_the_pages(open_page: Any, server: s
     supervisor.goto(f"/orders/{order_id}")
     assert "已办结" in supervisor.locator("h1").inner_text()
     timeline = supervisor.locator("ol.timeline").inner_text()
-    for step in ("受理", "派单", "签收", "联系诉求人", "答复", "回访办结"):
+    for step in ("受理", "派单", "签收", "上传附件", "联系诉求人", "答复", "回访办结"):
         assert step in timeline, step
     assert "tel:" not in supervisor.content()
     shot(supervisor, "order")
