@@ -100,11 +100,32 @@ def serve(
     port: int = 8000,
     workers: int = 1,
     reload: bool = False,
+    with_worker: Annotated[
+        bool | None,
+        typer.Option(
+            "--with-worker/--no-worker", help="在本进程内运行后台任务（默认：嵌入式 SQLite 时运行）"
+        ),
+    ] = None,
 ) -> None:
     """启动 Web 与 API 服务（OpenAPI 文档在 /docs）。"""
+    import threading
+
     import uvicorn
 
-    get_settings().check_secure()
+    settings = get_settings()
+    settings.check_secure()
+    if with_worker is None:
+        # The embedded mode runs reminders, escalation and delivery in-process (issue 5);
+        # on PostgreSQL they belong to `jiesu worker` processes.
+        with_worker = settings.effective_database_url.startswith("sqlite")
+    if with_worker:
+        from jiesu.worker import run_forever
+
+        interval = settings.worker_interval_seconds
+        threading.Thread(
+            target=run_forever, args=(interval,), daemon=True, name="jiesu-worker"
+        ).start()
+        console.print(f"后台任务：本进程内每 {interval:g} 秒运行一次")
     uvicorn.run(
         "jiesu.main:app", host=host, port=port, workers=workers, reload=reload, log_level="info"
     )
