@@ -103,9 +103,8 @@ def _action_setup(action: Action) -> Setup:
     def setup(session: Session) -> Call:
         state = ACTION_STATE.get(action.value) or next(
             s.value for (s, a) in TABLE if a is action and s is not State.closed)
-        order = _order(session, state, anonymous=action is Action.skip_visit if hasattr(
-            Action, "skip_visit") else False,
-            outcome="not_solvable" if action.value == "close_explained" else "solved")
+        order = _order(session, state, anonymous=action.value == "skip_visit",
+                       outcome="not_solvable" if action.value == "close_explained" else "solved")
         if action.value in {"approve_extension", "refuse_extension"}:
             step(session, "street", order, "request_extension", reason="需协调", days=3)
         if action.value == "close_unreachable":
