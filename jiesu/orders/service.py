@@ -94,16 +94,17 @@ def intake(session: Session, principal: Principal, data: s.OrderCreate) -> tuple
     """Record a request. Returns (order, created); a repeated client key returns the first."""
     if principal.role is not Role.agent:
         raise NotAllowed("只有坐席可以受理诉求", code="role_not_allowed")
+    if len(data.text) > get_settings().max_text_length:
+        raise InvalidInput("诉求内容过长", code="text_too_long")
+    # Triage's proposal is kept beside the dispatcher's final choice (agreement rates). It runs
+    # first, so its CPU work is not done inside this request's writes (see suggest.suggest).
+    suggestion = suggest_for_intake(session, data) if get_settings().triage_at_intake else None
     if data.client_key:
         existing = session.scalars(select(Order).where(Order.client_key == data.client_key)).first()
         if existing is not None:
             return existing, False
-    if len(data.text) > get_settings().max_text_length:
-        raise InvalidInput("诉求内容过长", code="text_too_long")
     now = clock.now()
     received_at = data.received_at or now
-    # Triage's proposal is kept beside the dispatcher's final choice (agreement rates).
-    suggestion = suggest_for_intake(session, data) if get_settings().triage_at_intake else None
     fields = data.model_dump(exclude={"received_at", "urgency", "title"})
     order = Order(
         **fields,

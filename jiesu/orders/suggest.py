@@ -7,6 +7,7 @@ proposed beside what the dispatcher finally chose (agreement rates).
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 from jiesu.core import clock
 from jiesu.orders import schemas as s
 from jiesu.orders.models import Order
-from jiesu.triage.duplicates import Candidate
+from jiesu.triage.duplicates import Candidate, find_duplicates
 from jiesu.triage.routing import Rule, parse_rules
 from jiesu.triage.routing import Unit as RouteUnit
 from jiesu.triage.service import Suggestion, TriageEngine, get_engine
@@ -102,16 +103,27 @@ def suggest(
     session: Session, text: str, title: str | None, place_text: str | None,
     now: datetime | None = None, with_duplicates: bool = True,
 ) -> Suggestion:
-    engine = engine_for(session)
+    """Triage one text with this database's catalogue, and its open orders as duplicates.
+
+    The classifier and gazetteer run first, on the engine built for the catalogue last seen,
+    before this call touches the database: on SQLite a transaction holds the write lock, so
+    tens of milliseconds of CPU must not sit inside it. If the catalogue changed meanwhile,
+    the text is triaged again with the new engine.
+    """
     now = now or clock.now()
-    pool: list[Candidate] = []
-    if with_duplicates:
-        full = f"{title}。{text}" if title else text
-        street = engine.gazetteer.resolve(place_text or full).street_code
-        if not street and place_text:
-            street = engine.gazetteer.resolve(full).street_code
-        pool = candidates(session, street, now)
-    return engine.suggest(text, title, place_text, now, pool)
+    seen = next(iter(_cache.values()), None)
+    result = (seen or get_engine()).suggest(text, title, place_text, now, ())
+    engine = engine_for(session)
+    if engine is not seen:
+        result = engine.suggest(text, title, place_text, now, ())
+    street = result.place.street_code
+    if not with_duplicates or not street:
+        return result
+    pool = candidates(session, street, now)
+    if not pool:
+        return result
+    full = f"{title}。{text}" if title else text
+    return replace(result, duplicates=find_duplicates(full, street, pool, now=now))
 
 
 def as_record(result: Suggestion) -> dict[str, Any]:

@@ -25,7 +25,11 @@ def principal_from_token(session: SessionDep, token: str, purpose: str) -> Princ
     user = session.get(User, user_id)
     if user is None or not user.active or user.token_version != token_version:
         raise NotAuthenticated("登录已失效，请重新登录", code="invalid_token")
-    return principal_for(session, user)
+    principal = principal_for(session, user)
+    # End the read transaction now: on SQLite it holds the write lock (BEGIN IMMEDIATE), and
+    # the request may compute for a while (triage) before it writes anything.
+    session.commit()
+    return principal
 
 
 def current_principal(request: Request, session: SessionDep) -> Principal:
