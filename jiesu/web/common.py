@@ -71,6 +71,7 @@ FLASH = {
     "done": "操作已完成",
     "saved": "已保存",
     "attached": "附件已上传",
+    "inbox_read": "已标为已读",
     "visit_closed": "回访已记录，工单已办结",
     "visit_reopened": "回访已记录，工单已退回原单位重办",
     "visit_attempt": "已记录未接通",
@@ -179,9 +180,14 @@ def page_principal(request: Request, session: SessionDep) -> Principal:
     if not cookie:
         raise LoginRequired()
     try:
-        return principal_from_token(session, cookie, "session")
+        principal = principal_from_token(session, cookie, "session")
     except NotAuthenticated as exc:
         raise LoginRequired() from exc
+    # The bell in the header: one indexed count, read with the page's own session.
+    from jiesu.notify.service import unread_count
+
+    request.state.unread_count = unread_count(session, principal.user_id)
+    return principal
 
 
 PagePrincipal = Annotated[Principal, Depends(page_principal)]
@@ -207,6 +213,7 @@ def render(
         "csrf": csrf_token(request),
         "path": request.url.path,
         "now": clock.now(),
+        "unread_count": getattr(request.state, "unread_count", 0),
         **context,
     }
     response = templates.TemplateResponse(request, name, ctx, status_code=status_code)
