@@ -1,7 +1,7 @@
 """Admin pages: units, users, the responsibility catalogue, deadline rules, place aliases.
 
-Units, users and catalogue rules are edited through `units.service`; deadline rules and
-place aliases are shown as the system uses them (their editable tables are not built yet).
+Units, users and catalogue rules are edited through `units.service`; deadline rules
+(web/admin_deadlines.py) and place aliases (web/admin_places.py) have pages of their own.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from jiesu.core.api import SessionDep, commit
 from jiesu.core.errors import DomainError
 from jiesu.core.roles import ROLE_LABELS, Principal, Role
-from jiesu.orders.deadlines import DEFAULT_RULES
 from jiesu.units import service as units
 from jiesu.units.models import UNIT_KIND_LABELS, Unit, User
 from jiesu.units.schemas import CatalogueRuleCreate, UnitCreate, UserCreate
@@ -26,10 +25,6 @@ from jiesu.web.suggest import resolve_unit
 
 router = APIRouter(prefix="/admin")
 KINDS = {k.value: v for k, v in UNIT_KIND_LABELS.items()}
-DEADLINE_LABELS = {
-    "emergency": "紧急", "outage": "停水停电停气停暖", "urgent": "加急", "ordinary": "一般",
-    "complex": "复杂",
-}
 
 
 def _admin(principal: Principal) -> None:
@@ -201,13 +196,6 @@ def retire_rule(
     units.retire_rule(session, rule_id)
     commit(session)
     return redirect("/admin/catalogue?ok=saved")
-
-
-@router.get("/deadlines", response_class=HTMLResponse)
-def deadlines_page(request: Request, principal: PagePrincipal) -> HTMLResponse:
-    _admin(principal)
-    rows = [(DEADLINE_LABELS.get(k, k), r) for k, r in DEFAULT_RULES.items()]
-    return render(request, "admin_deadlines.html", principal, rows=rows)
 
 
 @router.get("/places", response_class=HTMLResponse)

@@ -15,13 +15,25 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jiesu.core.api import error_body
 from jiesu.core.errors import DomainError
-from jiesu.web import admin, auth, dispatch, handler, inbox, intake, order, supervisor, visits
+from jiesu.web import (
+    admin,
+    admin_deadlines,
+    auth,
+    dispatch,
+    handler,
+    inbox,
+    intake,
+    order,
+    supervisor,
+    visits,
+)
 from jiesu.web.common import HERE, LoginRequired, check_csrf, redirect, render
 
 log = logging.getLogger("jiesu.web")
 
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
-for module in (auth, intake, dispatch, handler, visits, supervisor, order, admin, inbox):
+for module in (auth, intake, dispatch, handler, visits, supervisor, order, admin, admin_deadlines,
+               inbox):
     router.include_router(module.router)
 
 HEADINGS = {
