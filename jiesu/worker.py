@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from jiesu.core.db import get_sessionmaker
 from jiesu.notify.jobs import deliver_outbox
 from jiesu.orders import jobs as order_jobs
+from jiesu.visits import jobs as visit_jobs
 
 log = logging.getLogger("jiesu.worker")
 
@@ -53,7 +54,14 @@ def _deliver(session_factory: Callable[[], Session]) -> int:
 
 def _tick(session_factory: Callable[[], Session]) -> int:
     total = 0
-    for name in ("remind", "mark_overdue", "escalate", "notify_district", "deliver_outbox"):
+    for name in (
+        "remind",
+        "mark_overdue",
+        "escalate",
+        "notify_district",
+        "close_skipped_visits",
+        "deliver_outbox",
+    ):
         total += JOBS[name].run(session_factory)
     return total
 
@@ -65,6 +73,7 @@ JOBS: dict[str, Job] = {
         Job("mark_overdue", "标记超期并通知承办单位", _batched("mark_overdue")),
         Job("escalate", "超期催办，再超期督办", _batched("escalate")),
         Job("notify_district", "街道工单超期通报所属区", _batched("notify_district")),
+        Job("close_skipped_visits", "免回访工单办结（匿名、不需回访、未抽中）", visit_jobs.run),
         Job("deliver_outbox", "投递消息（站内信、短信/微信网关）", _deliver),
         Job("tick", "以上全部，按顺序执行一次", _tick),
     )
@@ -78,8 +87,9 @@ def run_job(name: str, session_factory: Callable[[], Session] | None = None) -> 
     return job.run(session_factory or get_sessionmaker())
 
 
-def run_forever(interval: float, *, once: bool = False,
-                session_factory: Callable[[], Session] | None = None) -> None:
+def run_forever(
+    interval: float, *, once: bool = False, session_factory: Callable[[], Session] | None = None
+) -> None:
     """The embedded worker: every `interval` seconds, run every job once."""
     factory = session_factory or get_sessionmaker()
     while True:
