@@ -28,7 +28,8 @@ def principal_from_token(session: SessionDep, token: str, purpose: str) -> Princ
     principal = principal_for(session, user)
     # End the read transaction now: on SQLite it holds the write lock (BEGIN IMMEDIATE), and
     # the request may compute for a while (triage) before it writes anything.
-    session.commit()
+    if session.get_bind().dialect.name == "sqlite":
+        session.commit()
     return principal
 
 
