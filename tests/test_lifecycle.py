@@ -29,6 +29,16 @@ def intake_body(**extra: object) -> dict[str, object]:
     }
 
 
+def dispatched_to_street(client: TestClient, session: Session) -> int:
+    """A new order dispatched to 望京街道: where most handling rules start."""
+    oid: int = post(client, session, "agent", "/api/v1/orders", intake_body())["id"]
+    street = unit(session, WANGJING)
+    post(
+        client, session, "dispatcher", f"/api/v1/orders/{oid}/dispatch", {"lead_unit_id": street.id}
+    )
+    return oid
+
+
 def test_order_goes_from_intake_to_closed(client: TestClient, session: Session) -> None:
     order = post(client, session, "agent", "/api/v1/orders", intake_body())
     assert order["state"] == "received"
@@ -182,15 +192,7 @@ def test_street_order_is_copied_to_district(client: TestClient, session: Session
 def test_street_passes_order_to_its_community_and_stays_responsible(
     client: TestClient, session: Session
 ) -> None:
-    order = post(client, session, "agent", "/api/v1/orders", intake_body())
-    oid = order["id"]
-    post(
-        client,
-        session,
-        "dispatcher",
-        f"/api/v1/orders/{oid}/dispatch",
-        {"lead_unit_id": unit(session, WANGJING).id},
-    )
+    oid = dispatched_to_street(client, session)
     post(client, session, "street", f"/api/v1/orders/{oid}/sign", {})
     community = unit(session, HUAJIADI_COMMUNITY)
     order = post(
@@ -240,15 +242,7 @@ def test_extension_approved_moves_reply_deadline_and_is_kept(
 def test_refusing_without_pending_extension_is_refused(
     client: TestClient, session: Session
 ) -> None:
-    order = post(client, session, "agent", "/api/v1/orders", intake_body())
-    oid = order["id"]
-    post(
-        client,
-        session,
-        "dispatcher",
-        f"/api/v1/orders/{oid}/dispatch",
-        {"lead_unit_id": unit(session, WANGJING).id},
-    )
+    oid = dispatched_to_street(client, session)
     post(client, session, "street", f"/api/v1/orders/{oid}/sign", {})
     response = client.post(
         f"/api/v1/orders/{oid}/refuse_extension",
@@ -295,15 +289,7 @@ def test_not_solved_visit_reopens_to_the_same_unit(client: TestClient, session: 
 
 
 def test_unreachable_needs_the_configured_attempts(client: TestClient, session: Session) -> None:
-    order = post(client, session, "agent", "/api/v1/orders", intake_body())
-    oid = order["id"]
-    post(
-        client,
-        session,
-        "dispatcher",
-        f"/api/v1/orders/{oid}/dispatch",
-        {"lead_unit_id": unit(session, WANGJING).id},
-    )
+    oid = dispatched_to_street(client, session)
     for action, body in [
         ("sign", {}),
         ("contact", {"method": "phone"}),
