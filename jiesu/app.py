@@ -14,6 +14,7 @@ from jiesu.orders.attachments_api import router as attachments_router
 from jiesu.orders.deadline_rules_api import router as deadline_rules_router
 from jiesu.orders.triage_api import router as triage_router
 from jiesu.units.api import router as units_router
+from jiesu.units.place_aliases_api import router as place_aliases_router
 from jiesu.visits.api import router as visits_router
 from jiesu.web.routes import install_web
 
@@ -28,6 +29,7 @@ def create_app() -> FastAPI:
     )
     install_error_handlers(app)
     app.include_router(units_router)
+    app.include_router(place_aliases_router)
     app.include_router(orders_router)
     app.include_router(attachments_router)
     app.include_router(visits_router)

@@ -10,6 +10,7 @@ from jiesu.orders.deadline_rules import DeadlineRuleRow
 from jiesu.orders.deadline_watches import DeadlineWatch
 from jiesu.orders.models import Case, Order, OrderAssignment, OrderEvent, Praise
 from jiesu.units.models import CatalogueRule, Unit, User
+from jiesu.units.place_aliases import PlaceAlias
 from jiesu.visits.models import VisitReview
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "OrderEvent",
     "OutboxMessage",
     "PhoneReadLog",
+    "PlaceAlias",
     "Praise",
     "Unit",
     "User",

@@ -202,6 +202,18 @@ def _attachment_call(kind: str) -> Setup:
     return setup
 
 
+def _place_alias(method: str) -> Setup:
+    def setup(session: Session) -> Call:
+        from jiesu.units import place_aliases
+
+        row = place_aliases.add_alias(session, alias=f"矩阵地标{next(_counter)}",
+                                      district="朝阳区", street="望京街道")
+        body = {"alias": f"矩阵地标{next(_counter)}", "district": "朝阳区"}
+        return Call(method, f"/api/v1/place-aliases/{row.id}", body if method == "PUT" else None)
+
+    return setup
+
+
 def _replied_for(path: str, body: dict[str, Any]) -> Setup:
     def setup(session: Session) -> Call:
         order = _order(session, "replied")
@@ -294,6 +306,15 @@ MATRIX: dict[tuple[str, str], Entry] = {
         CENTRE | {"lead_handler", "assist_handler", "district"}, _attachment_call("list")),
     ("GET", "/api/v1/attachments/{attachment_id}"): Entry(
         CENTRE | {"lead_handler", "assist_handler", "district"}, _attachment_call("download")),
+    ("GET", "/api/v1/place-aliases"): Entry(
+        frozenset({"admin"}), _fixed("GET", "/api/v1/place-aliases")),
+    ("POST", "/api/v1/place-aliases"): Entry(frozenset({"admin"}), _unique(
+        "POST", "/api/v1/place-aliases",
+        lambda n: {"alias": f"矩阵别名{n}", "district": "朝阳区", "street": "望京街道"})),
+    ("PUT", "/api/v1/place-aliases/{alias_id}"): Entry(
+        frozenset({"admin"}), _place_alias("PUT"), changes=True),
+    ("DELETE", "/api/v1/place-aliases/{alias_id}"): Entry(
+        frozenset({"admin"}), _place_alias("DELETE"), changes=True),
     ("GET", "/api/v1/reports/rates"): Entry(
         (CENTRE - {"agent"}) | HANDLERS | {"admin"},
         _fixed("GET", "/api/v1/reports/rates", period="2026-10")),

@@ -18,9 +18,12 @@ from jiesu.core import clock
 from jiesu.orders import schemas as s
 from jiesu.orders.models import Order
 from jiesu.triage.duplicates import Candidate, find_duplicates
+from jiesu.triage.places import Gazetteer, build_gazetteer
+from jiesu.triage.places_build import Alias, alias_targets, load_divisions
 from jiesu.triage.routing import Rule, parse_rules
 from jiesu.triage.routing import Unit as RouteUnit
 from jiesu.triage.service import Suggestion, TriageEngine, get_engine
+from jiesu.units import place_aliases
 from jiesu.units.models import CatalogueRule, Unit
 
 DUPLICATE_WINDOW = timedelta(days=7)
@@ -64,17 +67,32 @@ def _units(session: Session) -> dict[str, RouteUnit]:
     return {u.code: RouteUnit(u.code, u.name, u.kind) for u in rows}
 
 
+def _gazetteer(entries: tuple[tuple[str, str, str, str], ...], shipped: Gazetteer) -> Gazetteer:
+    """The shipped gazetteer, or one rebuilt with the admins' aliases when there are any."""
+    if not entries:
+        return shipped
+    extra = [Alias(alias=a, district=d, street=st, kind=k) for a, d, st, k in entries]
+    try:
+        return build_gazetteer(extra_aliases=extra)
+    except ValueError:
+        # A row whose district or street has since left the divisions: skip it, keep the rest.
+        divisions = load_divisions()
+        return build_gazetteer(extra_aliases=[a for a in extra if alias_targets(a, divisions)])
+
+
 def engine_for(session: Session) -> TriageEngine:
-    """The shared model and gazetteer with this database's catalogue (rebuilt when it changes)."""
-    key = _catalogue_key(session)
+    """The shared model and gazetteer with this database's catalogue and place aliases (rebuilt
+    when either changes: a newly added alias is resolved by the next call)."""
+    aliases = place_aliases.active_entries(session)
+    key = (*_catalogue_key(session), aliases)
     engine = _cache.get(key)
     if engine is None:
         base = get_engine()
         with _lock:
             rules = _rules(session)
             engine = TriageEngine(
-                base.model, base.gazetteer, rules=rules or None, units=_units(session),
-                urgency=base.urgency_rules,
+                base.model, _gazetteer(aliases, base.gazetteer), rules=rules or None,
+                units=_units(session), urgency=base.urgency_rules,
             )
             _cache.clear()
             _cache[key] = engine

@@ -196,18 +196,3 @@ def retire_rule(
     units.retire_rule(session, rule_id)
     commit(session)
     return redirect("/admin/catalogue?ok=saved")
-
-
-@router.get("/places", response_class=HTMLResponse)
-def places_page(request: Request, principal: PagePrincipal, q: str = "") -> HTMLResponse:
-    _admin(principal)
-    try:
-        from jiesu.triage.places_build import load_aliases
-
-        aliases = load_aliases()
-    except ImportError:
-        aliases = []
-    q = q.strip()[:40]
-    if q:
-        aliases = [a for a in aliases if q in a.alias or q in a.district or q in a.street]
-    return render(request, "admin_places.html", principal, rows=aliases, q=q)

@@ -18,6 +18,7 @@ from jiesu.core.errors import DomainError
 from jiesu.web import (
     admin,
     admin_deadlines,
+    admin_places,
     auth,
     dispatch,
     handler,
@@ -33,7 +34,7 @@ log = logging.getLogger("jiesu.web")
 
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
 for module in (auth, intake, dispatch, handler, visits, supervisor, order, admin, admin_deadlines,
-               inbox):
+               admin_places, inbox):
     router.include_router(module.router)
 
 HEADINGS = {
