@@ -19,13 +19,12 @@ import statistics
 import sys
 import time
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from bench.common import kept_postgres_bench
+
 DB = "jiesu_bench_pages"
-BASE = os.environ.get("JIESU_BENCH_POSTGRES_URL",
-                      "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 TARGET_MS = 200
 
 EXTRA = [
@@ -40,17 +39,6 @@ EXTRA = [
     "urgency = (ARRAY['ordinary', 'ordinary', 'urgent', 'emergency'])[1 + id % 4] "
     "WHERE id % 1000 = 7",
 ]
-
-
-def admin() -> Engine:
-    return create_engine(BASE, isolation_level="AUTOCOMMIT")
-
-
-def drop(engine: Engine) -> None:
-    with engine.connect() as conn:
-        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                          f"WHERE datname = '{DB}' AND pid <> pg_backend_pid()"))
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{DB}"'))
 
 
 def build(url: str, n: int) -> None:
@@ -166,26 +154,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     parser.add_argument("--reuse", action="store_true", help="measure a kept database")
     args = parser.parse_args(argv if argv is not None else [])
-    try:
-        engine = admin()
-        if not args.reuse:
-            drop(engine)
-    except Exception as exc:  # no server: a benchmark is never a failure
-        print(f"bench_pages: PostgreSQL not reachable ({type(exc).__name__}); skipped")
-        return 0
-    url = BASE.rsplit("/", 1)[0] + f"/{DB}"
-    try:
-        print(f"== bench_pages: page render time with {args.orders:,} orders (PostgreSQL) ==")
-        if not args.reuse:
-            with engine.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{DB}"'))
-            build(url, args.orders)
-        measure(url, args.runs)
-    finally:
-        if not args.keep:
-            drop(engine)
-        engine.dispose()
-    return 0
+    title = f"== bench_pages: page render time with {args.orders:,} orders (PostgreSQL) =="
+    return kept_postgres_bench(
+        "bench_pages", DB, title, build, measure,
+        orders=args.orders, runs=args.runs, keep=args.keep, reuse=args.reuse,
+    )
 
 
 if __name__ == "__main__":

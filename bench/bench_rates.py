@@ -13,21 +13,19 @@ Needs PostgreSQL on 127.0.0.1:5432 (JIESU_BENCH_POSTGRES_URL overrides); prints 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import text
 from sqlalchemy.orm import Session
+
+from bench.common import kept_postgres_bench
 
 T = TypeVar("T")
 DB = "jiesu_bench_rates"
-BASE = os.environ.get("JIESU_BENCH_POSTGRES_URL",
-                      "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 # One order a row: the lead unit is drawn with a skew (a few busy units, a long tail), the
 # received time spread over 2026, the outcome in proportions close to Beijing's practice.
@@ -93,17 +91,6 @@ def timed(label: str, fn: Callable[[], T]) -> T:
     result = fn()
     print(f"  {label}: {time.perf_counter() - started:.1f} s", flush=True)
     return result
-
-
-def admin() -> Engine:
-    return create_engine(BASE, isolation_level="AUTOCOMMIT")
-
-
-def drop(engine: Engine) -> None:
-    with engine.connect() as conn:
-        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                          f"WHERE datname = '{DB}' AND pid <> pg_backend_pid()"))
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{DB}"'))
 
 
 def build(url: str, n: int) -> None:
@@ -186,26 +173,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="time a database kept by an earlier --keep run, without rebuilding")
     # `python -m bench` calls main() with no arguments: the defaults, not the runner's argv.
     args = parser.parse_args(argv if argv is not None else [])
-    url = BASE.rsplit("/", 1)[0] + f"/{DB}"
-    try:
-        engine = admin()
-        if not args.reuse:
-            drop(engine)
-    except Exception as exc:  # no server: a benchmark is never a failure
-        print(f"bench_rates: PostgreSQL not reachable ({type(exc).__name__}); skipped")
-        return 0
-    try:
-        print(f"== bench_rates: monthly rates over {args.orders:,} orders (PostgreSQL) ==")
-        if not args.reuse:
-            with engine.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{DB}"'))
-            build(url, args.orders)
-        measure(url, args.runs)
-    finally:
-        if not args.keep:
-            drop(engine)
-        engine.dispose()
-    return 0
+    title = f"== bench_rates: monthly rates over {args.orders:,} orders (PostgreSQL) =="
+    return kept_postgres_bench(
+        "bench_rates", DB, title, build, measure,
+        orders=args.orders, runs=args.runs, keep=args.keep, reuse=args.reuse,
+    )
 
 
 if __name__ == "__main__":

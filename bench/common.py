@@ -234,3 +234,50 @@ def figure(name: str, value: float, unit: str, *, target: float | None = None,
         verdict = "met" if ratio >= 1 else "NOT met"
         line += f"   target {sign} {target:g} {unit}: ratio {ratio:.2f} ({verdict})"
     print(line, flush=True)
+
+
+def kept_postgres_bench(
+    name: str,
+    database: str,
+    title: str,
+    build: Callable[[str, int], None],
+    measure: Callable[[str, int], None],
+    *,
+    orders: int,
+    runs: int,
+    keep: bool,
+    reuse: bool,
+) -> int:
+    """A big scratch PostgreSQL database for one benchmark: build it (or reuse one kept by an
+    earlier `--keep` run), measure, and drop it unless asked to keep it. Never a failure."""
+    base = os.environ.get(
+        "JIESU_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    )
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                              f"WHERE datname = '{database}' AND pid <> pg_backend_pid()"))
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{database}"'))
+
+    try:
+        if not reuse:
+            drop()
+    except Exception as exc:  # no server: a benchmark is never a failure
+        print(f"{name}: PostgreSQL not reachable ({type(exc).__name__}); skipped")
+        admin.dispose()
+        return 0
+    url = base.rsplit("/", 1)[0] + f"/{database}"
+    try:
+        print(title)
+        if not reuse:
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{database}"'))
+            build(url, orders)
+        measure(url, runs)
+    finally:
+        if not keep:
+            drop()
+        admin.dispose()
+    return 0
