@@ -6,6 +6,8 @@ Units, users and catalogue rules are edited through `units.service`; deadline ru
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -29,6 +31,30 @@ KINDS = {k.value: v for k, v in UNIT_KIND_LABELS.items()}
 
 def _admin(principal: Principal) -> None:
     needs(principal, Role.admin)
+
+
+def _save(
+    session: Session,
+    save: Callable[[], None],
+    page: Callable[..., HTMLResponse],
+    values: dict[str, Any],
+    ok_url: str,
+    field_of: Callable[[DomainError], str],
+) -> HTMLResponse | RedirectResponse:
+    """Validate and save a form in one transaction; on refusal, roll back and show the same
+    page again with the error next to its field."""
+    try:
+        save()
+        commit(session)
+    except ValidationError as exc:
+        session.rollback()
+        return page(errors=field_errors(exc), values=values, status_code=422,
+                    error="请检查标红的字段")
+    except DomainError as exc:
+        session.rollback()
+        return page(errors={field_of(exc): exc.message}, values=values,
+                    status_code=exc.status_code, error=exc.message)
+    return redirect(ok_url)
 
 
 def _units_page(
@@ -60,28 +86,21 @@ async def create_unit(
     _admin(principal)
     form = await request.form()
     values = {k: str(v).strip() for k, v in form.items() if isinstance(v, str)}
-    try:
-        parent = resolve_unit(session, values.get("parent", "")) if values.get("parent") else None
-        if values.get("parent") and parent is None:
-            return _units_page(request, session, principal, errors={"parent": "找不到上级单位"},
-                               values=values, status_code=422)
-        data = UnitCreate(
+    parent = resolve_unit(session, values.get("parent", "")) if values.get("parent") else None
+    if values.get("parent") and parent is None:
+        return _units_page(request, session, principal, errors={"parent": "找不到上级单位"},
+                           values=values, status_code=422)
+
+    def save() -> None:
+        units.create_unit(session, UnitCreate(
             code=values.get("code", ""), name=values.get("name", ""),
             kind=values.get("kind") or None,
             parent_id=parent.id if parent else None,
             around_the_clock=values.get("around_the_clock") == "on",
-        )
-        units.create_unit(session, data)
-        commit(session)
-    except ValidationError as exc:
-        session.rollback()
-        return _units_page(request, session, principal, errors=field_errors(exc), values=values,
-                           status_code=422, error="请检查标红的字段")
-    except DomainError as exc:
-        session.rollback()
-        return _units_page(request, session, principal, errors={"code": exc.message},
-                           values=values, status_code=exc.status_code, error=exc.message)
-    return redirect("/admin?ok=saved")
+        ))
+
+    page = partial(_units_page, request, session, principal)
+    return _save(session, save, page, values, "/admin?ok=saved", lambda exc: "code")
 
 
 def _users_page(
@@ -116,25 +135,20 @@ async def create_user(
     if values.get("unit") and unit is None:
         return _users_page(request, session, principal, errors={"unit": "找不到该单位"},
                            values=values, status_code=422)
-    try:
-        data = UserCreate(
+
+    def save() -> None:
+        units.create_user(session, UserCreate(
             username=values.get("username", ""), display_name=values.get("display_name", ""),
             password=str(form.get("password") or ""),
             role=values.get("role") or None,
             unit_id=unit.id if unit else None,
-        )
-        units.create_user(session, data)
-        commit(session)
-    except ValidationError as exc:
-        session.rollback()
-        return _users_page(request, session, principal, errors=field_errors(exc), values=values,
-                           status_code=422, error="请检查标红的字段")
-    except DomainError as exc:
-        session.rollback()
-        field = {"username_taken": "username", "weak_password": "password"}.get(exc.code, "unit")
-        return _users_page(request, session, principal, errors={field: exc.message},
-                           values=values, status_code=exc.status_code, error=exc.message)
-    return redirect("/admin/users?ok=saved")
+        ))
+
+    def field_of(exc: DomainError) -> str:
+        return {"username_taken": "username", "weak_password": "password"}.get(exc.code, "unit")
+
+    page = partial(_users_page, request, session, principal)
+    return _save(session, save, page, values, "/admin/users?ok=saved", field_of)
 
 
 def _catalogue_page(
@@ -165,27 +179,21 @@ async def add_rule(
     _admin(principal)
     form = await request.form()
     values = {k: str(v).strip() for k, v in form.items() if isinstance(v, str)}
-    try:
-        data = CatalogueRuleCreate(
+
+    def save() -> None:
+        units.add_rule(session, CatalogueRuleCreate(
             position=values.get("position") or None,
             name=values.get("name", ""), category=values.get("category") or None,
             place_scope=values.get("place_scope") or "any",
             keywords=_split(values.get("keywords", "")),
             lead_unit_code=values.get("lead_unit_code", ""),
             assisting_unit_codes=_split(values.get("assisting_unit_codes", "")),
-        )
-        units.add_rule(session, data, principal.user_id)
-        commit(session)
-    except ValidationError as exc:
-        session.rollback()
-        return _catalogue_page(request, session, principal, errors=field_errors(exc),
-                               values=values, status_code=422, error="请检查标红的字段")
-    except DomainError as exc:
-        session.rollback()
-        return _catalogue_page(request, session, principal,
-                               errors={"lead_unit_code": exc.message}, values=values,
-                               status_code=exc.status_code, error=exc.message)
-    return redirect("/admin/catalogue?ok=saved")
+        ), principal.user_id)
+
+    page = partial(_catalogue_page, request, session, principal)
+    return _save(
+        session, save, page, values, "/admin/catalogue?ok=saved", lambda exc: "lead_unit_code"
+    )
 
 
 @router.post("/catalogue/{rule_id}/retire", response_model=None)
