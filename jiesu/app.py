@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from jiesu import __version__
+from jiesu.calendar.api import router as calendar_router
 from jiesu.core.api import install_error_handlers
 from jiesu.core.settings import get_settings
 from jiesu.insights.api import router as reports_router
@@ -36,6 +37,7 @@ def create_app() -> FastAPI:
     app.include_router(reports_router)
     app.include_router(triage_router)
     app.include_router(deadline_rules_router)
+    app.include_router(calendar_router)
     app.include_router(inbox_router)
 
     @app.get("/healthz", tags=["meta"])

@@ -1,4 +1,5 @@
-"""One command line for the centre: init, serve, orders, users, triage, places, reports."""
+"""One command line for the centre: init, serve, orders, users, calendar, triage, places,
+reports."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
 
+from jiesu.calendar.cli import calendar_app
 from jiesu.core.clock import local
 from jiesu.core.db import get_engine, session_scope
 from jiesu.core.errors import DomainError
@@ -26,6 +28,7 @@ app.add_typer(orders_app, name="orders")
 app.add_typer(users_app, name="users")
 app.add_typer(report_app, name="report")
 app.add_typer(visits_app, name="visits")
+app.add_typer(calendar_app, name="calendar")
 console = Console()
 
 

@@ -1,5 +1,6 @@
 """Imports every ORM model so metadata (Alembic, tests) sees the whole schema."""
 
+from jiesu.calendar.models import CalendarDay, CalendarYear
 from jiesu.core.db import Base
 from jiesu.core.outbox import OutboxMessage
 from jiesu.core.privacy import PhoneReadLog
@@ -15,6 +16,8 @@ from jiesu.visits.models import VisitReview
 
 __all__ = [
     "Base",
+    "CalendarDay",
+    "CalendarYear",
     "Case",
     "CatalogueRule",
     "DeadlineRuleRow",

@@ -15,6 +15,7 @@ import io
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -214,6 +215,34 @@ def _place_alias(method: str) -> Setup:
     return setup
 
 
+_calendar_days = itertools.count()
+
+
+def _calendar_day_text() -> str:
+    """A fresh date of 2027 for each entry the matrix makes (one active entry per date)."""
+    return (date(2027, 1, 1) + timedelta(days=next(_calendar_days))).isoformat()
+
+
+def _calendar_day(method: str, suffix: str) -> Setup:
+    def setup(session: Session) -> Call:
+        from jiesu.calendar import service
+
+        row = service.add_day(session, day=service.parse_day(_calendar_day_text()),
+                              is_workday=False, name="矩阵假日")
+        body = {"is_workday": True, "name": "矩阵调休"} if suffix == "/replace" else None
+        return Call(method, f"/api/v1/calendar/days/{row.id}{suffix}", body)
+
+    return setup
+
+
+def _calendar_year(session: Session) -> Call:
+    from jiesu.calendar import service
+
+    service.add_day(session, day=service.parse_day(_calendar_day_text()), is_workday=False,
+                    name="矩阵假日")
+    return Call("POST", "/api/v1/calendar/years/2027/complete", {"source": "矩阵测试通知"})
+
+
 def _replied_for(path: str, body: dict[str, Any]) -> Setup:
     def setup(session: Session) -> Call:
         order = _order(session, "replied")
@@ -278,6 +307,19 @@ MATRIX: dict[tuple[str, str], Entry] = {
         frozenset({"admin"}), _deadline_rule("PUT"), changes=True),
     ("DELETE", "/api/v1/deadline-rules/{rule_id}"): Entry(
         frozenset({"admin"}), _deadline_rule("DELETE"), changes=True),
+    ("GET", "/api/v1/calendar"): Entry(
+        frozenset({"admin"}), _fixed("GET", "/api/v1/calendar", year=2027)),
+    ("POST", "/api/v1/calendar/days"): Entry(frozenset({"admin"}), lambda session: Call(
+        "POST", "/api/v1/calendar/days",
+        {"day": _calendar_day_text(), "is_workday": False, "name": "矩阵假日"})),
+    ("POST", "/api/v1/calendar/days/{day_id}/replace"): Entry(
+        frozenset({"admin"}), _calendar_day("POST", "/replace"), changes=True),
+    ("POST", "/api/v1/calendar/days/{day_id}/retire"): Entry(
+        frozenset({"admin"}), _calendar_day("POST", "/retire"), changes=True),
+    ("GET", "/api/v1/calendar/days/{day_id}/history"): Entry(
+        frozenset({"admin"}), _calendar_day("GET", "/history")),
+    ("POST", "/api/v1/calendar/years/{year}/complete"): Entry(
+        frozenset({"admin"}), _calendar_year),
     ("GET", "/api/v1/inbox"): Entry(EVERYONE, _fixed("GET", "/api/v1/inbox")),
     ("POST", "/api/v1/inbox/read-all"): Entry(EVERYONE, _fixed("POST", "/api/v1/inbox/read-all")),
     # Nobody has notification 999999999: everyone signed in gets 404, which tells nothing.

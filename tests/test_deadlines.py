@@ -12,11 +12,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from jiesu.core.clock import CHINA_TZ
-from jiesu.core.workdays import CHINA, AroundTheClock, CalendarNotCovered
+from jiesu.core.workdays import CHINA, AroundTheClock
 from jiesu.orders import deadline_rules
 from jiesu.orders.deadline_rules import DeadlineRuleRow
 from jiesu.orders.deadline_watches import watches_of
-from jiesu.orders.deadlines import DEFAULT_RULES, DeadlineRule, DeadlineSet, Span, deadline
+from jiesu.orders.deadlines import (
+    DEFAULT_RULES,
+    DeadlineRule,
+    DeadlineSet,
+    Span,
+    deadline,
+    estimated_years,
+)
 from jiesu.orders.models import OrderEvent
 from tests.conftest import auth_headers
 from tests.factories import WANGJING, dispatched, in_progress, new_order, step, unit
@@ -72,10 +79,12 @@ def test_office_close_is_the_end_of_a_day_based_deadline() -> None:
     assert end == cn(2026, 11, 3, 17, 30)
 
 
-def test_date_the_calendar_does_not_cover_is_an_error_not_a_guess() -> None:
-    with pytest.raises(CalendarNotCovered) as caught:
-        deadline(cn(2026, 12, 28, 10), DeadlineRule(7, WD), CHINA)
-    assert caught.value.code == "calendar_not_covered"
+def test_year_nobody_covers_is_counted_monday_to_friday_and_flagged() -> None:
+    # chinese-calendar 1.11.0 stops at 2026: 2027-01-01 (a Friday) counts as a working day.
+    start, rule = cn(2026, 12, 28, 10), DeadlineRule(7, WD)
+    end = deadline(start, rule, CHINA)
+    assert end == cn(2027, 1, 6, *END)
+    assert estimated_years(start, end, rule, CHINA) == (2027,)
 
 
 def test_naive_start_is_refused() -> None:
@@ -83,23 +92,34 @@ def test_naive_start_is_refused() -> None:
         deadline(datetime(2026, 11, 2, 10), DeadlineRule(1, H))
 
 
-def test_calendar_not_covered_is_422_and_nothing_is_written(
+def test_dispatch_into_a_year_nobody_covers_is_accepted_and_marked_provisional(
     client: TestClient, session: Session, frozen: time_machine.Coordinates
 ) -> None:
     frozen.move_to(cn(2026, 12, 28, 10))
     order = new_order(session)
-    events_before = session.scalar(select(func.count(OrderEvent.id))) or 0
     response = client.post(
         f"/api/v1/orders/{order.id}/dispatch", json={"lead_unit_id": unit(session, WANGJING).id},
         headers=auth_headers(session, "dispatcher"),
     )
-    assert response.status_code == 422
-    assert response.json()["error"]["code"] == "calendar_not_covered"
-    session.expire_all()
-    assert session.scalar(select(func.count(OrderEvent.id))) == events_before
-    assert watches_of(session, order.id) == []
+    assert response.status_code == 200, response.text
     session.refresh(order)
-    assert order.state == "received" and order.reply_due_at is None
+    assert order.state == "dispatched" and order.reply_due_at == cn(2027, 1, 6, *END)
+    assert [w.due_at for w in watches_of(session, order.id) if w.kind == "reply"] == [
+        order.reply_due_at]
+    event = session.scalars(select(OrderEvent).where(OrderEvent.order_id == order.id,
+                                                     OrderEvent.action == "dispatch")).one()
+    assert event.payload["calendar_provisional"] is True
+    assert event.payload["calendar_estimated_years"] == [2027]
+
+
+def test_deadline_inside_a_covered_year_is_not_provisional(
+    session: Session, frozen: time_machine.Coordinates
+) -> None:
+    order = dispatched(session)
+    event = session.scalars(select(OrderEvent).where(OrderEvent.order_id == order.id,
+                                                     OrderEvent.action == "dispatch")).one()
+    assert event.payload["calendar_provisional"] is False
+    assert "calendar_estimated_years" not in event.payload
 
 
 # --- the rules table ---------------------------------------------------------------------

@@ -4,6 +4,9 @@ A rule is an amount and a unit: calendar hours, working days or calendar days. A
 deadline ends at the close of office hours (local time) of the last day counted; the day the
 order arrives never counts, so an order received at 23:59 gets the same deadline as one
 received at 09:00 that day.
+
+`estimated_years` tells which years' working days a deadline had to estimate (Monday–Friday,
+the State Council's notice not yet entered): the caller records the deadline as provisional.
 """
 
 from __future__ import annotations
@@ -13,7 +16,13 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 
 from jiesu.core.clock import CHINA_TZ
-from jiesu.core.workdays import CHINA, AroundTheClock, WorkCalendar, add_working_days
+from jiesu.core.workdays import (
+    CHINA,
+    AroundTheClock,
+    DayCalendar,
+    add_working_days,
+    uncovered_years,
+)
 
 
 class Span(StrEnum):
@@ -59,7 +68,7 @@ DEFAULT_RULES: dict[str, DeadlineSet] = {
 def deadline(
     start: datetime,
     rule: DeadlineRule,
-    calendar: WorkCalendar = CHINA,
+    calendar: DayCalendar = CHINA,
     *,
     close_of_day: time = OFFICE_CLOSE,
 ) -> datetime:
@@ -74,6 +83,20 @@ def deadline(
     else:
         day = add_working_days(local_start.date(), rule.amount, calendar)
     return datetime.combine(day, close_of_day, tzinfo=CHINA_TZ).astimezone(start.tzinfo)
+
+
+def estimated_years(
+    start: datetime, due: datetime, rule: DeadlineRule, calendar: DayCalendar = CHINA
+) -> tuple[int, ...]:
+    """The years whose working days `deadline(start, rule, calendar) == due` estimated.
+
+    Only working-day rules read the calendar; the days counted are those after the start day
+    up to the due day (local dates).
+    """
+    if rule.span is not Span.working_days:
+        return ()
+    first = start.astimezone(CHINA_TZ).date() + timedelta(days=1)
+    return uncovered_years(calendar, first, due.astimezone(CHINA_TZ).date())
 
 
 def rule_key(urgency: str, *, complex_case: bool = False, utility: bool = False) -> str:

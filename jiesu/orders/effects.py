@@ -15,15 +15,16 @@ from typing import Any, cast
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from jiesu.calendar.service import work_calendar
 from jiesu.core import outbox
 from jiesu.core.errors import Conflict, InvalidInput
 from jiesu.core.roles import Principal
 from jiesu.core.settings import get_settings
-from jiesu.core.workdays import CHINA, AroundTheClock, WorkCalendar
+from jiesu.core.workdays import AroundTheClock, DayCalendar
 from jiesu.orders import deadline_rules, deadline_watches
 from jiesu.orders import schemas as s
 from jiesu.orders.deadline_watches import WatchKind
-from jiesu.orders.deadlines import DeadlineRule, Span, deadline
+from jiesu.orders.deadlines import DeadlineRule, Span, deadline, estimated_years
 from jiesu.orders.models import (
     AssignmentRole,
     Case,
@@ -60,8 +61,17 @@ def notify(ctx: Context, kind: str, *, unit_id: int | None = None, role: str | N
     )
 
 
-def calendar_for(unit: Unit) -> WorkCalendar:
-    return AroundTheClock() if unit.around_the_clock else CHINA
+def calendar_for(session: Session, unit: Unit) -> DayCalendar:
+    """Utilities count every day; everyone else the centre's working-day calendar."""
+    return AroundTheClock() if unit.around_the_clock else work_calendar(session)
+
+
+def _record_calendar(ctx: Context, estimated: set[int]) -> None:
+    """A deadline counted over a year whose holidays nobody has entered yet is an estimate
+    (Monday–Friday): the event says so, never silently (docs/decisions/0010)."""
+    ctx.extra["calendar_provisional"] = bool(estimated)
+    if estimated:
+        ctx.extra["calendar_estimated_years"] = sorted(estimated)
 
 
 def _set_unit_deadlines(ctx: Context, unit: Unit, complex_case: bool = False) -> None:
@@ -70,13 +80,22 @@ def _set_unit_deadlines(ctx: Context, unit: Unit, complex_case: bool = False) ->
         ctx.session, order.urgency, order.category, complex_case=complex_case,
         utility=unit.kind == UnitKind.utility,
     )
-    cal = calendar_for(unit)
+    cal = calendar_for(ctx.session, unit)
     close = get_settings().office_close
     order.sign_due_at = deadline(ctx.now, rules.sign, cal, close_of_day=close)
     order.contact_due_at = deadline(ctx.now, rules.contact, cal, close_of_day=close)
     order.reply_due_at = deadline(ctx.now, rules.reply, cal, close_of_day=close)
+    estimated = {
+        year
+        for rule, due in ((rules.sign, order.sign_due_at), (rules.contact, order.contact_due_at),
+                          (rules.reply, order.reply_due_at))
+        for year in estimated_years(ctx.now, due, rule, cal)
+    }
     if order.overall_due_at is None:
         order.overall_due_at = deadline(order.received_at, rules.reply, cal, close_of_day=close)
+        estimated.update(estimated_years(order.received_at, order.overall_due_at, rules.reply,
+                                         cal))
+    _record_calendar(ctx, estimated)
     ctx.extra["deadlines"] = {
         "sign_due_at": order.sign_due_at.isoformat(),
         "contact_due_at": order.contact_due_at.isoformat(),
@@ -228,8 +247,9 @@ def approve_extension(ctx: Context) -> None:
     days = _pending_days(ctx)
     lead = get_unit(ctx.session, order.lead_unit_id or 0)
     old = order.reply_due_at or ctx.now
-    order.reply_due_at = deadline(old, DeadlineRule(days, Span.working_days), calendar_for(lead),
-                                  close_of_day=get_settings().office_close)
+    rule, cal = DeadlineRule(days, Span.working_days), calendar_for(ctx.session, lead)
+    order.reply_due_at = deadline(old, rule, cal, close_of_day=get_settings().office_close)
+    _record_calendar(ctx, set(estimated_years(old, order.reply_due_at, rule, cal)))
     # The clock keeps its start: the reminder comes at 75% of the whole, extended time.
     previous = [w for w in deadline_watches.watches_of(ctx.session, order.id)
                 if w.kind == WatchKind.reply and w.ended_at is None]

@@ -14,7 +14,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from jiesu.core.clock import CHINA_TZ, local
-from jiesu.core.workdays import CHINA, WorkCalendar, add_working_days
+from jiesu.core.workdays import CHINA, DayCalendar, add_working_days
 
 
 class VisitRules(BaseSettings):
@@ -56,14 +56,14 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=CHINA_TZ)
 
 
-def due_at(replied_at: datetime, delay: int, calendar: WorkCalendar = CHINA) -> datetime:
+def due_at(replied_at: datetime, delay: int, calendar: DayCalendar = CHINA) -> datetime:
     """When the visit of an order replied at `replied_at` becomes due."""
     if delay == 0:
         return replied_at
     return _day_start(add_working_days(local(replied_at).date(), delay, calendar))
 
 
-def due_cutoff(now: datetime, delay: int, calendar: WorkCalendar = CHINA) -> datetime:
+def due_cutoff(now: datetime, delay: int, calendar: DayCalendar = CHINA) -> datetime:
     """Orders replied before this instant are due now (due_at is monotonic in replied_at)."""
     if delay == 0:
         return now + timedelta(microseconds=1)  # exclusive bound: a reply made now is due

@@ -20,6 +20,7 @@ from sqlalchemy import Exists, Select, and_, case, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from jiesu.calendar.service import work_calendar
 from jiesu.core import clock
 from jiesu.core.errors import Conflict, NotAllowed, NotFound
 from jiesu.core.roles import Principal, Role
@@ -109,8 +110,8 @@ def classify_due(
     with its skip reason. Reads four columns a row; orders are loaded only for the page shown
     (`load_due`)."""
     rules = rules or get_visit_rules()
-    return list(_classified(session, due_cutoff(now or clock.now(), rules.delay_working_days),
-                            rules))
+    cutoff = due_cutoff(now or clock.now(), rules.delay_working_days, work_calendar(session))
+    return list(_classified(session, cutoff, rules))
 
 
 def load_due(
@@ -122,11 +123,13 @@ def load_due(
     stmt = (select(Order, Unit.name).outerjoin(Unit, Unit.id == Order.lead_unit_id)
             .where(Order.id.in_(list(reasons))))
     found = {order.id: (order, name) for order, name in session.execute(stmt)}
+    calendar = work_calendar(session)
     result = []
     for oid, reason in items:
         order, name = found[oid]
         assert order.replied_at is not None
-        result.append(DueOrder(order, name, due_at(order.replied_at, rules.delay_working_days),
+        result.append(DueOrder(order, name,
+                               due_at(order.replied_at, rules.delay_working_days, calendar),
                                reason))
     return result
 
@@ -161,7 +164,7 @@ def queue(
     """
     _ensure_role(principal, Role.visitor, Role.supervisor)
     rules = rules or get_visit_rules()
-    cutoff = due_cutoff(now or clock.now(), rules.delay_working_days)
+    cutoff = due_cutoff(now or clock.now(), rules.delay_working_days, work_calendar(session))
     due = _due_rows(cutoff).order_by(None).subquery()
     total, anonymous, no_callback = session.execute(select(
         func.count(),

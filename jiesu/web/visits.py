@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
+from jiesu.calendar.service import work_calendar
 from jiesu.core import clock
 from jiesu.core.api import SessionDep, commit
 from jiesu.core.errors import DomainError
@@ -43,7 +44,8 @@ def calls_due(session: Session, limit: int = PAGE) -> tuple[list[visits.DueOrder
     """
     rules = get_visit_rules()
     now = clock.now()
-    cutoff = due_cutoff(now, rules.delay_working_days)
+    calendar = work_calendar(session)
+    cutoff = due_cutoff(now, rules.delay_working_days, calendar)
     pending = exists().where(VisitReview.order_id == Order.id, VisitReview.decided_at.is_(None))
     stmt = (
         select(Order, Unit.code, Unit.name)
@@ -57,7 +59,8 @@ def calls_due(session: Session, limit: int = PAGE) -> tuple[list[visits.DueOrder
         for order, code, name in batch:
             if visits.skip_reason(order, code, rules) is None and order.replied_at:
                 calls.append(visits.DueOrder(order, name,
-                                             due_at(order.replied_at, rules.delay_working_days),
+                                             due_at(order.replied_at, rules.delay_working_days,
+                                                    calendar),
                                              None))
         if len(calls) >= limit or len(batch) < 4 * limit:
             break
