@@ -58,8 +58,11 @@ NAV: dict[Role, list[tuple[str, str]]] = {
         ("/admin/catalogue", "派单目录"),
         ("/admin/deadlines", "办理时限"),
         ("/admin/places", "地名别名"),
+        ("/admin/calendar", "工作日历"),
     ],
 }
+# Who sees the banner when the coming weeks reach a year with no holiday calendar yet.
+CALENDAR_WARNED = frozenset({Role.admin, Role.supervisor})
 # Messages shown after a successful form post (?ok=key): fixed text, never echoed input.
 FLASH = {
     "intake": "已受理，工单已送派单",
@@ -187,6 +190,12 @@ def page_principal(request: Request, session: SessionDep) -> Principal:
     from jiesu.notify.service import unread_count
 
     request.state.unread_count = unread_count(session, principal.user_id)
+    if principal.role in CALENDAR_WARNED:
+        # A year in the next weeks whose holidays nobody entered: deadlines reaching it are
+        # estimated until the admin enters the State Council's notice (decision 0010).
+        from jiesu.calendar.service import uncovered_years_ahead
+
+        request.state.calendar_warning = uncovered_years_ahead(session)
     return principal
 
 
@@ -214,6 +223,7 @@ def render(
         "path": request.url.path,
         "now": clock.now(),
         "unread_count": getattr(request.state, "unread_count", 0),
+        "calendar_warning": getattr(request.state, "calendar_warning", ()),
         **context,
     }
     response = templates.TemplateResponse(request, name, ctx, status_code=status_code)

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from jiesu.calendar.service import work_calendar
 from jiesu.core import clock
 from jiesu.core.api import SessionDep, commit
 from jiesu.core.errors import DomainError, InvalidInput
@@ -29,6 +30,7 @@ from jiesu.orders.models import (
     SATISFACTION_LABELS,
     Order,
     OrderAssignment,
+    OrderEvent,
 )
 from jiesu.orders.statemachine import ACTION_LABELS, STATE_LABELS, Action, State
 from jiesu.units.models import Unit, User
@@ -53,6 +55,33 @@ PAYLOAD_LABELS = {
     "channel": "渠道", "type": "类型", "filename": "附件",
 }
 HIDDEN_PAYLOAD = {"version", "client_key"}
+# Events that set the order's deadlines afresh; an approved extension adds to them.
+DEADLINE_EVENTS = {"dispatch", "redispatch", "reject_return", "reopen"}
+
+
+def _years(years: list[int] | set[int]) -> str:
+    return "、".join(f"{y}年" for y in sorted(years))
+
+
+def calendar_note(session: Session, order: Order, events: list[OrderEvent]) -> str | None:
+    """Why the order's deadlines are an estimate, when they are (decision 0010): they were
+    counted Monday–Friday over a year whose holidays nobody had entered."""
+    if not order.is_open:
+        return None
+    estimated: set[int] = set()
+    for event in events:  # oldest first: the last dispatch, then the extensions after it
+        years = set(event.payload.get("calendar_estimated_years") or [])
+        if event.action in DEADLINE_EVENTS:
+            estimated = years
+        elif event.action == Action.approve_extension.value:
+            estimated |= years
+    if not estimated:
+        return None
+    calendar = work_calendar(session)
+    missing = {y for y in estimated if not calendar.covers_year(y)}
+    if missing:
+        return f"截止时间按周一至周五估算：{_years(missing)}节假日安排尚未录入"
+    return f"截止时间按周一至周五估算（计算时{_years(estimated)}节假日安排尚未录入，现已录入）"
 
 
 def _values(labels: Mapping[Any, str]) -> dict[str, str]:
@@ -80,6 +109,9 @@ def _payload_lines(payload: dict[str, Any], names: dict[int, str]) -> list[tuple
             lines.append(("原因", not_accepted[value]))
         elif key == "solved":
             lines.append(("是否解决", "是" if value else "否"))
+        elif key == "calendar_provisional":
+            years = _years(payload.get("calendar_estimated_years") or [])
+            lines.append(("工作日历", f"截止时间按周一至周五估算（{years}节假日安排尚未录入）"))
         elif key in PAYLOAD_LABELS:
             text = lookup.get(key, {}).get(str(value), str(value))
             lines.append((PAYLOAD_LABELS[key], text))
@@ -154,6 +186,7 @@ def order_page(
         open_action=open_action, errors=errors or {}, error=error, values=values or {},
         units=units, can_call=may_call(session, principal, order),
         lead=names.get(order.lead_unit_id or 0, ""), now=clock.now(),
+        calendar_note=calendar_note(session, order, events),
         ASSIGNMENT_LABELS=ASSIGNMENT_LABELS, next=None,
         attachments=attachments.of_order(session, order.id), can_attach=can_attach,
         attach_error=attach_error, attach_types=",".join(get_settings().attachment_types),

@@ -17,6 +17,7 @@ from jiesu.core.api import error_body
 from jiesu.core.errors import DomainError
 from jiesu.web import (
     admin,
+    admin_calendar,
     admin_deadlines,
     admin_places,
     auth,
@@ -34,7 +35,7 @@ log = logging.getLogger("jiesu.web")
 
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
 for module in (auth, intake, dispatch, handler, visits, supervisor, order, admin, admin_deadlines,
-               admin_places, inbox):
+               admin_places, admin_calendar, inbox):
     router.include_router(module.router)
 
 HEADINGS = {
