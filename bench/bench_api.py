@@ -28,12 +28,11 @@ from bench.common import (
     percentile,
     postgres_available,
     prepare,
-    run_load,
     scratch_database,
     server,
-    timed,
     tokens,
 )
+from bench.load import Connection, LoadResult, run_load
 
 SECONDS = float(os.environ.get("JIESU_BENCH_SECONDS", "10"))
 CLIENTS = int(os.environ.get("JIESU_BENCH_CLIENTS", "8"))
@@ -62,13 +61,12 @@ def bench_http(kind: str, url: str, factory: sessionmaker[Session], label: str,
         assert street is not None
         street_id = street.id
 
-    def intake(http: httpx.Client, n: int, latencies: list[float]) -> None:
-        timed(http, latencies, "POST", "/api/v1/orders", json=_intake_body(n),
-              headers=headers["agent"])
+    async def intake(http: Connection, n: int, latencies: list[float]) -> None:
+        await http.timed(latencies, "POST", "/api/v1/orders", headers["agent"], _intake_body(n))
 
-    def lifecycle(http: httpx.Client, n: int, latencies: list[float]) -> None:
-        order = timed(http, latencies, "POST", "/api/v1/orders", json=_intake_body(n),
-                      headers=headers["agent"])
+    async def lifecycle(http: Connection, n: int, latencies: list[float]) -> None:
+        order = await http.timed(latencies, "POST", "/api/v1/orders", headers["agent"],
+                                 _intake_body(n))
         path = f"/api/v1/orders/{order['id']}"
         steps = [
             ("dispatcher", "dispatch", {"lead_unit_id": street_id}),
@@ -78,7 +76,7 @@ def bench_http(kind: str, url: str, factory: sessionmaker[Session], label: str,
             ("visitor", "close_visited", {"solved": True, "satisfaction": "satisfied"}),
         ]
         for user, action, body in steps:
-            timed(http, latencies, "POST", f"{path}/{action}", json=body, headers=headers[user])
+            await http.timed(latencies, "POST", f"{path}/{action}", headers[user], body)
 
     with server(url, workers=WORKERS[kind], env=env) as base:
         result = run_load(base, CLIENTS, SECONDS, intake)
@@ -87,12 +85,20 @@ def bench_http(kind: str, url: str, factory: sessionmaker[Session], label: str,
         figure(f"intake{label}: p50", percentile(result.latencies, 50) * 1000, "ms")
         figure(f"intake{label}: p99", percentile(result.latencies, 99) * 1000, "ms",
                target=100 if kind == "postgresql" else None, higher_is_better=False)
+        _client_cpu(result)
         _errors(result.errors)
         result = run_load(base, CLIENTS, SECONDS, lifecycle)
         figure(f"lifecycle{label}: intake→closed per second", result.per_second, "/s")
         figure(f"lifecycle{label}: request p50", percentile(result.latencies, 50) * 1000, "ms")
         figure(f"lifecycle{label}: request p99", percentile(result.latencies, 99) * 1000, "ms")
         _errors(result.errors)
+
+
+def _client_cpu(result: LoadResult) -> None:
+    requests = len(result.latencies)
+    if requests:
+        figure("  load generator CPU per request (not the server's)",
+               result.client_cpu_seconds / requests * 1000, "ms")
 
 
 def _errors(errors: dict[str, int]) -> None:

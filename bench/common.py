@@ -1,5 +1,5 @@
-"""What every benchmark shares: scratch databases, a real server in a subprocess, load
-generation from N client threads, percentiles, and one way to print a figure against a target.
+"""What every benchmark shares: scratch databases, a real server in a subprocess,
+percentiles, and one way to print a figure against a target (load generation: bench/load.py).
 
 Benchmarks print; they never pass or fail.
 """
@@ -11,13 +11,10 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import httpx
 from sqlalchemy import create_engine, select, text
@@ -134,81 +131,6 @@ def server(url: str, *, workers: int = 1, env: dict[str, str] | None = None) -> 
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-
-
-@dataclass
-class LoadResult:
-    operations: int
-    seconds: float
-    latencies: list[float] = field(default_factory=list)  # per request, seconds
-    errors: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def per_second(self) -> float:
-        return self.operations / self.seconds if self.seconds else 0.0
-
-
-def run_load(base: str, clients: int, seconds: float,
-             operation: Callable[[httpx.Client, int, list[float]], None],
-             warmup: float = 2.0) -> LoadResult:
-    """`clients` threads, each with its own keep-alive connection, repeat `operation` for
-    `seconds` (after `warmup`); the operation appends each request's latency to the list."""
-    result = LoadResult(0, seconds)
-    lock = threading.Lock()
-    start = threading.Barrier(clients + 1)
-    phase = {"measure": False, "stop": False}
-    done = [0] * clients
-
-    def worker(n: int) -> None:
-        with httpx.Client(base_url=base, timeout=60) as http:
-            start.wait()
-            i = 0
-            while not phase["stop"]:
-                latencies: list[float] = []
-                try:
-                    operation(http, n * 1_000_000 + i, latencies)
-                    error = None
-                except Exception as exc:  # counted and shown, the load goes on
-                    error = f"{type(exc).__name__}: {str(exc)[:120]}"
-                i += 1
-                done[n] += 1
-                if phase["measure"]:
-                    with lock:
-                        if error:
-                            result.errors[error] = result.errors.get(error, 0) + 1
-                        else:
-                            result.operations += 1
-                            result.latencies.extend(latencies)
-
-    threads = [threading.Thread(target=worker, args=(n,), daemon=True) for n in range(clients)]
-    for thread in threads:
-        thread.start()
-    start.wait()
-    # Warm up until every client has finished two operations (each worker process loads its
-    # models on its first requests), and for at least `warmup` seconds.
-    time.sleep(warmup)
-    limit = time.monotonic() + 180
-    while min(done) < 2 and time.monotonic() < limit:
-        time.sleep(0.2)
-    phase["measure"] = True
-    began = time.perf_counter()
-    time.sleep(seconds)
-    phase["measure"] = False
-    result.seconds = time.perf_counter() - began
-    phase["stop"] = True
-    for thread in threads:
-        thread.join(timeout=60)
-    return result
-
-
-def timed(http: httpx.Client, latencies: list[float], method: str, path: str,
-          **kwargs: Any) -> Any:
-    began = time.perf_counter()
-    response = http.request(method, path, **kwargs)
-    latencies.append(time.perf_counter() - began)
-    if response.status_code >= 400:
-        raise RuntimeError(f"{method} {path} -> {response.status_code} {response.text[:200]}")
-    return response.json()
 
 
 def percentile(values: list[float], q: float) -> float:

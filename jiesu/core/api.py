@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jiesu.core.db import get_sessionmaker
@@ -20,13 +21,24 @@ from jiesu.core.errors import Conflict, DomainError
 log = logging.getLogger("jiesu")
 
 
-def get_session() -> Iterator[Session]:
+async def get_session() -> AsyncIterator[Session]:
+    """One session per request, opened and closed on the event loop: making a session does
+    no I/O, and a request that committed holds no connection, so only a session still in a
+    transaction (an error, a read-only request) goes to a thread to roll back. A sync
+    dependency would cost two thread hops on every request."""
     session = get_sessionmaker()()
     try:
         yield session
     finally:
-        session.rollback()
-        session.close()
+        if session.in_transaction():
+            await run_in_threadpool(_roll_back_and_close, session)
+        else:
+            session.close()
+
+
+def _roll_back_and_close(session: Session) -> None:
+    session.rollback()
+    session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

@@ -64,15 +64,16 @@ def to_detail(session: SessionDep, principal: Principal, order: Order) -> s.Orde
 
 @router.post("/orders", response_model=s.OrderPublic, status_code=201)
 def create_order(
-    session: SessionDep, principal: CurrentPrincipal, body: s.OrderCreate, response: Response
-) -> s.OrderPublic:
+    session: SessionDep, principal: CurrentPrincipal, body: s.OrderCreate
+) -> Response:
     """受理诉求（坐席）。带 client_key 重复提交返回同一工单（200）。"""
     order, created = service.intake(session, principal, body)
     result = to_public(order)
     commit(session)
-    if not created:
-        response.status_code = 200
-    return result
+    # Already a validated OrderPublic: serialised once here rather than validated again by
+    # the response model (the busiest route at a peak; the schema in /docs is unchanged).
+    return Response(result.model_dump_json(), status_code=201 if created else 200,
+                    media_type="application/json")
 
 
 @router.get("/orders", response_model=s.OrderList)

@@ -7,9 +7,9 @@ the caller commits. A stale version is a 409 Conflict, never a lost update.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -136,7 +136,11 @@ def intake(session: Session, principal: Principal, data: s.OrderCreate) -> tuple
                 return existing, False
         raise Conflict("工单写入冲突，请重试", code="intake_conflict") from exc
     number = f"{clock.local(received_at):%Y%m%d}{order.id:07d}"
-    session.execute(update(Order).where(Order.id == order.id).values(number=number))
+    # Core, not an ORM bulk update: the object is already in hand (set below).
+    orders = cast(Table, Order.__table__)
+    session.connection().execute(
+        update(orders).where(orders.c.id == order.id).values(number=number)
+    )
     set_committed_value(order, "number", number)
     append_event(
         session, order, action="intake", from_state=None, principal=principal, at=received_at,

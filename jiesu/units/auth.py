@@ -6,13 +6,13 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy import select
 
 from jiesu.core.api import SessionDep
 from jiesu.core.errors import NotAllowed, NotAuthenticated
 from jiesu.core.roles import Principal, Role
 from jiesu.core.security import read_token
-from jiesu.units.models import User
-from jiesu.units.service import principal_for
+from jiesu.units.models import Unit, User
 
 SESSION_COOKIE = "jiesu_session"
 
@@ -22,10 +22,19 @@ def principal_from_token(session: SessionDep, token: str, purpose: str) -> Princ
         user_id, token_version = read_token(token, purpose=purpose)
     except ValueError as exc:
         raise NotAuthenticated("登录已失效，请重新登录", code="invalid_token") from exc
-    user = session.get(User, user_id)
-    if user is None or not user.active or user.token_version != token_version:
+    # One round trip for the user and their unit's kind, on every request.
+    row = session.execute(
+        select(User.username, User.display_name, User.role, User.unit_id, User.active,
+               User.token_version, Unit.kind)
+        .outerjoin(Unit, Unit.id == User.unit_id)
+        .where(User.id == user_id)
+    ).first()
+    if row is None or not row.active or row.token_version != token_version:
         raise NotAuthenticated("登录已失效，请重新登录", code="invalid_token")
-    principal = principal_for(session, user)
+    principal = Principal(
+        user_id=user_id, username=row.username, display_name=row.display_name,
+        role=Role(row.role), unit_id=row.unit_id, unit_kind=row.kind,
+    )
     # End the read transaction now: on SQLite it holds the write lock (BEGIN IMMEDIATE), and
     # the request may compute for a while (triage) before it writes anything.
     if session.get_bind().dialect.name == "sqlite":
