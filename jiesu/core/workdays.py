@@ -30,8 +30,11 @@ class DayCalendar(Protocol):
         ...
 
 
+@lru_cache(maxsize=8192)
 def library_is_workday(day: date) -> bool | None:
-    """The library's answer, or None for a year it does not cover."""
+    """The library's answer, or None for a year it does not cover.
+
+    Cached: the library scans its whole holiday table on every call to check the year."""
     try:
         return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:
