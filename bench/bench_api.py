@@ -13,8 +13,10 @@ JIESU_BENCH_BACKENDS (sqlite,postgresql).
 
 from __future__ import annotations
 
+import csv
 import os
 import time
+from functools import lru_cache
 from typing import Any
 
 import httpx
@@ -42,13 +44,27 @@ WORKERS = {
     "postgresql": int(os.environ.get("JIESU_BENCH_PG_WORKERS", "3")),
 }
 WANGJING = "110105026"
-TEXT = "朝阳区望京街道花家地西里三区门口垃圾堆放多日无人清理，气味很大，请尽快处理。"
 USERS = ("agent", "dispatcher", "street", "visitor")
 
 
+@lru_cache(maxsize=1)
+def _messages() -> list[tuple[str, str]]:
+    """Real citizens' messages (title, body) from ../shared/data/messages/hot_issues.csv:
+    triage and the duplicate search cost what they cost on real text (median ~220
+    characters), not on one short sentence repeated."""
+    from jiesu.core.settings import get_settings
+
+    path = get_settings().shared_data_dir / "messages" / "hot_issues.csv"
+    with path.open(encoding="utf-8") as handle:
+        return [(row["title"], row["body"]) for row in csv.DictReader(handle) if row["body"]]
+
+
 def _intake_body(n: int) -> dict[str, Any]:
-    return {"type": "complaint", "text": f"{TEXT}（{n}）", "citizen_phone": "13812345678",
-            "citizen_name": "张先生", "street_code": WANGJING, "district_code": "110105"}
+    messages = _messages()
+    title, body = messages[n % len(messages)]
+    return {"type": "complaint", "title": title[:200], "text": body,
+            "citizen_phone": "13812345678", "citizen_name": "张先生",
+            "street_code": WANGJING, "district_code": "110105"}
 
 
 def bench_http(kind: str, url: str, factory: sessionmaker[Session], label: str,

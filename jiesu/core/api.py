@@ -8,7 +8,8 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -51,6 +52,15 @@ def commit(session: Session) -> None:
     except (StaleDataError, IntegrityError) as exc:
         session.rollback()
         raise Conflict("数据已被他人修改，请刷新后重试", code="version_conflict") from exc
+
+
+def json_response(model: BaseModel, status_code: int = 200) -> Response:
+    """A model the route already built and validated, serialised once. A sync route that
+    returns the model instead has FastAPI validate it again against `response_model`, in one
+    more thread hop; the busy routes (intake, actions, lists) answer with this instead, and
+    keep `response_model` on the decorator for the /docs schema."""
+    return Response(model.model_dump_json(), status_code=status_code,
+                    media_type="application/json")
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
