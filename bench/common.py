@@ -111,12 +111,17 @@ def server(url: str, *, workers: int = 1, env: dict[str, str] | None = None) -> 
     proc = subprocess.Popen(cmd, cwd=ROOT, env=child_env)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
+        deadline, ready = time.monotonic() + 120, 0
         while True:
             if proc.poll() is not None:
                 raise RuntimeError(f"server exited with {proc.returncode}")
             try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                health = httpx.get(f"{base}/healthz", timeout=2)
+                # Wait for every worker's triage warm-up too, or it would be measured: each
+                # check is a new connection to any worker, so ask until many in a row agree.
+                warm = health.status_code == 200 and health.json().get("triage") != "loading"
+                ready = ready + 1 if warm else 0
+                if ready >= 8 * workers:
                     break
             except httpx.HTTPError:
                 pass

@@ -42,7 +42,11 @@ def create_app() -> FastAPI:
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str]:
-        return {"status": "ok", "version": __version__}
+        # `triage` is "loading" for a server's first seconds: load balancers and benchmarks
+        # wait for "ready" before sending intake traffic.
+        from jiesu.triage.service import engine_state
+
+        return {"status": "ok", "version": __version__, "triage": engine_state()}
 
     install_web(app)  # pages, static files, HTML error pages (after every API router)
 

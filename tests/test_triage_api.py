@@ -45,3 +45,16 @@ def test_intake_stores_suggestion_and_agreement_is_counted(
     body = stats.json()
     assert body["with_suggestion"] >= 2
     assert body["unit_agreed"] >= 1 and body["unit_agreed"] < body["with_suggestion"]
+
+
+def test_health_says_when_the_triage_engine_is_ready(client: TestClient) -> None:
+    from jiesu.triage import service as triage_service
+
+    loaded = triage_service.get_engine()
+    triage_service.set_engine(None)
+    try:
+        assert client.get("/healthz").json()["triage"] == "loading"
+    finally:
+        triage_service.set_engine(loaded)
+    body = client.get("/healthz").json()
+    assert body["status"] == "ok" and body["triage"] == "ready"

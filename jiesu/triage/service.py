@@ -134,6 +134,26 @@ _engine: TriageEngine | None = None
 _lock = threading.Lock()
 
 
+_warm_up_failed = False
+
+
+def warm_up() -> None:
+    """Load the shared engine now (a server does it in a thread as it starts)."""
+    global _warm_up_failed
+    try:
+        get_engine()
+    except Exception:  # no model yet, a bad file: intake still works, triage says so
+        _warm_up_failed = True
+        raise
+
+
+def engine_state() -> str:
+    """"ready", "loading" (a server's first seconds) or "unavailable" (warm-up failed)."""
+    if _engine is not None:
+        return "ready"
+    return "unavailable" if _warm_up_failed else "loading"
+
+
 def get_engine() -> TriageEngine:
     global _engine
     if _engine is None:
