@@ -206,3 +206,36 @@ def test_job_closes_skipped_orders_once(session: Session, frozen: object) -> Non
         assert close_skipped_visits(session) >= 1
         assert order.state == "closed" and order.close_reason == "visit_skipped"
         assert close_skipped_visits(session) == 0  # idempotent: nothing due any more
+
+
+def test_no_person_may_declare_an_order_not_sampled(client: TestClient,
+                                                    session: Session) -> None:
+    order = replied_order(session)
+    for role in ("visitor", "supervisor"):
+        response = client.post(f"/api/v1/orders/{order.id}/skip_visit",
+                               headers=auth_headers(session, role),
+                               json={"reason": "not_sampled"})
+        assert response.status_code == 422
+        assert response.json()["error"]["code"] == "skip_reason_not_allowed"
+    session.refresh(order)
+    assert order.state == "replied" and order.close_reason is None
+
+
+def test_a_reopened_order_is_never_skipped_as_not_sampled(session: Session,
+                                                          frozen: object) -> None:
+    from jiesu.core.errors import InvalidInput
+    from jiesu.orders import service as orders
+    from jiesu.orders.schemas import SkipVisit
+    from jiesu.orders.statemachine import Action
+
+    order, _ = visit(session, replied_order(session), solved=False, satisfaction="dissatisfied")
+    order = step(session, "street", order, "sign")
+    order = step(session, "street", order, "contact", method="phone")
+    order = step(session, "street", order, "reply", outcome="solved", reply="已重新处理。")
+    try:
+        orders.act(session, who(session, "visitor"), order.id, Action.skip_visit,
+                   SkipVisit(reason="not_sampled"))
+        raise AssertionError("a reopened order was skipped as not sampled")
+    except InvalidInput as refused:
+        assert refused.code == "skip_reason_mismatch"
+    assert order.state == "replied"

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Query, Response
 
 from jiesu.core import clock
 from jiesu.core.api import SessionDep, commit, json_response
-from jiesu.core.errors import NotAllowed
+from jiesu.core.errors import InvalidInput, NotAllowed
 from jiesu.core.ids import PathId, QueryId
 from jiesu.core.privacy import mask_phone
 from jiesu.core.roles import Principal, Role
@@ -154,6 +154,11 @@ def _action_route(action: Action, payload_type: type[s.ActionBase]) -> None:
         order_id: PathId,
         body: s.ActionBase,
     ) -> Response:
+        if isinstance(body, s.SkipVisit) and body.reason == "not_sampled":
+            # Sampling is the return-visit job's decision (visits.service.close_skipped),
+            # computed from the unit's share; a person may not declare an order unsampled.
+            raise InvalidInput("“未抽中”免回访由回访抽样自动决定，不能手工选择",
+                               code="skip_reason_not_allowed")
         order = service.act(session, principal, order_id, action, body)
         result = to_public(order)
         commit(session)

@@ -320,6 +320,9 @@ def skip_visit(ctx: Context) -> None:
         raise InvalidInput("诉求人未匿名，不能按匿名免回访", code="skip_reason_mismatch")
     if payload.reason == "no_callback" and not order.no_callback:
         raise InvalidInput("诉求人未要求不回访", code="skip_reason_mismatch")
+    if payload.reason == "not_sampled" and order.reopen_count > 0:
+        # The citizen already said it was not done: a re-handled order is always called back.
+        raise InvalidInput("重办工单必须回访，不能按未抽中免回访", code="skip_reason_mismatch")
     order.close_reason = "visit_skipped"
 
 
