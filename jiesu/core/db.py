@@ -71,7 +71,23 @@ def make_engine(url: str) -> Engine:
         # Let SQLAlchemy, not the driver, emit BEGIN, so SAVEPOINTs behave (SQLAlchemy docs).
         event.listen(engine, "begin", _sqlite_begin)
         return engine
+    _cache_wide_statements()
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+# psycopg 3 parses a query's %(name)s placeholders once and caches the result, but only for
+# queries with at most 50 parameters (psycopg/_queries.py). The ORM's INSERT into `orders`
+# has 56 and would be parsed again on every intake. The bound is a module constant read on
+# each call; raising it keeps psycopg's own LRU in charge (a test checks the cache is hit).
+WIDE_STATEMENT_PARAMS = 128
+
+
+def _cache_wide_statements() -> None:
+    from psycopg import _queries
+
+    bound = getattr(_queries, "MAX_CACHED_STATEMENT_PARAMS", WIDE_STATEMENT_PARAMS)
+    if bound < WIDE_STATEMENT_PARAMS:
+        _queries.MAX_CACHED_STATEMENT_PARAMS = WIDE_STATEMENT_PARAMS
 
 
 @lru_cache
