@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     visit_max_attempts: int = 3
     # Run triage at intake and keep its proposal on the order.
     triage_at_intake: bool = True
+    # ... after the intake commits, in a worker (outbox topic "triage"), so the agent's
+    # request never waits for the model: for peaks on PostgreSQL with `jiesu worker` running.
+    triage_deferred: bool = False
     shared_data_dir: Path = Field(default=Path("../shared/data"))
     timezone: str = "Asia/Shanghai"
     # Deadlines, reminders and escalation (jiesu/orders/jobs.py); figures from practice.

@@ -408,6 +408,31 @@ def not_accept(ctx: Context) -> None:
     ctx.order.close_reason = "not_accepted"
 
 
+def apply_suggestion(order: Order, suggestion: dict[str, Any], *, keep_category: bool,
+                     keep_urgency: bool, keep_place: bool) -> None:
+    """Keep triage's proposal on the order (agreement rates) and fill what the agent left
+    open: the category, a raised urgency, the place. What a person chose is never replaced."""
+    order.suggestion = suggestion
+    order.suggested_category = suggestion.get("category")
+    order.suggested_unit_code = suggestion.get("unit_code")
+    if not keep_category:
+        order.category = suggestion.get("category")
+    if not keep_urgency and suggestion.get("urgency") in {"urgent", "emergency"}:
+        order.urgency = suggestion["urgency"]
+    if not keep_place:
+        order.district_code = suggestion.get("district_code")
+        order.street_code = suggestion.get("street_code")
+        order.community_code = suggestion.get("community_code")
+
+
+def triage(ctx: Context) -> None:
+    flags = ctx.payload
+    apply_suggestion(
+        ctx.order, flags["suggestion"], keep_category=ctx.order.category is not None,
+        keep_urgency=bool(flags.get("keep_urgency")), keep_place=bool(flags.get("keep_place")),
+    )
+
+
 def remind(ctx: Context) -> None:
     notify(ctx, f"{ctx.payload['deadline']}_due_soon", unit_id=ctx.payload.get("unit_id"))
 
@@ -470,5 +495,6 @@ EFFECTS: dict[str, Effect] = {
     "auto_urge": auto_urge,
     "auto_supervise": auto_supervise,
     "notify_district": notify_district,
+    "triage": triage,
 }
 

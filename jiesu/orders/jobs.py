@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session, aliased
 
-from jiesu.core import clock
+from jiesu.core import clock, outbox
 from jiesu.core.errors import DomainError
 from jiesu.core.settings import get_settings
 from jiesu.orders import service
@@ -224,3 +224,26 @@ def escalate(session: Session, *, now: datetime | None = None, limit: int = BATC
 def notify_district(session: Session, *, now: datetime | None = None, limit: int = BATCH) -> int:
     """超期通报：a street's overdue order is reported to its district."""
     return run_steps(session, STEPS["notify_district"], now=now, limit=limit)
+
+
+@outbox.register("triage")
+def triage_after_intake(session: Session, message: outbox.OutboxMessage) -> None:
+    """Deferred triage (JIESU_TRIAGE_DEFERRED): the proposal an inline intake would have
+    stored, taken as the system action `triage` (an event like any other). An order a
+    dispatcher already took, or one triaged already, is left as it is."""
+    from jiesu.orders import suggest
+
+    flags = message.payload
+    order = session.get(Order, int(flags["order_id"]))
+    if order is None or order.state != State.received.value or order.suggestion is not None:
+        return
+    title = order.title if flags.get("title_given") else None
+    record = suggest.as_record(suggest.suggest(
+        session, order.text, title, order.place_text or None, order.received_at,
+    ))
+    # The order is already stored and open: it must not be its own duplicate.
+    record["duplicates"] = [d for d in record["duplicates"] if d["order_id"] != order.id]
+    service.act_as_system(session, order.id, Action.triage, {
+        "suggestion": record, "keep_urgency": bool(flags.get("keep_urgency")),
+        "keep_place": bool(flags.get("keep_place")),
+    })

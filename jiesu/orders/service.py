@@ -15,14 +15,14 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from jiesu.core import clock
+from jiesu.core import clock, outbox
 from jiesu.core.errors import Conflict, DomainError, InvalidInput, NotAllowed
 from jiesu.core.privacy import log_unmasked_read
 from jiesu.core.roles import Principal, Role
 from jiesu.core.settings import get_settings
 from jiesu.orders import access
 from jiesu.orders import schemas as s
-from jiesu.orders.effects import EFFECTS, Context
+from jiesu.orders.effects import EFFECTS, Context, apply_suggestion
 from jiesu.orders.models import Case, Order, OrderEvent
 from jiesu.orders.statemachine import (
     OPEN_STATES,
@@ -97,8 +97,12 @@ def intake(session: Session, principal: Principal, data: s.OrderCreate) -> tuple
     if len(data.text) > get_settings().max_text_length:
         raise InvalidInput("诉求内容过长", code="text_too_long")
     # Triage's proposal is kept beside the dispatcher's final choice (agreement rates). It runs
-    # first, so its CPU work is not done inside this request's writes (see suggest.suggest).
-    suggestion = suggest_for_intake(session, data) if get_settings().triage_at_intake else None
+    # first, so its CPU work is not done inside this request's writes (see suggest.suggest);
+    # deferred, it runs after commit in a worker (JIESU_TRIAGE_DEFERRED, orders/jobs.py).
+    settings = get_settings()
+    deferred = settings.triage_at_intake and settings.triage_deferred
+    inline = settings.triage_at_intake and not deferred
+    suggestion = suggest_for_intake(session, data) if inline else None
     if data.client_key:
         existing = session.scalars(select(Order).where(Order.client_key == data.client_key)).first()
         if existing is not None:
@@ -117,7 +121,11 @@ def intake(session: Session, principal: Principal, data: s.OrderCreate) -> tuple
         updated_at=now,
     )
     if suggestion:
-        _apply_suggestion(order, data, suggestion)
+        apply_suggestion(
+            order, suggestion, keep_category=data.category is not None,
+            keep_urgency=data.urgency is not None,
+            keep_place=bool(data.street_code or data.district_code),
+        )
     session.add(order)
     try:
         # Only a client key can collide; without one, no savepoint (two round trips fewer).
@@ -147,20 +155,13 @@ def intake(session: Session, principal: Principal, data: s.OrderCreate) -> tuple
         payload={"channel": order.channel, "type": order.type, "client_key": data.client_key},
         first=True,
     )
+    if deferred:
+        outbox.enqueue(session, "triage", {
+            "order_id": order.id, "title_given": bool(data.title),
+            "keep_urgency": data.urgency is not None,
+            "keep_place": bool(data.street_code or data.district_code),
+        })
     return order, True
-
-
-def _apply_suggestion(order: Order, data: s.OrderCreate, suggestion: dict[str, Any]) -> None:
-    order.suggestion = suggestion
-    order.suggested_category = suggestion.get("category")
-    order.suggested_unit_code = suggestion.get("unit_code")
-    order.category = data.category or suggestion.get("category")
-    if data.urgency is None and suggestion.get("urgency") in {"urgent", "emergency"}:
-        order.urgency = suggestion["urgency"]
-    if not data.street_code and not data.district_code:
-        order.district_code = suggestion.get("district_code")
-        order.street_code = suggestion.get("street_code")
-        order.community_code = suggestion.get("community_code")
 
 
 def load_for_update(session: Session, principal: Principal, order_id: int) -> Order:

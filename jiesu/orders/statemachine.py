@@ -60,6 +60,7 @@ class Action(StrEnum):
     auto_urge = "auto_urge"  # 超期自动催办
     auto_supervise = "auto_supervise"  # 超期自动督办
     notify_district = "notify_district"  # 街道超期通报区
+    triage = "triage"  # 智能分析 (deferred triage after intake, JIESU_TRIAGE_DEFERRED)
 
 
 STATE_LABELS: dict[State, str] = {
@@ -108,6 +109,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.auto_urge: "超期催办",
     Action.auto_supervise: "超期督办",
     Action.notify_district: "超期通报区",
+    Action.triage: "智能分析",
 }
 
 OPEN_STATES = frozenset(
@@ -135,7 +137,7 @@ AGENT, DISPATCHER, HANDLER, VISITOR, SUPERVISOR = (
 SYSTEM = "system"  # the deadline jobs; no user has this role
 SYSTEM_ACTIONS = frozenset(
     {Action.remind, Action.mark_overdue, Action.auto_urge, Action.auto_supervise,
-     Action.notify_district}
+     Action.notify_district, Action.triage}
 )
 
 
@@ -230,6 +232,8 @@ TABLE: dict[tuple[State, Action], Rule] = {
     **_rows(WITH_UNIT, Action.auto_urge, None, {SYSTEM}, ("deadline", "due_at")),
     **_rows(WITH_UNIT, Action.auto_supervise, None, {SYSTEM}, ("deadline", "due_at")),
     **_rows(WITH_UNIT, Action.notify_district, None, {SYSTEM}, ("deadline", "district_id")),
+    # Deferred triage: the proposal joins the order while it waits for its dispatcher.
+    (State.received, Action.triage): Rule(None, frozenset({SYSTEM}), ("suggestion",)),
 }
 
 
