@@ -1,6 +1,8 @@
 """The order API under load, on SQLite and PostgreSQL.
 
-- intake: orders created per second through HTTP by 8 concurrent clients, p50/p99 latency;
+- intake: orders created per second through HTTP by 8 concurrent clients, p50/p99 latency,
+  with triage at intake inline (the default), deferred to a worker (JIESU_TRIAGE_DEFERRED;
+  then also how fast one worker drains what was queued) and off;
 - lifecycle: full lifecycles (intake → dispatch → sign → contact → reply → close_visited)
   per second through HTTP;
 - overdue: one unit's overdue list with 1,000,000 orders in the database, in-process
@@ -20,7 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 import httpx
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bench.common import (
@@ -108,6 +110,23 @@ def bench_http(kind: str, url: str, factory: sessionmaker[Session], label: str,
         figure(f"lifecycle{label}: request p50", percentile(result.latencies, 50) * 1000, "ms")
         figure(f"lifecycle{label}: request p99", percentile(result.latencies, 99) * 1000, "ms")
         _errors(result.errors)
+
+
+def bench_deferred_drain(factory: sessionmaker[Session]) -> None:
+    """What deferred triage moved out of the intake request: one worker triaging the orders
+    the deferred run queued (the cost moved to the worker; it did not disappear)."""
+    from jiesu.core.outbox import OutboxMessage
+    from jiesu.notify.jobs import deliver_outbox
+    from jiesu.orders import jobs  # noqa: F401  (registers the "triage" handler)
+
+    with factory() as session:
+        queued = session.scalar(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.topic == "triage", OutboxMessage.status == "pending")) or 0
+    began = time.perf_counter()
+    deliver_outbox(factory)
+    seconds = time.perf_counter() - began
+    figure(f"deferred triage: one worker drains ({queued:,} queued)",
+           queued / seconds if seconds else 0.0, "/s")
 
 
 def _client_cpu(result: LoadResult) -> None:
@@ -243,6 +262,8 @@ def run_backend(kind: str) -> None:
     with scratch_database(kind, "jiesu_bench_api") as url:
         factory = prepare(url)
         bench_http(kind, url, factory, "")
+        bench_http(kind, url, factory, " (triage deferred)", env={"JIESU_TRIAGE_DEFERRED": "true"})
+        bench_deferred_drain(factory)
         bench_http(kind, url, factory, " (triage off)", env={"JIESU_TRIAGE_AT_INTAKE": "false"})
         bench_overdue(kind, url, factory)
         factory.kw["bind"].dispose()
