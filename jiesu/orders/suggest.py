@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from jiesu.core import clock
+from jiesu.orders import duplicates
 from jiesu.orders import schemas as s
 from jiesu.orders.models import Order
-from jiesu.triage.duplicates import Candidate, find_duplicates
 from jiesu.triage.places import Gazetteer, build_gazetteer
 from jiesu.triage.places_build import Alias, alias_targets, load_divisions
 from jiesu.triage.routing import Rule, parse_rules
@@ -25,9 +25,6 @@ from jiesu.triage.routing import Unit as RouteUnit
 from jiesu.triage.service import Suggestion, TriageEngine, get_engine
 from jiesu.units import place_aliases
 from jiesu.units.models import CatalogueRule, Unit
-
-DUPLICATE_WINDOW = timedelta(days=7)
-MAX_CANDIDATES = 300
 
 _cache: dict[tuple[Any, ...], TriageEngine] = {}
 _lock = threading.Lock()
@@ -99,24 +96,6 @@ def engine_for(session: Session) -> TriageEngine:
     return engine
 
 
-def candidates(session: Session, street_code: str | None, now: datetime) -> list[Candidate]:
-    """Open orders of the last days in the same street: possible duplicates."""
-    if not street_code:
-        return []
-    rows = session.execute(
-        select(Order.id, Order.title, Order.text, Order.street_code, Order.received_at)
-        .where(Order.street_code == street_code, Order.is_open.is_(True),
-               Order.received_at >= now - DUPLICATE_WINDOW)
-        .order_by(Order.received_at.desc())
-        .limit(MAX_CANDIDATES)
-    )
-    return [
-        Candidate(id=str(row.id), text=f"{row.title}。{row.text}", street_code=row.street_code,
-                  received_at=row.received_at)
-        for row in rows
-    ]
-
-
 def suggest(
     session: Session, text: str, title: str | None, place_text: str | None,
     now: datetime | None = None, with_duplicates: bool = True,
@@ -137,11 +116,9 @@ def suggest(
     street = result.place.street_code
     if not with_duplicates or not street:
         return result
-    pool = candidates(session, street, now)
-    if not pool:
-        return result
     full = f"{title}。{text}" if title else text
-    return replace(result, duplicates=find_duplicates(full, street, pool, now=now))
+    found = duplicates.find(session, full, street, now)
+    return replace(result, duplicates=found) if found else result
 
 
 def as_record(result: Suggestion) -> dict[str, Any]:
