@@ -10,6 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from jiesu.orders.suggest import suggest
+from jiesu.units import place_aliases
 from jiesu.units.place_aliases import PlaceAlias
 from tests.conftest import auth_headers
 from tests.factories import WANGJING
@@ -121,3 +123,21 @@ def test_a_one_character_alias_is_refused(client: TestClient, session: Session) 
     answer = add(client, session, alias="桥", district="朝阳区")
     assert answer.status_code == 422
     assert answer.json()["error"]["code"] == "invalid_input"
+
+
+def test_an_alias_added_where_a_rolled_back_one_was_is_resolved(session: Session) -> None:
+    with session.begin_nested() as savepoint:
+        gone = place_aliases.add_alias(session, alias="老虎洞小区", district="朝阳区",
+                                       street="望京街道")
+        gone_id = gone.id
+        assert street_of(session, TEXT) == WANGJING
+        savepoint.rollback()
+    kept = place_aliases.add_alias(session, alias="老虎洞小区", district="海淀区",
+                                   street="八里庄街道")
+    if session.get_bind().dialect.name == "sqlite":
+        assert kept.id == gone_id  # same count, same newest id: only the content differs
+    assert street_of(session, TEXT) == "110108005"
+
+
+def street_of(session: Session, text: str) -> str | None:
+    return suggest(session, text, None, None, with_duplicates=False).place.street_code

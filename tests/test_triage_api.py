@@ -5,8 +5,10 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from jiesu.orders import suggest
 from tests.conftest import auth_headers
 from tests.factories import WANGJING, new_order, step, unit
+from tests.messages import statements
 
 GAS = "朝阳区望京街道花家地西里三区5号楼楼道里有很浓的燃气味，担心漏气。"
 
@@ -45,6 +47,13 @@ def test_intake_stores_suggestion_and_agreement_is_counted(
     body = stats.json()
     assert body["with_suggestion"] >= 2
     assert body["unit_agreed"] >= 1 and body["unit_agreed"] < body["with_suggestion"]
+
+
+def test_an_unchanged_catalogue_costs_triage_one_query(session: Session) -> None:
+    suggest.engine_for(session)
+    with statements(session) as sent:
+        suggest.engine_for(session)
+    assert len(sent) == 1
 
 
 def test_health_says_when_the_triage_engine_is_ready(client: TestClient) -> None:

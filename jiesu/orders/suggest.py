@@ -9,9 +9,10 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from jiesu.core import clock
@@ -25,18 +26,42 @@ from jiesu.triage.routing import Unit as RouteUnit
 from jiesu.triage.service import Suggestion, TriageEngine, get_engine
 from jiesu.units import place_aliases
 from jiesu.units.models import CatalogueRule, Unit
+from jiesu.units.place_aliases import PlaceAlias
 
 _cache: dict[tuple[Any, ...], TriageEngine] = {}
 _lock = threading.Lock()
 
 
-def _catalogue_key(session: Session) -> tuple[Any, ...]:
-    rules = session.execute(
-        select(func.count(CatalogueRule.id), func.max(CatalogueRule.id),
-               func.max(CatalogueRule.retired_at))
-    ).one()
-    units = session.execute(select(func.count(Unit.id), func.max(Unit.id))).one()
-    return (*rules, *units)
+@lru_cache(maxsize=2)
+def _state_query(with_alias_content: bool) -> Select[Any]:
+    """Built once: building and compiling it anew each call cost more than running it."""
+    rule, unit, alias = CatalogueRule, Unit, PlaceAlias
+    figures: list[Any] = [
+        func.count(rule.id), func.max(rule.id), func.max(rule.retired_at),
+        func.count(unit.id), func.max(unit.id),
+        func.count(alias.id), func.count(alias.retired_at), func.max(alias.id),
+        func.max(alias.retired_at),
+    ]
+    columns = [select(figure).scalar_subquery() for figure in figures]
+    if with_alias_content:
+        sep = "\x1f"
+        active = (select((alias.alias + sep + alias.district + sep + alias.street + sep
+                          + alias.kind).label("entry"))
+                  .where(alias.retired_at.is_(None)).order_by(alias.id).subquery())
+        columns.append(select(func.group_concat(active.c.entry, "\x1e")).scalar_subquery())
+    return select(*columns)
+
+
+def _state_key(session: Session) -> tuple[Any, ...]:
+    """What the engine is built from, told apart in one round trip: catalogue rules (count,
+    newest id, latest retirement), units (count, newest id) and place aliases (count, retired
+    count, newest id, latest retirement). Rules and aliases are versioned: a change adds a row
+    or retires one, never edits one in place, so each committed change moves these figures.
+    SQLite also gives the id of a rolled-back row to the next one (PostgreSQL's sequences never
+    go back), so there the key carries the active aliases' content as well (an in-process read):
+    an alias added where a rolled-back one was is not a stale hit (decision 0009)."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    return tuple(session.execute(_state_query(sqlite)).one())
 
 
 def _rules(session: Session) -> list[Rule]:
@@ -79,17 +104,18 @@ def _gazetteer(entries: tuple[tuple[str, str, str, str], ...], shipped: Gazettee
 
 def engine_for(session: Session) -> TriageEngine:
     """The shared model and gazetteer with this database's catalogue and place aliases (rebuilt
-    when either changes: a newly added alias is resolved by the next call)."""
-    aliases = place_aliases.active_entries(session)
-    key = (*_catalogue_key(session), aliases)
+    when either changes: a newly added alias is resolved by the next call). One query when
+    nothing changed; the rows themselves are read only to rebuild."""
+    key = _state_key(session)
     engine = _cache.get(key)
     if engine is None:
         base = get_engine()
         with _lock:
             rules = _rules(session)
+            gazetteer = _gazetteer(place_aliases.active_entries(session), base.gazetteer)
             engine = TriageEngine(
-                base.model, _gazetteer(aliases, base.gazetteer), rules=rules or None,
-                units=_units(session), urgency=base.urgency_rules,
+                base.model, gazetteer, rules=rules or None, units=_units(session),
+                urgency=base.urgency_rules,
             )
             _cache.clear()
             _cache[key] = engine

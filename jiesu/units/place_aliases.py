@@ -96,7 +96,7 @@ def list_aliases(
 
 def active_entries(session: Session) -> tuple[tuple[str, str, str, str], ...]:
     """(alias, district, street, kind) of every active row: what triage builds its gazetteer
-    from, and its cache key (the content itself, so a rolled-back id reused is no stale hit)."""
+    from (read only when orders/suggest.py's cache key says the rows changed)."""
     stmt = select(PlaceAlias.alias, PlaceAlias.district, PlaceAlias.street, PlaceAlias.kind)
     rows = session.execute(stmt.where(PlaceAlias.retired_at.is_(None))
                            .order_by(PlaceAlias.alias, PlaceAlias.id))
