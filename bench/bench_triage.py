@@ -1,7 +1,10 @@
-"""Triage speed: classifier load and ms/message, places texts/s, suggest() p50/p99.
+"""Triage speed: classifier load and ms/message, places texts/s, suggest() p50/p99, and triage
+at intake in a busy street (300 open orders as possible duplicates).
 
 Usage: .venv/bin/python bench/bench_triage.py [N]   (needs a model: jiesu triage ensure-model)
-Figures use CPU time (time.process_time) so a busy machine distorts them less.
+Figures use CPU time (time.process_time) so a busy machine distorts them less; the database
+server's own CPU is not in them. The intake figures use a scratch PostgreSQL database when one
+answers (JIESU_BENCH_POSTGRES_URL), else a temporary SQLite file.
 Prints figures only; never part of pass/fail.
 """
 
@@ -105,6 +108,119 @@ def main() -> None:
     if totals:
         p50, p99 = pct(totals, 0.5), pct(totals, 0.99)
         print(f"suggest(): p50 {p50:.2f} ms, p99 {p99:.2f} ms (n={len(totals)})")
+
+    scoring_figures(messages)
+    intake_figures(raw_messages(1_000))
+
+
+def scoring_figures(messages: list[tuple[str, str]], pool: int = 300) -> None:
+    """Duplicate scoring alone: one text against `pool` profiled texts, and profiling a text."""
+    from jiesu.triage.duplicates import cosine_scores, profile
+
+    texts = [f"{title}。{body}" for title, body in messages]
+    if len(texts) < pool + 100:
+        return
+    t0 = time.process_time()
+    profiles = [profile(t) for t in texts[:pool]]
+    each = (time.process_time() - t0) * 1000 / pool
+    grams = sum(p.size for p in profiles)
+    times = []
+    for text in texts[pool : pool + 100]:
+        query = profile(text)
+        t0 = time.process_time()
+        cosine_scores(query, profiles)
+        times.append((time.process_time() - t0) * 1000)
+    print(f"duplicate scoring, one text against {pool} profiles ({grams:,} grams): {_ms(times)}; "
+          f"profiling a text: {each:.3f} ms")
+
+
+def _ms(values: list[float]) -> str:
+    return f"p50 {pct(values, 0.5):.2f} ms, p99 {pct(values, 0.99):.2f} ms (n={len(values)})"
+
+
+def intake_figures(messages: list[tuple[str, str]], pool: int = 300) -> None:
+    """Triage at intake in one busy street: `pool`+100 orders taken in 望京街道 (the pool of
+    open orders a new one is compared with is capped at 300), then the intake-style suggest()
+    with its duplicate search, cold (no order's gram profile cached) and warm, and 200 more
+    intakes timed one by one, with triage and without."""
+    from bench.common import configure, postgres_available, prepare, scratch_database
+
+    configure()
+    from sqlalchemy import select
+
+    from jiesu.core import clock
+    from jiesu.core.settings import get_settings
+    from jiesu.orders import duplicates, service, suggest
+    from jiesu.orders import schemas as s
+    from jiesu.units.models import User
+    from jiesu.units.service import principal_for
+
+    street, place = "110105026", "朝阳区望京街道"
+    needed = pool + 100 + 200 + 100 + 100
+    if len(messages) < needed:
+        print(f"intake figures: need {needed} messages, have {len(messages)}; skipped")
+        return
+    kind = "postgres" if postgres_available() else "sqlite"
+    texts = iter(messages)
+
+    def order(title: str, body: str) -> s.OrderCreate:
+        return s.OrderCreate(type="complaint", title=title[:200], text=body[:5_000],
+                             place_text=place, district_code=street[:6], street_code=street)
+
+    def set_triage(on: bool) -> None:
+        os.environ["JIESU_TRIAGE_AT_INTAKE"] = "true" if on else "false"
+        get_settings.cache_clear()
+
+    with scratch_database(kind, "jiesu_bench_triage") as url:
+        factory = prepare(url)
+        with factory() as session:
+            user = session.scalars(select(User).where(User.username == "agent")).one()
+            agent = principal_for(session, user)
+
+        def intake(n: int) -> list[float]:
+            times = []
+            for _ in range(n):
+                title, body = next(texts)
+                with factory.begin() as session:
+                    t0 = time.process_time()
+                    service.intake(session, agent, order(title, body))
+                times.append((time.process_time() - t0) * 1000)
+            return times
+
+        set_triage(True)
+        with factory() as session:  # load the model and gazetteer before timing anything
+            suggest.suggest(session, "预热", None, place)
+        intake(pool + 100)
+        probes = [next(texts) for _ in range(100)]
+        for label, cold, dups in (("no duplicate search", False, False),
+                                  ("profiles cold", True, True), ("profiles warm", False, True)):
+            times = []
+            with factory() as session:
+                for title, body in probes:
+                    if cold:
+                        duplicates.clear_profiles()
+                    t0 = time.process_time()
+                    suggest.suggest(session, body, title, place, with_duplicates=dups)
+                    times.append((time.process_time() - t0) * 1000)
+            print(f"intake-style suggest() with {pool} open orders in one street ({kind}, "
+                  f"{label}): {_ms(times)}")
+        times = []
+        with factory() as session:
+            now = clock.now()
+            for title, body in probes:
+                t0 = time.process_time()
+                duplicates.find(session, f"{title}。{body}", street, now)
+                times.append((time.process_time() - t0) * 1000)
+        print(f"duplicate search alone (query + scoring), profiles warm ({kind}): {_ms(times)}")
+        with_triage = intake(200)
+        set_triage(False)
+        without = intake(100)
+        os.environ.pop("JIESU_TRIAGE_AT_INTAKE", None)
+        get_settings.cache_clear()
+        print(f"intake CPU per order, triage on, {pool} open orders in the street ({kind}): "
+              f"mean {statistics.mean(with_triage):.2f} ms, {_ms(with_triage)}")
+        print(f"intake CPU per order, triage off ({kind}): "
+              f"mean {statistics.mean(without):.2f} ms, {_ms(without)}")
 
 
 if __name__ == "__main__":
