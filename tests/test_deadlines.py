@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from jiesu.core.clock import CHINA_TZ
+from jiesu.core.errors import Conflict
 from jiesu.core.workdays import CHINA, AroundTheClock
 from jiesu.orders import deadline_rules
 from jiesu.orders.deadline_rules import DeadlineRuleRow
@@ -235,6 +236,21 @@ def test_second_active_rule_for_the_same_key_is_a_conflict(
     assert again.status_code == 409
     assert again.json()["error"]["code"] == "deadline_rule_exists"
 
+
+def test_a_refused_edit_leaves_the_old_rule_in_force(session: Session) -> None:
+    older = deadline_rules.add_rule(session, urgency="urgent", category=None,
+                                    limits=limits(1, 2, 12, H))
+    # Two admins added the same key at once (no unique index on this table): a second row.
+    session.add(DeadlineRuleRow(urgency="urgent", category=None, sign_amount=1, sign_span="hours",
+                                contact_amount=2, contact_span="hours", reply_amount=8,
+                                reply_span="hours", created_at=older.created_at))
+    session.flush()
+    with pytest.raises(Conflict):
+        deadline_rules.replace_rule(session, older.id, limits=limits(1, 2, 6, H))
+    assert older.retired_at is None
+    assert [r.id for r in deadline_rules.history(session, older.id)] == [older.id]
+    assert session.scalar(select(DeadlineRuleRow.retired_at)
+                          .where(DeadlineRuleRow.id == older.id)) is None
 
 def test_editing_a_retired_rule_is_not_found(client: TestClient, session: Session) -> None:
     row = deadline_rules.add_rule(session, urgency="urgent", category=None,

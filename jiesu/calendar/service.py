@@ -25,7 +25,8 @@ from sqlalchemy.orm import Session
 
 from jiesu.calendar.models import CalendarDay, CalendarYear
 from jiesu.core import clock
-from jiesu.core.errors import Conflict, InvalidInput, NotFound
+from jiesu.core.errors import Conflict, InvalidInput
+from jiesu.core.versioned import live_row, replace_row, retire_row, version_history
 from jiesu.core.workdays import WorkCalendar, library_covers, uncovered_years
 
 # How far ahead the admin and supervisor pages look for a year nobody has entered yet.
@@ -100,10 +101,8 @@ def add_day(
 
 
 def _live(session: Session, day_id: int) -> CalendarDay:
-    row = session.get(CalendarDay, day_id)
-    if row is None or row.retired_at is not None:
-        raise NotFound("日历记录不存在或已停用", code="calendar_day_not_found")
-    return row
+    return live_row(session, CalendarDay, day_id, message="日历记录不存在或已停用",
+                    code="calendar_day_not_found")
 
 
 def replace_day(
@@ -111,36 +110,24 @@ def replace_day(
     actor_id: int | None = None,
 ) -> CalendarDay:
     """A new version of a day's entry: the old row is retired, never edited."""
-    old = _live(session, day_id)
-    with session.begin_nested():  # a refused successor leaves the old row in force
-        old.retired_at = clock.now()
-        session.flush()
-        new = add_day(session, day=old.day, is_workday=is_workday, name=name, note=note,
-                      actor_id=actor_id)
-        new.supersedes_id = old.id
+    new = replace_row(session, _live(session, day_id), lambda old: add_day(
+        session, day=old.day, is_workday=is_workday, name=name, note=note, actor_id=actor_id,
+    ))
     _changed()
     return new
 
 
 def retire_day(session: Session, day_id: int) -> CalendarDay:
     """The date falls back to the library (or to Monday–Friday in a year nobody covers)."""
-    row = _live(session, day_id)
-    row.retired_at = clock.now()
-    session.flush()
+    row = retire_row(session, _live(session, day_id))
     _changed()
     return row
 
 
 def history(session: Session, day_id: int) -> list[CalendarDay]:
     """The row and every version before it, newest first."""
-    rows: list[CalendarDay] = []
-    row = session.get(CalendarDay, day_id)
-    if row is None:
-        raise NotFound("日历记录不存在", code="calendar_day_not_found")
-    while row is not None:
-        rows.append(row)
-        row = session.get(CalendarDay, row.supersedes_id) if row.supersedes_id else None
-    return rows
+    return version_history(session, CalendarDay, day_id, message="日历记录不存在",
+                           code="calendar_day_not_found")
 
 
 def days_of_year(

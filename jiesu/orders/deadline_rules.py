@@ -16,7 +16,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from jiesu.core import clock
 from jiesu.core.db import Base
-from jiesu.core.errors import Conflict, NotFound
+from jiesu.core.errors import Conflict
+from jiesu.core.versioned import live_row, replace_row, retire_row, version_history
 from jiesu.orders.deadlines import DEFAULT_RULES, DeadlineRule, DeadlineSet, Span, rule_key
 
 
@@ -127,10 +128,8 @@ def add_rule(
 
 
 def _live(session: Session, rule_id: int) -> DeadlineRuleRow:
-    row = session.get(DeadlineRuleRow, rule_id)
-    if row is None or row.retired_at is not None:
-        raise NotFound("时限规则不存在或已停用", code="deadline_rule_not_found")
-    return row
+    return live_row(session, DeadlineRuleRow, rule_id, message="时限规则不存在或已停用",
+                    code="deadline_rule_not_found")
 
 
 def replace_rule(
@@ -138,31 +137,20 @@ def replace_rule(
     actor_id: int | None = None,
 ) -> DeadlineRuleRow:
     """A new version of a rule: the old row is retired, never edited."""
-    old = _live(session, rule_id)
-    old.retired_at = clock.now()
-    session.flush()
-    new = add_rule(session, urgency=old.urgency, category=old.category, limits=limits,
-                   note=note, actor_id=actor_id)
-    new.supersedes_id = old.id
-    return new
+    return replace_row(session, _live(session, rule_id), lambda old: add_rule(
+        session, urgency=old.urgency, category=old.category, limits=limits, note=note,
+        actor_id=actor_id,
+    ))
 
 
 def retire_rule(session: Session, rule_id: int) -> DeadlineRuleRow:
-    row = _live(session, rule_id)
-    row.retired_at = clock.now()
-    return row
+    return retire_row(session, _live(session, rule_id))
 
 
 def history(session: Session, rule_id: int) -> list[DeadlineRuleRow]:
     """The row and every version before it, newest first."""
-    rows: list[DeadlineRuleRow] = []
-    row = session.get(DeadlineRuleRow, rule_id)
-    if row is None:
-        raise NotFound("时限规则不存在", code="deadline_rule_not_found")
-    while row is not None:
-        rows.append(row)
-        row = session.get(DeadlineRuleRow, row.supersedes_id) if row.supersedes_id else None
-    return rows
+    return version_history(session, DeadlineRuleRow, rule_id, message="时限规则不存在",
+                           code="deadline_rule_not_found")
 
 
 def seed_defaults(session: Session) -> int:

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from jiesu.core import clock
 from jiesu.core.db import Base
-from jiesu.core.errors import Conflict, InvalidInput, NotFound
+from jiesu.core.errors import Conflict, InvalidInput
+from jiesu.core.versioned import live_row, replace_row, retire_row
 from jiesu.units.models import Unit, UnitKind
 
 # Spoken street names drop these suffixes: 望京 for 望京街道, 来广营 for 来广营地区.
@@ -126,10 +127,8 @@ def add_alias(
 
 
 def _live(session: Session, alias_id: int) -> PlaceAlias:
-    row = session.get(PlaceAlias, alias_id)
-    if row is None or row.retired_at is not None:
-        raise NotFound("地名别名不存在或已停用", code="place_alias_not_found")
-    return row
+    return live_row(session, PlaceAlias, alias_id, message="地名别名不存在或已停用",
+                    code="place_alias_not_found")
 
 
 def replace_alias(
@@ -137,18 +136,11 @@ def replace_alias(
     kind: str = "alias", note: str = "", actor_id: int | None = None,
 ) -> PlaceAlias:
     """A new version: the old row is retired, never edited."""
-    old = _live(session, alias_id)
-    with session.begin_nested():  # a refused successor leaves the old row in force
-        old.retired_at = clock.now()
-        session.flush()
-        new = add_alias(session, alias=alias, district=district, street=street, kind=kind,
-                        note=note, actor_id=actor_id)
-        new.supersedes_id = old.id
-    return new
+    return replace_row(session, _live(session, alias_id), lambda _old: add_alias(
+        session, alias=alias, district=district, street=street, kind=kind, note=note,
+        actor_id=actor_id,
+    ))
 
 
 def retire_alias(session: Session, alias_id: int) -> PlaceAlias:
-    row = _live(session, alias_id)
-    row.retired_at = clock.now()
-    session.flush()
-    return row
+    return retire_row(session, _live(session, alias_id))

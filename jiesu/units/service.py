@@ -9,10 +9,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from jiesu.core import clock
-from jiesu.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from jiesu.core.errors import Conflict, InvalidInput, NotAuthenticated
 from jiesu.core.roles import Principal, Role
 from jiesu.core.security import hash_password, verify_password
 from jiesu.core.settings import DEMO_PASSWORD, get_settings
+from jiesu.core.versioned import live_row, replace_row, retire_row
 from jiesu.units.models import CatalogueRule, Unit, UnitKind, User
 from jiesu.units.schemas import CatalogueRuleCreate, UnitCreate, UserCreate
 
@@ -162,21 +163,19 @@ def add_rule(session: Session, data: CatalogueRuleCreate, actor_id: int | None) 
     return rule
 
 
+def _live_rule(session: Session, rule_id: int) -> CatalogueRule:
+    return live_row(session, CatalogueRule, rule_id, message="目录规则不存在",
+                    code="rule_not_found")
+
+
 def replace_rule(
     session: Session, rule_id: int, data: CatalogueRuleCreate, actor_id: int | None
 ) -> CatalogueRule:
     """A new version of a rule: the old row is retired, never edited."""
-    old = session.get(CatalogueRule, rule_id)
-    if old is None or old.retired_at is not None:
-        raise NotFound("目录规则不存在", code="rule_not_found")
-    new = add_rule(session, data, actor_id)
-    new.supersedes_id = old.id
-    old.retired_at = clock.now()
-    return new
+    old = _live_rule(session, rule_id)
+    return replace_row(session, old, lambda _old: add_rule(session, data, actor_id))
 
 
 def retire_rule(session: Session, rule_id: int) -> None:
-    rule = session.get(CatalogueRule, rule_id)
-    if rule is None or rule.retired_at is not None:
-        raise NotFound("目录规则不存在", code="rule_not_found")
-    rule.retired_at = clock.now()
+    retire_row(session, _live_rule(session, rule_id))
+
