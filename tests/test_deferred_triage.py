@@ -91,3 +91,15 @@ def test_an_order_is_never_its_own_duplicate(
     assert first.suggestion is not None and second.suggestion is not None
     assert first.id not in [d["order_id"] for d in first.suggestion["duplicates"]]
     assert first.id in [d["order_id"] for d in second.suggestion["duplicates"]]
+
+
+def test_the_order_itself_takes_no_place_among_its_duplicates(
+    session: Session, factory: Callable[[], Session], deferred: None
+) -> None:
+    orders = [new_order(session, text=GAS) for _ in range(7)]
+    deliver_outbox(factory)
+    for order in orders:
+        session.refresh(order)
+        assert order.suggestion is not None
+        listed = [d["order_id"] for d in order.suggestion["duplicates"]]
+        assert len(listed) == 5 and order.id not in listed  # the five closest others

@@ -103,8 +103,10 @@ def _open_orders(with_texts: bool) -> Select[Any]:
             .limit(MAX_CANDIDATES))
 
 
-def find(session: Session, text: str, street_code: str, now: datetime) -> list[DuplicateMatch]:
-    """Open orders of the last days in the same street whose text is close to `text`."""
+def find(session: Session, text: str, street_code: str, now: datetime,
+         exclude: int | None = None) -> list[DuplicateMatch]:
+    """Open orders of the last days in the same street whose text is close to `text`
+    (but `exclude`: an order already stored is not its own duplicate)."""
     where = {"street": street_code, "since": now - DUPLICATE_WINDOW}
     keys: list[Key]
     if session.get_bind().dialect.name == "sqlite":
@@ -112,6 +114,7 @@ def find(session: Session, text: str, street_code: str, now: datetime) -> list[D
                 for order_id, title, body in session.execute(_open_orders(True), where)]
     else:
         keys = [(order_id, None) for order_id in session.scalars(_open_orders(False), where)]
+    keys = [key for key in keys if key[0] != exclude]
     if not keys:
         return []
     found = _seen.get_many(keys)

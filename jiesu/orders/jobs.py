@@ -238,11 +238,11 @@ def triage_after_intake(session: Session, message: outbox.OutboxMessage) -> None
     if order is None or order.state != State.received.value or order.suggestion is not None:
         return
     title = order.title if flags.get("title_given") else None
+    # The order is already stored and open: it must not be its own duplicate.
     record = suggest.as_record(suggest.suggest(
         session, order.text, title, order.place_text or None, order.received_at,
+        exclude=order.id,
     ))
-    # The order is already stored and open: it must not be its own duplicate.
-    record["duplicates"] = [d for d in record["duplicates"] if d["order_id"] != order.id]
     service.act_as_system(session, order.id, Action.triage, {
         "suggestion": record, "keep_urgency": bool(flags.get("keep_urgency")),
         "keep_place": bool(flags.get("keep_place")),

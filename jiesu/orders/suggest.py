@@ -124,7 +124,7 @@ def engine_for(session: Session) -> TriageEngine:
 
 def suggest(
     session: Session, text: str, title: str | None, place_text: str | None,
-    now: datetime | None = None, with_duplicates: bool = True,
+    now: datetime | None = None, with_duplicates: bool = True, exclude: int | None = None,
 ) -> Suggestion:
     """Triage one text with this database's catalogue, and its open orders as duplicates.
 
@@ -143,7 +143,7 @@ def suggest(
     if not with_duplicates or not street:
         return result
     full = f"{title}。{text}" if title else text
-    found = duplicates.find(session, full, street, now)
+    found = duplicates.find(session, full, street, now, exclude=exclude)
     return replace(result, duplicates=found) if found else result
 
 
