@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from jiesu.core.api import SessionDep
 from jiesu.core.errors import NotAllowed, NotAuthenticated
@@ -42,14 +44,34 @@ def principal_from_token(session: SessionDep, token: str, purpose: str) -> Princ
     return principal
 
 
-def current_principal(request: Request, session: SessionDep) -> Principal:
+@dataclass(frozen=True)
+class Credentials:
+    """The caller's token as presented, not yet checked against the database."""
+
+    token: str
+    purpose: str  # "api" (bearer header) or "session" (page cookie)
+
+    def principal(self, session: Session) -> Principal:
+        return principal_from_token(session, self.token, self.purpose)
+
+
+async def presented_credentials(request: Request) -> Credentials:
+    """A request without any token is refused here, on the event loop, before its body is
+    read; the token itself is checked by `Credentials.principal` (a database read)."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        return principal_from_token(session, header[7:].strip(), "api")
+        return Credentials(header[7:].strip(), "api")
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        return principal_from_token(session, cookie, "session")
+        return Credentials(cookie, "session")
     raise NotAuthenticated("请先登录", code="not_authenticated")
+
+
+PresentedCredentials = Annotated[Credentials, Depends(presented_credentials)]
+
+
+def current_principal(credentials: PresentedCredentials, session: SessionDep) -> Principal:
+    return credentials.principal(session)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
