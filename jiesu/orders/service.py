@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -69,25 +69,25 @@ def append_event(
     at: datetime,
     payload: dict[str, Any],
     first: bool = False,
-) -> OrderEvent:
+) -> None:
     # A new order's first event is seq 1: one query fewer on the intake path.
     last = 0 if first else session.scalar(
         select(func.max(OrderEvent.seq)).where(OrderEvent.order_id == order.id)
     )
-    event = OrderEvent(
-        order_id=order.id,
-        seq=(last or 0) + 1,
-        action=action,
-        from_state=from_state,
-        to_state=order.state,
-        actor_id=principal.user_id if principal else None,
-        actor_role=principal.role.value if principal else "system",
-        unit_id=principal.unit_id if principal else None,
-        at=at,
-        payload=payload,
-    )
-    session.add(event)
-    return event
+    # Written as one INSERT, not an ORM object: events are never read back in the request
+    # that writes them, and the unit of work costs more than the row (every action).
+    session.execute(insert(OrderEvent), [{
+        "order_id": order.id,
+        "seq": (last or 0) + 1,
+        "action": action,
+        "from_state": from_state,
+        "to_state": order.state,
+        "actor_id": principal.user_id if principal else None,
+        "actor_role": principal.role.value if principal else "system",
+        "unit_id": principal.unit_id if principal else None,
+        "at": at,
+        "payload": payload,
+    }])
 
 
 def intake(session: Session, principal: Principal, data: s.OrderCreate) -> tuple[Order, bool]:
@@ -208,14 +208,14 @@ def act(
     if step.to_state is State.closed and step.changes_state:
         order.closed_at = now
     order.updated_at = now
-    append_event(
-        session, order, action=action.value, from_state=from_state.value, principal=principal,
-        at=now, payload={**data, **ctx.extra},
-    )
     try:
         session.flush()
     except StaleDataError as exc:
         raise Conflict("工单已被他人修改，请刷新后重试", code="version_conflict") from exc
+    append_event(
+        session, order, action=action.value, from_state=from_state.value, principal=principal,
+        at=now, payload={**data, **ctx.extra},
+    )
     return order
 
 
@@ -245,12 +245,12 @@ def act_as_system(
                   now=now)
     EFFECTS[action.value](ctx)
     order.updated_at = now
-    append_event(session, order, action=action.value, from_state=from_state.value,
-                 principal=None, at=now, payload={**payload, **ctx.extra})
     try:
         session.flush()
     except StaleDataError as exc:
         raise Conflict("工单已被他人修改，请刷新后重试", code="version_conflict") from exc
+    append_event(session, order, action=action.value, from_state=from_state.value,
+                 principal=None, at=now, payload={**payload, **ctx.extra})
     return order
 
 
