@@ -31,10 +31,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def notify_user(session: Session, username: str) -> OutboxMessage:
-    message = outbox.enqueue(session, "notify", {
+    message_id = outbox.enqueue(session, "notify", {
         "kind": "urged", "order_id": None, "number": "20261102000001", "unit_id": None,
         "role": None, "user_id": who(session, username).user_id})
-    session.flush()
+    message = session.get(OutboxMessage, message_id)
+    assert message is not None
     return message
 
 
@@ -71,8 +72,8 @@ def test_a_topic_without_a_handler_ends_dead(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(get_settings(), "outbox_max_attempts", 2)
-    message = outbox.enqueue(session, "no-such-topic", {})
-    session.flush()
+    message = session.get(OutboxMessage, outbox.enqueue(session, "no-such-topic", {}))
+    assert message is not None
     deliver_outbox(factory)
     frozen.shift(timedelta(hours=1))
     deliver_outbox(factory)
@@ -120,7 +121,7 @@ def test_killing_the_worker_mid_delivery_loses_nothing_and_sends_nothing_twice(
     with sessions() as session:
         ids = [outbox.enqueue(session, "webhook", {"text": f"短信 {n}"}) for n in range(5)]
         session.commit()
-        keys = sorted(str(m.id) for m in ids)
+        keys = sorted(str(message_id) for message_id in ids)
     # The gateway takes the first message, then holds its answer while we kill the worker.
     with Gateway(delay=30) as gateway:
         first = _worker(fresh_database, gateway)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Index, String, Text, and_, or_, select, update
+from sqlalchemy import JSON, Index, String, Text, and_, insert, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from jiesu.core import clock
@@ -88,12 +88,14 @@ def register_external(topic: str) -> Callable[[ExternalHandler], ExternalHandler
 
 def enqueue(
     session: Session, topic: str, payload: dict[str, Any], *, available_at: datetime | None = None
-) -> OutboxMessage:
+) -> int:
+    """Write one message in the caller's transaction; returns its id. One INSERT, not an ORM
+    object: most actions enqueue something, and nobody reads the row back before commit."""
     at = clock.now()
-    message = OutboxMessage(topic=topic, payload=payload, created_at=at,
-                            available_at=available_at or at)
-    session.add(message)
-    return message
+    row = {"topic": topic, "payload": payload, "status": "pending", "attempts": 0,
+           "created_at": at, "available_at": available_at or at}
+    return int(session.execute(insert(OutboxMessage).returning(OutboxMessage.id), [row])
+               .scalar_one())
 
 
 def _is_postgres(session: Session) -> bool:
