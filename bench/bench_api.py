@@ -9,7 +9,7 @@
   (`orders.queries.overdue_for_unit`) and through `GET /api/v1/orders/overdue`.
 
 Knobs (environment): JIESU_BENCH_SECONDS (10), JIESU_BENCH_CLIENTS (8),
-JIESU_BENCH_ORDERS (1000000), JIESU_BENCH_PG_WORKERS (3), JIESU_BENCH_SQLITE_WORKERS (1),
+JIESU_BENCH_ORDERS (1000000), JIESU_BENCH_PG_WORKERS (2), JIESU_BENCH_SQLITE_WORKERS (1),
 JIESU_BENCH_BACKENDS (sqlite,postgresql).
 """
 
@@ -43,7 +43,7 @@ CLIENTS = int(os.environ.get("JIESU_BENCH_CLIENTS", "8"))
 ORDERS = int(os.environ.get("JIESU_BENCH_ORDERS", "1000000"))
 WORKERS = {
     "sqlite": int(os.environ.get("JIESU_BENCH_SQLITE_WORKERS", "1")),
-    "postgresql": int(os.environ.get("JIESU_BENCH_PG_WORKERS", "3")),
+    "postgresql": int(os.environ.get("JIESU_BENCH_PG_WORKERS", "2")),  # one per core
 }
 WANGJING = "110105026"
 USERS = ("agent", "dispatcher", "street", "visitor")
