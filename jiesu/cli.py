@@ -323,6 +323,63 @@ def users_create(
         fail(exc)
 
 
+def _user_id(session: Any, username: str) -> int:
+    from jiesu.units.models import User
+
+    user = session.scalars(select(User).where(User.username == username)).first()
+    if user is None:
+        from jiesu.core.errors import NotFound
+
+        raise NotFound(f"用户不存在：{username}", code="user_not_found")
+    return int(user.id)
+
+
+@users_app.command("deactivate")
+def users_deactivate(username: str) -> None:
+    """停用账号（离职、调岗）：其所有登录与令牌立即失效。"""
+    from jiesu.units import service
+
+    try:
+        with session_scope() as session:
+            service.set_active(session, _user_id(session, username), False)
+        console.print(f"已停用 {username}")
+    except DomainError as exc:
+        fail(exc)
+
+
+@users_app.command("activate")
+def users_activate(username: str) -> None:
+    """恢复账号（需重新登录）。"""
+    from jiesu.units import service
+
+    try:
+        with session_scope() as session:
+            service.set_active(session, _user_id(session, username), True)
+        console.print(f"已恢复 {username}")
+    except DomainError as exc:
+        fail(exc)
+
+
+@users_app.command("password")
+def users_password(
+    username: str,
+    password: Annotated[
+        str, typer.Option(prompt="新密码", hide_input=True, confirmation_prompt=True)
+    ],
+) -> None:
+    """重置密码：旧密码与其所有令牌立即失效。"""
+    from jiesu.units import service
+    from jiesu.units.schemas import PasswordReset
+
+    try:
+        checked = PasswordReset.model_validate({"password": password})
+        with session_scope() as session:
+            service.reset_password(session, _user_id(session, username), checked.password)
+        console.print(f"已重置 {username} 的密码")
+    except (DomainError, ValidationError) as exc:
+        fail(exc)
+
+
 _mount_optional()
 
 if __name__ == "__main__":

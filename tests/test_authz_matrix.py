@@ -166,6 +166,19 @@ def _catalogue_rule(method: str) -> Setup:
     return setup
 
 
+def _user_call(suffix: str, body: dict[str, Any] | None = None) -> Setup:
+    def setup(session: Session) -> Call:
+        from jiesu.units import service
+        from jiesu.units.schemas import UserCreate
+
+        user = service.create_user(session, UserCreate.model_validate({
+            "username": f"matrix.user{next(_counter)}", "display_name": "矩阵用户",
+            "role": "agent", "password": "a-long-enough-password"}))
+        return Call("POST", f"/api/v1/users/{user.id}{suffix}", body)
+
+    return setup
+
+
 def _deadline_rule(method: str, suffix: str = "") -> Setup:
     def setup(session: Session) -> Call:
         from jiesu.orders import deadline_rules
@@ -267,6 +280,13 @@ MATRIX: dict[tuple[str, str], Entry] = {
         "POST", "/api/v1/users",
         lambda n: {"username": f"matrix.{n}", "display_name": "新人", "role": "agent",
                    "password": "a-long-enough-password"})),
+    ("POST", "/api/v1/users/{user_id}/deactivate"): Entry(
+        frozenset({"admin"}), _user_call("/deactivate"), changes=True),
+    ("POST", "/api/v1/users/{user_id}/activate"): Entry(
+        frozenset({"admin"}), _user_call("/activate")),
+    ("POST", "/api/v1/users/{user_id}/password"): Entry(
+        frozenset({"admin"}), _user_call("/password", {"password": "another-long-password"}),
+        changes=True),
     ("GET", "/api/v1/catalogue"): Entry(EVERYONE, _fixed("GET", "/api/v1/catalogue")),
     ("POST", "/api/v1/catalogue"): Entry(frozenset({"admin"}), _unique(
         "POST", "/api/v1/catalogue",

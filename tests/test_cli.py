@@ -144,3 +144,24 @@ def test_the_command_line_refuses_bad_input_with_the_error_shape(cli_db: str) ->
         if code:
             assert f'"code": "{code}"' in result.output, (args, result.output)
     assert counts() == before
+
+
+def test_users_are_deactivated_restored_and_reset_on_the_command_line(cli_db: str) -> None:
+    assert run("init", "--demo").exit_code == 0
+
+    def street2() -> User:
+        with core_db.session_scope() as session:
+            user = session.scalars(select(User).where(User.username == "street2")).one()
+            session.expunge(user)
+            return user
+
+    before = street2()
+    off = run("users", "deactivate", "street2")
+    assert off.exit_code == 0, off.output
+    assert not street2().active and street2().token_version == before.token_version + 1
+    assert run("users", "activate", "street2").exit_code == 0 and street2().active
+    reset = run("users", "password", "street2", "--password", "a-new-long-password")
+    assert reset.exit_code == 0, reset.output
+    assert street2().password_hash != before.password_hash
+    missing = run("users", "deactivate", "nobody")
+    assert missing.exit_code != 0 and "user_not_found" in missing.output

@@ -165,3 +165,53 @@ def test_pages_log_in_with_a_session_cookie_that_is_not_an_api_token(
     as_bearer = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {cookie}"})
     assert as_bearer.status_code == 401
     assert client.get("/api/v1/auth/me").status_code == 401
+
+
+def test_a_deactivated_user_is_refused_at_once_and_can_be_brought_back(
+    client: TestClient, session: Session
+) -> None:
+    headers = auth_headers(session, "street2")
+    user = session.scalars(select(User).where(User.username == "street2")).one()
+    admin = auth_headers(session, "admin")
+    off = client.post(f"/api/v1/users/{user.id}/deactivate", headers=admin)
+    assert off.status_code == 200 and off.json()["active"] is False
+    refused = client.get("/api/v1/auth/me", headers=headers)
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "invalid_token"
+    login = client.post("/api/v1/auth/token",
+                        json={"username": "street2", "password": DEMO_PASSWORD})
+    assert login.status_code == 401
+    on = client.post(f"/api/v1/users/{user.id}/activate", headers=admin)
+    assert on.status_code == 200 and on.json()["active"] is True
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 401  # log in again
+    assert client.post("/api/v1/auth/token", json={"username": "street2",
+                                                   "password": DEMO_PASSWORD}).status_code == 200
+
+
+def test_an_admin_cannot_deactivate_their_own_account(client: TestClient, session: Session) -> None:
+    admin = session.scalars(select(User).where(User.username == "admin")).one()
+    response = client.post(f"/api/v1/users/{admin.id}/deactivate",
+                           headers=auth_headers(session, "admin"))
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "cannot_deactivate_self"
+    session.refresh(admin)
+    assert admin.active
+
+
+def test_a_password_reset_ends_the_old_password_and_tokens(
+    client: TestClient, session: Session
+) -> None:
+    headers = auth_headers(session, "visitor")
+    user = session.scalars(select(User).where(User.username == "visitor")).one()
+    admin = auth_headers(session, "admin")
+    demo = client.post(f"/api/v1/users/{user.id}/password", headers=admin,
+                       json={"password": DEMO_PASSWORD})
+    assert demo.status_code == 422  # the demo password is never a real one
+    reset = client.post(f"/api/v1/users/{user.id}/password", headers=admin,
+                        json={"password": "a-new-long-password"})
+    assert reset.status_code == 200
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
+    assert client.post("/api/v1/auth/token", json={"username": "visitor",
+                                                   "password": DEMO_PASSWORD}).status_code == 401
+    assert client.post("/api/v1/auth/token", json={"username": "visitor",
+                                                   "password": "a-new-long-password"}
+                       ).status_code == 200

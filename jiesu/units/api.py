@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from jiesu.core.api import SessionDep, commit
+from jiesu.core.errors import InvalidInput
 from jiesu.core.ids import PathId, QueryId
 from jiesu.core.security import issue_token
 from jiesu.units import service
@@ -16,6 +17,7 @@ from jiesu.units.schemas import (
     CatalogueList,
     CatalogueRuleCreate,
     CatalogueRulePublic,
+    PasswordReset,
     TokenPublic,
     TokenRequest,
     UnitCreate,
@@ -86,6 +88,34 @@ def list_users(
 def create_user(session: SessionDep, principal: AdminPrincipal, body: UserCreate) -> UserPublic:
     user = service.create_user(session, body)
     result = UserPublic.model_validate(user)
+    commit(session)
+    return result
+
+
+@router.post("/users/{user_id}/deactivate", response_model=UserPublic, tags=["admin"])
+def deactivate_user(session: SessionDep, principal: AdminPrincipal, user_id: PathId) -> UserPublic:
+    """停用账号（离职、调岗）：其所有登录与令牌立即失效。"""
+    if user_id == principal.user_id:
+        raise InvalidInput("不能停用自己的账号", code="cannot_deactivate_self")
+    result = UserPublic.model_validate(service.set_active(session, user_id, False))
+    commit(session)
+    return result
+
+
+@router.post("/users/{user_id}/activate", response_model=UserPublic, tags=["admin"])
+def activate_user(session: SessionDep, principal: AdminPrincipal, user_id: PathId) -> UserPublic:
+    """恢复账号（需重新登录）。"""
+    result = UserPublic.model_validate(service.set_active(session, user_id, True))
+    commit(session)
+    return result
+
+
+@router.post("/users/{user_id}/password", response_model=UserPublic, tags=["admin"])
+def reset_password(
+    session: SessionDep, principal: AdminPrincipal, user_id: PathId, body: PasswordReset
+) -> UserPublic:
+    """重置密码：旧密码与其所有令牌立即失效。"""
+    result = UserPublic.model_validate(service.reset_password(session, user_id, body.password))
     commit(session)
     return result
 

@@ -47,6 +47,10 @@ class UserCreate(Strict):
     unit_id: DbId | None = None
 
 
+class PasswordReset(Strict):
+    password: str = Field(min_length=10, max_length=200)
+
+
 class UserPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

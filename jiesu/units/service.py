@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from jiesu.core import clock
-from jiesu.core.errors import Conflict, InvalidInput, NotAuthenticated
+from jiesu.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from jiesu.core.roles import Principal, Role
 from jiesu.core.security import hash_password, verify_password
 from jiesu.core.settings import DEMO_PASSWORD, get_settings
@@ -98,6 +98,35 @@ def create_user(session: Session, data: UserCreate, *, is_demo: bool = False) ->
             session.flush()
     except IntegrityError as exc:
         raise Conflict("用户名已存在", code="username_taken") from exc
+    return user
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("用户不存在", code="user_not_found")
+    return user
+
+
+def set_active(session: Session, user_id: int, active: bool) -> User:
+    """Deactivate someone who left (or bring them back). Deactivating also ends every token
+    and page session they hold, at once: the next request of theirs is refused."""
+    user = get_user(session, user_id)
+    if user.active and not active:
+        user.token_version += 1
+    user.active = active
+    session.flush()
+    return user
+
+
+def reset_password(session: Session, user_id: int, password: str) -> User:
+    """An admin sets a new password (a forgotten one, a shared one); the old tokens end."""
+    user = get_user(session, user_id)
+    if password == DEMO_PASSWORD:
+        raise InvalidInput("不能使用演示密码", code="weak_password")
+    user.password_hash = hash_password(password)
+    user.token_version += 1
+    session.flush()
     return user
 
 
