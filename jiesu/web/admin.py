@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from jiesu.core.api import SessionDep, commit
-from jiesu.core.errors import DomainError
+from jiesu.core.errors import DomainError, NotFound
 from jiesu.core.roles import ROLE_LABELS, Principal, Role
 from jiesu.units import service as units
 from jiesu.units.models import UNIT_KIND_LABELS, Unit, User
@@ -149,6 +149,19 @@ async def create_user(
 
     page = partial(_users_page, request, session, principal)
     return _save(session, save, page, values, "/admin/users?ok=saved", field_of)
+
+
+@router.post("/users/{user_id}/{change}", response_model=None)
+def set_user_active(
+    user_id: int, change: str, session: SessionDep, principal: PagePrincipal
+) -> RedirectResponse:
+    """停用（离职、调岗：其登录立即失效）或恢复账号。"""
+    _admin(principal)
+    if change not in ("deactivate", "activate") or user_id == principal.user_id:
+        raise NotFound("页面不存在", code="not_found")
+    units.set_active(session, user_id, change == "activate")
+    commit(session)
+    return redirect("/admin/users?ok=saved")
 
 
 def _catalogue_page(

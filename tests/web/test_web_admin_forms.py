@@ -60,3 +60,27 @@ def test_catalogue_rule_with_unknown_unit_is_refused_by_its_field(
     assert saved.status_code == 303
     rule = session.scalars(named).one()
     assert rule.lead_unit_code == "dept.chengguan"
+
+
+def test_admin_deactivates_and_restores_a_user_from_the_users_page(
+    client: TestClient, session: Session
+) -> None:
+    login(client, "admin")
+    page = client.get("/admin/users")
+    user = session.scalars(select(User).where(User.username == "street2")).one()
+    assert f'action="/admin/users/{user.id}/deactivate"' in page.text
+    admin = session.scalars(select(User).where(User.username == "admin")).one()
+    assert f'action="/admin/users/{admin.id}/deactivate"' not in page.text  # never oneself
+    token = csrf(client, "/admin/users")
+    off = client.post(f"/admin/users/{user.id}/deactivate", data={"csrf_token": token},
+                      follow_redirects=False)
+    assert off.status_code == 303
+    session.refresh(user)
+    assert not user.active
+    assert client.post(f"/admin/users/{user.id}/deactivate",
+                       data={"csrf_token": "forged"}).status_code == 403
+    on = client.post(f"/admin/users/{user.id}/activate", data={"csrf_token": token},
+                     follow_redirects=False)
+    assert on.status_code == 303
+    session.refresh(user)
+    assert user.active
