@@ -334,30 +334,27 @@ def _user_id(session: Any, username: str) -> int:
     return int(user.id)
 
 
-@users_app.command("deactivate")
-def users_deactivate(username: str) -> None:
-    """停用账号（离职、调岗）：其所有登录与令牌立即失效。"""
+def _set_active(username: str, active: bool) -> None:
     from jiesu.units import service
 
     try:
         with session_scope() as session:
-            service.set_active(session, _user_id(session, username), False)
-        console.print(f"已停用 {username}")
+            service.set_active(session, _user_id(session, username), active)
+        console.print(f"已{'恢复' if active else '停用'} {username}")
     except DomainError as exc:
         fail(exc)
+
+
+@users_app.command("deactivate")
+def users_deactivate(username: str) -> None:
+    """停用账号（离职、调岗）：其所有登录与令牌立即失效。"""
+    _set_active(username, False)
 
 
 @users_app.command("activate")
 def users_activate(username: str) -> None:
     """恢复账号（需重新登录）。"""
-    from jiesu.units import service
-
-    try:
-        with session_scope() as session:
-            service.set_active(session, _user_id(session, username), True)
-        console.print(f"已恢复 {username}")
-    except DomainError as exc:
-        fail(exc)
+    _set_active(username, True)
 
 
 @users_app.command("password")
