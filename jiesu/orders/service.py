@@ -94,12 +94,15 @@ def intake(session: Session, principal: Principal, data: s.OrderCreate) -> tuple
     """Record a request. Returns (order, created); a repeated client key returns the first."""
     if principal.role is not Role.agent:
         raise NotAllowed("只有坐席可以受理诉求", code="role_not_allowed")
-    if len(data.text) > get_settings().max_text_length:
+    settings = get_settings()
+    if len(data.text) > settings.max_text_length:
         raise InvalidInput("诉求内容过长", code="text_too_long")
     # Triage's proposal is kept beside the dispatcher's final choice (agreement rates). It runs
     # first, so its CPU work is not done inside this request's writes (see suggest.suggest);
     # deferred, it runs after commit in a worker (JIESU_TRIAGE_DEFERRED, orders/jobs.py).
-    settings = get_settings()
+    # Either way it never replaces what the agent chose.
+    kept = {"keep_urgency": data.urgency is not None,
+            "keep_place": bool(data.street_code or data.district_code)}
     deferred = settings.triage_at_intake and settings.triage_deferred
     inline = settings.triage_at_intake and not deferred
     suggestion = suggest_for_intake(session, data) if inline else None
@@ -121,11 +124,7 @@ def intake(session: Session, principal: Principal, data: s.OrderCreate) -> tuple
         updated_at=now,
     )
     if suggestion:
-        apply_suggestion(
-            order, suggestion, keep_category=data.category is not None,
-            keep_urgency=data.urgency is not None,
-            keep_place=bool(data.street_code or data.district_code),
-        )
+        apply_suggestion(order, suggestion, keep_category=data.category is not None, **kept)
     session.add(order)
     try:
         # Only a client key can collide; without one, no savepoint (two round trips fewer).
@@ -156,11 +155,8 @@ def intake(session: Session, principal: Principal, data: s.OrderCreate) -> tuple
         first=True,
     )
     if deferred:
-        outbox.enqueue(session, "triage", {
-            "order_id": order.id, "title_given": bool(data.title),
-            "keep_urgency": data.urgency is not None,
-            "keep_place": bool(data.street_code or data.district_code),
-        })
+        outbox.enqueue(session, "triage",
+                       {"order_id": order.id, "title_given": bool(data.title), **kept})
     return order, True
 
 
