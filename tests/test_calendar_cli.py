@@ -18,41 +18,23 @@ from jiesu.calendar.models import CalendarDay
 from jiesu.cli import app
 from jiesu.core import db as core_db
 from jiesu.core.migrate import upgrade
-from jiesu.core.settings import get_settings
 from jiesu.demo import create_demo_users
 from jiesu.units.models import User
 from jiesu.units.seed import load_units
 from tests.conftest import FROZEN_AT
-
-
-def _clear_caches() -> None:
-    get_settings.cache_clear()
-    core_db.get_engine.cache_clear()
-    core_db.get_sessionmaker.cache_clear()
+from tests.scratch_settings import scratch_sqlite
 
 
 @pytest.fixture(scope="module")
 def cli_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Point settings at a fresh, migrated SQLite file; the suite's database is restored
     after."""
-    monkeypatch = pytest.MonkeyPatch()
-    tmp = tmp_path_factory.mktemp("calendar_cli")
-    url = f"sqlite:///{tmp / 'cli.db'}"
-    monkeypatch.setenv("JIESU_DATABASE_URL", url)
-    monkeypatch.setenv("JIESU_DATA_DIR", str(tmp))
-    monkeypatch.setenv("COLUMNS", "200")
-    _clear_caches()
-    upgrade(url)
-    with core_db.session_scope() as session:
-        load_units(session)
-        create_demo_users(session)
-    try:
+    with scratch_sqlite(tmp_path_factory.mktemp("calendar_cli"), "cli.db") as url:
+        upgrade(url)
+        with core_db.session_scope() as session:
+            load_units(session)
+            create_demo_users(session)
         yield url
-    finally:
-        if core_db.get_engine.cache_info().currsize:
-            core_db.get_engine().dispose()
-        monkeypatch.undo()
-        _clear_caches()
 
 
 @pytest.fixture

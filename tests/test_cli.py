@@ -14,38 +14,21 @@ from typer.testing import CliRunner, Result
 
 from jiesu.cli import app
 from jiesu.core import db as core_db
-from jiesu.core.settings import get_settings
 from jiesu.orders.models import Order, OrderEvent
 from jiesu.units.models import Unit, User
+from tests.scratch_settings import scratch_sqlite
 
 PHONE = "13812345678"
-
-
-def _clear_caches() -> None:
-    get_settings.cache_clear()
-    core_db.get_engine.cache_clear()
-    core_db.get_sessionmaker.cache_clear()
 
 
 @pytest.fixture(scope="module")
 def cli_db(tmp_path_factory: pytest.TempPathFactory, shared_dir_path: Path) -> Iterator[str]:
     """Point settings at a fresh SQLite file; the suite's database is restored after."""
-    monkeypatch = pytest.MonkeyPatch()
-    tmp = tmp_path_factory.mktemp("cli")
-    url = f"sqlite:///{tmp / 'cli.db'}"
-    monkeypatch.setenv("JIESU_DATABASE_URL", url)
-    monkeypatch.setenv("JIESU_DATA_DIR", str(tmp))
-    monkeypatch.setenv("JIESU_SHARED_DATA_DIR", str(shared_dir_path))
-    monkeypatch.setenv("JIESU_TRIAGE_AT_INTAKE", "false")  # triage has its own tests
-    monkeypatch.setenv("COLUMNS", "200")
-    _clear_caches()
-    try:
+    with scratch_sqlite(tmp_path_factory.mktemp("cli"), "cli.db", {
+        "JIESU_SHARED_DATA_DIR": str(shared_dir_path),
+        "JIESU_TRIAGE_AT_INTAKE": "false",  # triage has its own tests
+    }) as url:
         yield url
-    finally:
-        if core_db.get_engine.cache_info().currsize:
-            core_db.get_engine().dispose()
-        monkeypatch.undo()
-        _clear_caches()
 
 
 @pytest.fixture(scope="module")

@@ -16,23 +16,15 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from jiesu.cli import app
-from jiesu.core import db as core_db
 from jiesu.core.clock import CHINA_TZ
-from jiesu.core.settings import get_settings
 from jiesu.insights.periods import parse_period
 from jiesu.insights.rules import get_rate_rules
 from jiesu.orders.models import Order
+from tests.scratch_settings import scratch_sqlite
 from tests.test_rates import FIGURES, hand_count
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=CHINA_TZ)
 PERIOD = f"{(NOW - timedelta(days=40)).date()}..{NOW.date()}"
-
-
-def _clear() -> None:
-    get_settings.cache_clear()
-    get_rate_rules.cache_clear()
-    core_db.get_engine.cache_clear()
-    core_db.get_sessionmaker.cache_clear()
 
 
 @pytest.fixture(scope="module")
@@ -41,24 +33,14 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     root = Path(__file__).resolve().parents[1]
     shared = os.environ.get("JIESU_SHARED_DATA_DIR", str(root.parent / "shared" / "data"))
-    tmp = tmp_path_factory.mktemp("rates_cli")
-    url = f"sqlite:///{tmp / 'demo.db'}"
-    patch = pytest.MonkeyPatch()
-    for name, value in {"JIESU_DATABASE_URL": url, "JIESU_DATA_DIR": str(tmp),
-                        "JIESU_SHARED_DATA_DIR": shared, "JIESU_TRIAGE_AT_INTAKE": "false",
-                        "JIESU_RATES_MIN_VISITED": "3", "COLUMNS": "200"}.items():
-        patch.setenv(name, value)
-    _clear()
-    try:
-        with time_machine.travel(NOW, tick=False):
-            result = CliRunner().invoke(app, ["init", "--demo"])
-            assert result.exit_code == 0, result.output
-            yield url
-    finally:
-        if core_db.get_engine.cache_info().currsize:
-            core_db.get_engine().dispose()
-        patch.undo()
-        _clear()
+    env = {"JIESU_SHARED_DATA_DIR": shared, "JIESU_TRIAGE_AT_INTAKE": "false",
+           "JIESU_RATES_MIN_VISITED": "3"}
+    with scratch_sqlite(tmp_path_factory.mktemp("rates_cli"), "demo.db", env,
+                        also_clear=get_rate_rules.cache_clear) as url, \
+            time_machine.travel(NOW, tick=False):
+        result = CliRunner().invoke(app, ["init", "--demo"])
+        assert result.exit_code == 0, result.output
+        yield url
 
 
 def test_report_rates_prints_what_the_events_give(demo_db: str) -> None:
