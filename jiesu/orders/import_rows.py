@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from jiesu.core.clock import CHINA_TZ
+from jiesu.core.text import clean_spreadsheet_text
 from jiesu.orders.bulk import BulkEvent, BulkOrder
 from jiesu.orders.models import (
     CHANNEL_LABELS,
@@ -37,21 +38,16 @@ class CellError(ValueError):
 
 # --- spreadsheet artefacts ---------------------------------------------------------------
 
-# Excel writes a carriage return inside a cell as the escape _x000D_ (OOXML ST_Xstring);
-# openpyxl and many CSV exports hand it on verbatim. Any _xHHHH_ escape is decoded.
-_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]")
 
 
 def clean_text(value: str) -> str:
-    """Decode _xHHHH_ escapes, one kind of line break, no control or zero-width characters,
-    no-break spaces as spaces, and no blank edges."""
-    if "_x" in value:
-        value = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value)
-    if "\r" in value:
-        value = value.replace("\r\n", "\n").replace("\r", "\n")
-    value = _CONTROL.sub("", value).replace("\u00a0", " ")
-    return value.strip()
+    """Excel's _xHHHH_ escapes decoded and one kind of line break (core/text.py), then no
+    control or zero-width characters, no-break spaces as spaces, and no blank edges."""
+    value = clean_spreadsheet_text(value)
+    if not value.isprintable():
+        value = _CONTROL.sub("", value)
+    return value.replace("\u00a0", " ").strip()
 
 
 def cell_text(value: Any) -> str:
