@@ -5,6 +5,14 @@ from jiesu.core.db import Base
 from jiesu.core.outbox import OutboxMessage
 from jiesu.core.privacy import PhoneReadLog
 from jiesu.insights import models as insights_models  # noqa: F401  (rate indexes)
+from jiesu.knowledge.models import (
+    Article,
+    ArticleEvent,
+    ArticleUse,
+    ArticleVersion,
+    Synonym,
+    ZeroResultSearch,
+)
 from jiesu.notify.models import Notification
 from jiesu.open311.models import ApiClient, Open311Request
 from jiesu.orders.attachments import OrderAttachment
@@ -17,6 +25,10 @@ from jiesu.visits.models import VisitReview
 
 __all__ = [
     "ApiClient",
+    "Article",
+    "ArticleEvent",
+    "ArticleUse",
+    "ArticleVersion",
     "Base",
     "CalendarDay",
     "CalendarYear",
@@ -34,7 +46,9 @@ __all__ = [
     "PhoneReadLog",
     "PlaceAlias",
     "Praise",
+    "Synonym",
     "Unit",
     "User",
     "VisitReview",
+    "ZeroResultSearch",
 ]

@@ -2,7 +2,7 @@
 an order that came in through it (service code, coordinates, token, client).
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-03 15:00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import jiesu.core.db
 
 revision: str = "0012"
-down_revision: str | None = "0009"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
