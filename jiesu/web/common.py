@@ -59,6 +59,7 @@ NAV: dict[Role, list[tuple[str, str]]] = {
         ("/admin/deadlines", "办理时限"),
         ("/admin/places", "地名别名"),
         ("/admin/calendar", "工作日历"),
+        ("/admin/open311", "Open311"),
     ],
 }
 # Who sees the banner when the coming weeks reach a year with no holiday calendar yet.
