@@ -19,6 +19,7 @@ from jiesu.core.db import get_engine, session_scope
 from jiesu.core.errors import DomainError
 from jiesu.core.roles import Principal
 from jiesu.core.settings import get_settings
+from jiesu.hotspots.cli import hotspots_app
 from jiesu.insights.cli import report_app
 from jiesu.visits.cli import visits_app
 
@@ -30,6 +31,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(report_app, name="report")
 app.add_typer(visits_app, name="visits")
 app.add_typer(calendar_app, name="calendar")
+app.add_typer(hotspots_app, name="hotspots")
 console = Console()
 
 
