@@ -100,16 +100,40 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# The uvicorn process serving each base URL `server()` yielded (for `process_tree_cpu`).
+SERVER_PIDS: dict[str, int] = {}
+
+
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a process and all its descendants, from /proc."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
+
+
 @contextmanager
-def server(url: str, *, workers: int = 1, env: dict[str, str] | None = None) -> Iterator[str]:
-    """uvicorn with `workers` processes against the database at `url`; yields its base URL."""
+def server(url: str, *, workers: int = 1, env: dict[str, str] | None = None,
+           app: str = "jiesu.main:app") -> Iterator[str]:
+    """uvicorn with `workers` processes serving `app` (jiesu by default) against the database
+    at `url`; yields its base URL."""
     port = free_port()
     child_env = {**os.environ, "JIESU_DATABASE_URL": url, **(env or {})}
-    cmd = [sys.executable, "-m", "uvicorn", "jiesu.main:app", "--host", "127.0.0.1",
+    cmd = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1",
            "--port", str(port), "--workers", str(workers), "--log-level", "warning",
            "--no-access-log"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=child_env)
     base = f"http://127.0.0.1:{port}"
+    SERVER_PIDS[base] = proc.pid
     try:
         deadline, ready = time.monotonic() + 120, 0
         while True:
@@ -130,6 +154,7 @@ def server(url: str, *, workers: int = 1, env: dict[str, str] | None = None) -> 
             time.sleep(0.3)
         yield base
     finally:
+        SERVER_PIDS.pop(base, None)
         proc.terminate()
         try:
             proc.wait(timeout=20)

@@ -4,7 +4,7 @@ and the admins' API for client apps at /api/v1/open311/clients."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
@@ -25,7 +25,13 @@ from jiesu.open311.schemas import (
 )
 from jiesu.units.auth import AdminPrincipal
 
-router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=Open311Route)
+# Every refusal is Open311's error list (formats.py); documented so API checkers expect them.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"description": f"Open311 error list: [{{code: {status}, description}}]"}
+    for status in (400, 403, 404)
+}
+router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=Open311Route,
+                   responses=ERRORS)
 admin_router = APIRouter(prefix="/api/v1/open311", tags=["open311"])
 
 FORMATS = ("json", "xml")
@@ -74,8 +80,9 @@ def service_definition(name: str, jurisdiction_id: str | None = None) -> Respons
     return render(fmt, service.to_definition(found), root="service_definition")
 
 
-@router.post("/requests", summary="提交诉求（需 api_key）", include_in_schema=False)
-@router.post("/requests.{fmt}", summary="提交诉求（需 api_key）")
+@router.post("/requests", summary="提交诉求（需 api_key）", include_in_schema=False,
+             status_code=201)
+@router.post("/requests.{fmt}", summary="提交诉求（需 api_key）", status_code=201)
 async def post_request(request: Request, session: SessionDep, fmt: str = "json") -> Response:
     form_format = _extension(fmt)
     form = await request.form()
