@@ -26,6 +26,7 @@ from jiesu.web import (
     inbox,
     intake,
     order,
+    search,
     supervisor,
     visits,
 )
@@ -34,8 +35,8 @@ from jiesu.web.common import HERE, LoginRequired, check_csrf, redirect, render
 log = logging.getLogger("jiesu.web")
 
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
-for module in (auth, intake, dispatch, handler, visits, supervisor, order, admin, admin_deadlines,
-               admin_places, admin_calendar, inbox):
+for module in (auth, intake, dispatch, handler, visits, supervisor, search, order, admin,
+               admin_deadlines, admin_places, admin_calendar, inbox):
     router.include_router(module.router)
 
 HEADINGS = {
