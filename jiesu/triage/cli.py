@@ -280,15 +280,18 @@ def places_evaluate_cmd(
         return
     console.print(
         f"{report.n} 条：街道准确率 [bold]{report.street_accuracy:.1%}[/]，"
-        f"区准确率 [bold]{report.district_accuracy:.1%}[/]，{report.texts_per_second:,.0f} 条/秒"
+        f"区准确率 [bold]{report.district_accuracy:.1%}[/]，"
+        f"有把握却错的街道 [bold]{report.confident_wrong:.1%}[/]，转人工 {report.to_person:.1%}，"
+        f"{report.texts_per_second:,.0f} 条/秒"
     )
     if report.per_kind:
         t = Table(title="按类型")
-        for col in ("类型", "条数", "街道", "区"):
+        for col in ("类型", "条数", "街道", "区", "有把握却错"):
             t.add_column(col, justify="right")
         for kind, m in report.per_kind.items():
             t.add_row(
-                kind, str(m["n"]), f"{m['street_accuracy']:.1%}", f"{m['district_accuracy']:.1%}"
+                kind, str(m["n"]), f"{m['street_accuracy']:.1%}", f"{m['district_accuracy']:.1%}",
+                f"{m['confident_wrong']:.1%}",
             )
         console.print(t)
     if show_errors:
