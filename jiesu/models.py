@@ -5,7 +5,16 @@ from jiesu.core.db import Base
 from jiesu.core.outbox import OutboxMessage
 from jiesu.core.privacy import PhoneReadLog
 from jiesu.insights import models as insights_models  # noqa: F401  (rate indexes)
+from jiesu.knowledge.models import (
+    Article,
+    ArticleEvent,
+    ArticleUse,
+    ArticleVersion,
+    Synonym,
+    ZeroResultSearch,
+)
 from jiesu.notify.models import Notification
+from jiesu.open311.models import ApiClient, Open311Request
 from jiesu.orders.attachments import OrderAttachment
 from jiesu.orders.deadline_rules import DeadlineRuleRow
 from jiesu.orders.deadline_watches import DeadlineWatch
@@ -15,6 +24,11 @@ from jiesu.units.place_aliases import PlaceAlias
 from jiesu.visits.models import VisitReview
 
 __all__ = [
+    "ApiClient",
+    "Article",
+    "ArticleEvent",
+    "ArticleUse",
+    "ArticleVersion",
     "Base",
     "CalendarDay",
     "CalendarYear",
@@ -23,6 +37,7 @@ __all__ = [
     "DeadlineRuleRow",
     "DeadlineWatch",
     "Notification",
+    "Open311Request",
     "Order",
     "OrderAssignment",
     "OrderAttachment",
@@ -31,7 +46,9 @@ __all__ = [
     "PhoneReadLog",
     "PlaceAlias",
     "Praise",
+    "Synonym",
     "Unit",
     "User",
     "VisitReview",
+    "ZeroResultSearch",
 ]
