@@ -381,12 +381,49 @@ def write(path: Path, rows: list[dict[str, str]]) -> None:
         w.writerows(rows)
 
 
+def is_holdout(message_id: str) -> bool:
+    """Every fifth train.csv message is kept out of the model used for proposal figures."""
+    digits = "".join(ch for ch in message_id if ch.isdigit())
+    return bool(digits) and int(digits) % 5 == 0
+
+
+def proposals(snippets: list[dict[str, str]], which: str) -> list[dict[str, str]]:
+    """Each snippet followed by a held-out labelled message (its words joined back)."""
+    with MESSAGES.open(encoding="utf-8") as fh:
+        held = [r for r in csv.DictReader(fh) if is_holdout(r["id"])]
+    rng = random.Random(SEEDS[which] + 1)
+    out = []
+    for row in snippets:
+        msg = rng.choice(held)
+        body = msg["text_segmented"].replace(" ", "")[:240]
+        out.append({"text": f"{row['text']}。{body}", "label": msg["label"],
+                    "district": row["district"], "street": row["street"], "kind": row["kind"],
+                    "id": msg["id"]})
+    return out
+
+
 def main(argv: list[str]) -> None:
-    which = argv[1:] or ["dev", "blind"]
-    for name in which:
+    args = argv[1:]
+    if args[:1] == ["--train-without-holdout"]:  # the training file for proposal figures
+        with MESSAGES.open(encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            kept = [r for r in reader if not is_holdout(r["id"])]
+        with Path(args[1]).open("w", encoding="utf-8", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=list(kept[0]))
+            w.writeheader()
+            w.writerows(kept)
+        return
+    for name in args or ["dev", "blind"]:
         rows = Maker(name).rows()
         write(OUT_DEV if name == "dev" else OUT_BLIND, rows)
         print(f"{name}: {len(rows)} snippets", file=sys.stderr)
+        if MESSAGES.exists():
+            path = OUT_DEV.parent / f"proposals_{name}.csv"
+            with path.open("w", encoding="utf-8", newline="") as fh:
+                w = csv.DictWriter(fh, fieldnames=["text", "label", "district", "street", "kind",
+                                                   "id"])
+                w.writeheader()
+                w.writerows(proposals(rows, name))
 
 
 if __name__ == "__main__":
