@@ -19,12 +19,14 @@ from jiesu.web import (
     admin,
     admin_calendar,
     admin_deadlines,
+    admin_open311,
     admin_places,
     auth,
     dispatch,
     handler,
     inbox,
     intake,
+    knowledge,
     order,
     supervisor,
     visits,
@@ -35,7 +37,7 @@ log = logging.getLogger("jiesu.web")
 
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
 for module in (auth, intake, dispatch, handler, visits, supervisor, order, admin, admin_deadlines,
-               admin_places, admin_calendar, inbox):
+               admin_places, admin_calendar, admin_open311, inbox, knowledge):
     router.include_router(module.router)
 
 HEADINGS = {
