@@ -9,7 +9,11 @@ from jiesu.calendar.api import router as calendar_router
 from jiesu.core.api import install_error_handlers
 from jiesu.core.settings import get_settings
 from jiesu.insights.api import router as reports_router
+from jiesu.knowledge.api import public_router as kb_public_router
+from jiesu.knowledge.api import router as kb_router
 from jiesu.notify.api import router as inbox_router
+from jiesu.open311.api import admin_router as open311_admin_router
+from jiesu.open311.api import router as open311_router
 from jiesu.orders.api import router as orders_router
 from jiesu.orders.attachments_api import router as attachments_router
 from jiesu.orders.deadline_rules_api import router as deadline_rules_router
@@ -39,6 +43,10 @@ def create_app() -> FastAPI:
     app.include_router(deadline_rules_router)
     app.include_router(calendar_router)
     app.include_router(inbox_router)
+    app.include_router(kb_router)
+    app.include_router(kb_public_router)
+    app.include_router(open311_admin_router)
+    app.include_router(open311_router)  # GeoReport v2, its own error format
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str]:
