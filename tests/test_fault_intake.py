@@ -199,7 +199,7 @@ def test_killing_server_and_worker_ten_times_loses_no_acknowledged_order_and_rep
         for client in clients:
             client.start()
         for _ in range(KILLS):
-            time.sleep(1.2)
+            time.sleep(0.8)
             procs.server.kill_child()  # mid-request for some client, surely
             procs.worker.kill_child()
             procs.worker.spawn()
