@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from jiesu.core import clock
 from jiesu.core.api import SessionDep, commit, json_response
 from jiesu.core.errors import InvalidInput, NotAllowed
-from jiesu.core.ids import PathId, QueryId
+from jiesu.core.ids import Offset, PathId, QueryId
 from jiesu.core.privacy import mask_phone
 from jiesu.core.roles import Principal, Role
 from jiesu.orders import queries, service
@@ -99,7 +99,7 @@ def list_orders(
     phone: Annotated[str | None, Query(max_length=20)] = None,
     case_id: QueryId = None,
     order_by: Annotated[str, Query(pattern=r"^-?(received_at|reply_due_at|id)$")] = "-received_at",
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Response:
     """检索工单：状态、单位、区/街道、类别、类型、时间段、超期、全文，分页。"""
