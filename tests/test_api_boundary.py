@@ -195,3 +195,77 @@ def test_the_lead_unit_still_learns_that_the_moment_is_wrong(
                            headers=auth_headers(session, "street"))
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "transition_not_allowed"
+
+
+# -- what the OpenAPI document says, and the Allow header ----------------------------------
+
+ERRORS = {"400", "401", "403", "404", "409", "422", "503"}
+
+
+def test_every_api_operation_declares_the_error_answers_with_the_error_shape(
+    client: TestClient,
+) -> None:
+    schema = client.get("/openapi.json").json()
+    operations = 0
+    for path, item in schema["paths"].items():
+        if not path.startswith("/api/"):
+            continue
+        for method, operation in item.items():
+            responses = operation["responses"]
+            assert set(responses) >= ERRORS, (method, path, sorted(responses))
+            for status in ERRORS:
+                ref = responses[status]["content"]["application/json"]["schema"]["$ref"]
+                assert ref == "#/components/schemas/ErrorBody", (method, path, status)
+            operations += 1
+    assert operations > 50
+    assert "HTTPValidationError" not in schema["components"]["schemas"]
+    error = schema["components"]["schemas"]["ErrorDetail"]
+    assert set(error["required"]) == {"code", "message", "details"}
+
+
+def test_a_refusal_matches_the_declared_error_shape(client: TestClient, session: Session) -> None:
+    schema = client.get("/openapi.json").json()["components"]["schemas"]
+    body = client.get("/api/v1/orders/999999", headers=auth_headers(session, "agent")).json()
+    assert set(body) == set(schema["ErrorBody"]["required"]) == {"error"}
+    assert set(body["error"]) == set(schema["ErrorDetail"]["properties"])
+
+
+def test_the_rates_period_schema_has_the_pattern_the_report_reads(
+    client: TestClient, session: Session
+) -> None:
+    from jiesu.insights.periods import parse_period
+
+    schema = client.get("/openapi.json").json()
+    params = schema["paths"]["/api/v1/reports/rates"]["get"]["parameters"]
+    pattern = next(p for p in params if p["name"] == "period")["schema"]["pattern"]
+    headers = auth_headers(session, "supervisor")
+    for period in ("2026-10", "2026-W44", "2026-10-05", "2026-10-01..2026-10-15", "2026-W01"):
+        assert re.fullmatch(pattern.strip("^$"), period), period
+        parse_period(period)  # what the schema allows, the report reads
+        response = client.get("/api/v1/reports/rates", params={"period": period},
+                              headers=headers)
+        assert response.status_code == 200, (period, response.text)
+    for period in ("2026-13", "2026-W60", "2026/10", "10-2026", "2026-10-01..", " 2026-10"):
+        assert not re.fullmatch(pattern.strip("^$"), period), period
+
+
+def test_a_wrong_method_names_every_method_of_the_path_in_allow(client: TestClient) -> None:
+    served: dict[str, set[str]] = {}
+    for context in routing.iter_route_contexts(client.app.routes):  # type: ignore[attr-defined]
+        if isinstance(context.original_route, routing.APIRoute):
+            served.setdefault(context.path, set()).update(context.methods or ())
+    assert served["/api/v1/orders"] == {"GET", "POST"}
+    wrong_orders = client.put("/api/v1/orders")
+    assert wrong_orders.status_code == 405 and wrong_orders.headers["allow"] == "GET, POST"
+    for path, methods in served.items():
+        url = _concrete(path)
+        for wrong in sorted({"GET", "POST", "PUT", "PATCH", "DELETE"} - methods):
+            response = client.request(wrong, url)
+            if response.status_code != 405:  # another route's pattern serves this URL
+                continue
+            allow = {m.strip() for m in response.headers["allow"].split(",")}
+            # Every method of the path; more only where another route's pattern matches the
+            # same URL (POST /visits/{order_id} serves /visits/queue): each one listed works.
+            assert methods <= allow, (wrong, path, allow)
+            for listed in allow - methods:
+                assert client.request(listed, url).status_code != 405, (listed, url)
