@@ -11,7 +11,11 @@ from jiesu.core.guards import GUARD
 from jiesu.core.openapi import install_openapi
 from jiesu.core.settings import get_settings
 from jiesu.insights.api import router as reports_router
+from jiesu.knowledge.api import public_router as kb_public_router
+from jiesu.knowledge.api import router as kb_router
 from jiesu.notify.api import router as inbox_router
+from jiesu.open311.api import admin_router as open311_admin_router
+from jiesu.open311.api import router as open311_router
 from jiesu.orders.api import router as orders_router
 from jiesu.orders.attachments_api import router as attachments_router
 from jiesu.orders.deadline_rules_api import router as deadline_rules_router
@@ -44,6 +48,10 @@ def create_app() -> FastAPI:
     app.include_router(deadline_rules_router)
     app.include_router(calendar_router)
     app.include_router(inbox_router)
+    app.include_router(kb_router)
+    app.include_router(kb_public_router)
+    app.include_router(open311_admin_router)
+    app.include_router(open311_router)  # GeoReport v2, its own error format
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str]:

@@ -14,6 +14,7 @@ from jiesu.knowledge.models import (
     ZeroResultSearch,
 )
 from jiesu.notify.models import Notification
+from jiesu.open311.models import ApiClient, Open311Request
 from jiesu.orders.attachments import OrderAttachment
 from jiesu.orders.deadline_rules import DeadlineRuleRow
 from jiesu.orders.deadline_watches import DeadlineWatch
@@ -23,6 +24,7 @@ from jiesu.units.place_aliases import PlaceAlias
 from jiesu.visits.models import VisitReview
 
 __all__ = [
+    "ApiClient",
     "Article",
     "ArticleEvent",
     "ArticleUse",
@@ -35,6 +37,7 @@ __all__ = [
     "DeadlineRuleRow",
     "DeadlineWatch",
     "Notification",
+    "Open311Request",
     "Order",
     "OrderAssignment",
     "OrderAttachment",

@@ -25,6 +25,7 @@ from jiesu.web import (
     handler,
     inbox,
     intake,
+    knowledge,
     order,
     supervisor,
     visits,
@@ -35,7 +36,7 @@ log = logging.getLogger("jiesu.web")
 
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
 for module in (auth, intake, dispatch, handler, visits, supervisor, order, admin, admin_deadlines,
-               admin_places, admin_calendar, inbox):
+               admin_places, admin_calendar, inbox, knowledge):
     router.include_router(module.router)
 
 HEADINGS = {
@@ -46,7 +47,7 @@ HEADINGS = {
 
 def _is_api(request: Request) -> bool:
     path = request.url.path
-    return path.startswith(("/api/", "/docs", "/redoc", "/openapi", "/healthz"))
+    return path.startswith(("/api/", "/docs", "/redoc", "/openapi", "/healthz", "/open311/"))
 
 
 def _error_page(request: Request, status: int, message: str, code: str) -> HTMLResponse:
