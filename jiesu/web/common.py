@@ -60,6 +60,7 @@ NAV: dict[Role, list[tuple[str, str]]] = {
         ("/admin/deadlines", "办理时限"),
         ("/admin/places", "地名别名"),
         ("/admin/calendar", "工作日历"),
+        ("/admin/open311", "Open311"),
         ("/kb", "知识库"),
     ],
 }

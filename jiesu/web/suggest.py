@@ -34,6 +34,8 @@ class SuggestView:
     alternatives: list[tuple[str, float]] = field(default_factory=list)
     place: str = ""
     place_confidence: float | None = None
+    place_explanation: str = ""
+    place_needs_person: bool = False
     district_code: str | None = None
     street_code: str | None = None
     community_code: str | None = None
@@ -82,6 +84,8 @@ def from_record(session: Session, record: dict[str, Any], *, exclude: int | None
         needs_person=bool(record.get("needs_person", True)),
         place="、".join(record.get("place_matched") or []) or ("已识别" if any(place) else ""),
         place_confidence=record.get("place_confidence") or None,
+        place_explanation=str(record.get("place_explanation") or ""),
+        place_needs_person=bool(record.get("place_needs_person", False)),
         district_code=record.get("district_code"),
         street_code=record.get("street_code"),
         community_code=record.get("community_code"),
