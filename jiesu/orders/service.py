@@ -127,13 +127,17 @@ def intake(session: Session, principal: Principal, data: s.OrderCreate) -> tuple
     )
     if suggestion:
         apply_suggestion(order, suggestion, keep_category=data.category is not None, **kept)
-    session.add(order)
     try:
         # Only a client key can collide; without one, no savepoint (two round trips fewer).
+        # The order is added inside the savepoint: begin_nested() flushes what is pending
+        # before the SAVEPOINT, so an order added earlier would collide outside it and leave
+        # the whole transaction failed (a 500 for a client retrying its own request).
         if data.client_key:
             with session.begin_nested():
+                session.add(order)
                 session.flush()
         else:
+            session.add(order)
             session.flush()
     except IntegrityError as exc:
         # Two clients raced with one key: the other one won; answer with its order.
