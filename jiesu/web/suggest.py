@@ -46,6 +46,8 @@ class SuggestView:
     assisting: list[UnitChoice] = field(default_factory=list)
     explanation: str = ""
     duplicates: list[tuple[Order, float]] = field(default_factory=list)
+    # Why the proposal is not the first choice: the unit it would name returned the order.
+    returned_note: str = ""
 
     @property
     def lead_label(self) -> str:
@@ -166,6 +168,7 @@ def _avoid_returned(session: Session, order: Order, view: SuggestView) -> Sugges
         view, lead=leads[0] if leads else None,
         assisting=_units(session, list(adjusted["assisting_codes"])),
         explanation=f"{note}。{view.explanation}" if view.explanation else note,
+        returned_note=note,
     )
 
 
