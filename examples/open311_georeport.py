@@ -3,7 +3,7 @@
 After `make run` (demo data, server on 127.0.0.1:8000) and
 `KEY=$(.venv/bin/jiesu open311 issue 示例应用 | tail -1)`:
 
-    .venv/bin/python examples/open311_georeport.py $KEY
+    .venv/bin/python examples/open311_georeport.py $KEY     # JIESU_URL for another server
 
 It lists the services, posts a request (a form, as GeoReport v2 says: `georeport` has no POST
 call), then plays the demo dispatcher and the demo street (望京街道) over jiesu's own API to
@@ -12,13 +12,14 @@ dispatch and reply, and reads the request's status again with `georeport`.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import httpx
 import requests
 from georeport import GeoReport
 
-BASE = "http://127.0.0.1:8000"
+BASE = os.environ.get("JIESU_URL", "http://127.0.0.1:8000")
 DEMO_PASSWORD = "jiesu-demo"
 
 
