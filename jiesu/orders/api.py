@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from jiesu.core import clock
 from jiesu.core.api import SessionDep, commit, json_response
 from jiesu.core.errors import InvalidInput, NotAllowed
-from jiesu.core.ids import PathId, QueryId
+from jiesu.core.ids import Offset, PathId, QueryId
 from jiesu.core.privacy import mask_phone
 from jiesu.core.roles import Principal, Role
 from jiesu.orders import export, queries, service, suggest
@@ -135,7 +135,7 @@ def list_orders(
     principal: CurrentPrincipal,
     f: FilterDep,
     order_by: OrderBy = "-received_at",
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Response:
     """检索工单：状态、单位、区/街道、类别、类型、时间段、超期、全文、来电号码，分页。"""
