@@ -5,6 +5,7 @@ from jiesu.core.db import Base
 from jiesu.core.outbox import OutboxMessage
 from jiesu.core.privacy import PhoneReadLog
 from jiesu.insights import models as insights_models  # noqa: F401  (rate indexes)
+from jiesu.lines.models import Line, LineAgent, LineArticle, LineCategory
 from jiesu.notify.models import Notification
 from jiesu.orders.attachments import OrderAttachment
 from jiesu.orders.deadline_rules import DeadlineRuleRow
@@ -22,6 +23,10 @@ __all__ = [
     "CatalogueRule",
     "DeadlineRuleRow",
     "DeadlineWatch",
+    "Line",
+    "LineAgent",
+    "LineArticle",
+    "LineCategory",
     "Notification",
     "Order",
     "OrderAssignment",

@@ -36,6 +36,7 @@ ROLE_OF = {"agent": "agent", "dispatcher": "dispatcher", "lead_handler": "handle
 HANDLERS = frozenset(m for m, r in ROLE_OF.items() if r == "handler")
 CENTRE = frozenset({"agent", "dispatcher", "visitor", "supervisor"})
 EVERYONE = frozenset(CAST)
+LINE_MANAGERS = frozenset({"supervisor", "admin"})
 _counter = itertools.count(1)
 
 
@@ -264,6 +265,23 @@ def _replied_for(path: str, body: dict[str, Any]) -> Setup:
     return setup
 
 
+def _line_call(method: str, suffix: str = "", body: Any = None) -> Setup:
+    """A special line with the demo agent on it (jiesu.lines)."""
+    def setup(session: Session) -> Call:
+        from jiesu.lines import schemas as line_schemas
+        from jiesu.lines import service as lines
+
+        line = lines.create_line(session, who(session, "supervisor"),
+                                 line_schemas.LineCreate(code=f"matrix-{next(_counter)}",
+                                                         name="矩阵专线", number="12345-9",
+                                                         agent_ids=[who(session, "agent").user_id]))
+        path = f"/api/v1/lines/{line.id}{suffix}".replace(
+            "{agent_id}", str(who(session, "agent").user_id))
+        return Call(method, path, body)
+
+    return setup
+
+
 LIMIT = {"amount": 2, "span": "working_days"}
 MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/healthz"): Entry(EVERYONE, _fixed("GET", "/healthz"), public=True),
@@ -380,6 +398,20 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/api/v1/reports/rates"): Entry(
         (CENTRE - {"agent"}) | HANDLERS | {"admin"},
         _fixed("GET", "/api/v1/reports/rates", period="2026-10")),
+    ("GET", "/api/v1/lines"): Entry(CENTRE | {"admin"}, _fixed("GET", "/api/v1/lines")),
+    ("POST", "/api/v1/lines"): Entry(LINE_MANAGERS, _unique(
+        "POST", "/api/v1/lines",
+        lambda n: {"code": f"matrix-new-{n}", "name": "矩阵专线", "channel_tag": "matrix"}),
+        changes=True),
+    ("GET", "/api/v1/lines/{line_id}"): Entry(CENTRE | {"admin"}, _line_call("GET")),
+    ("PUT", "/api/v1/lines/{line_id}"): Entry(
+        LINE_MANAGERS, _line_call("PUT", body={"name": "改名专线"})),
+    ("POST", "/api/v1/lines/{line_id}/close"): Entry(
+        LINE_MANAGERS, _line_call("POST", "/close", {"note": "结束"}), changes=True),
+    ("POST", "/api/v1/lines/{line_id}/agents"): Entry(LINE_MANAGERS, lambda session: _line_call(
+        "POST", "/agents", {"user_ids": [who(session, "agent2").user_id]})(session)),
+    ("DELETE", "/api/v1/lines/{line_id}/agents/{user_id}"): Entry(
+        LINE_MANAGERS, _line_call("DELETE", "/agents/{agent_id}"), changes=True),
 }
 for _action in Action:
     if any(a is _action for (_, a) in TABLE):
