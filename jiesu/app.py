@@ -9,6 +9,7 @@ from jiesu.calendar.api import router as calendar_router
 from jiesu.core.api import install_error_handlers
 from jiesu.core.settings import get_settings
 from jiesu.insights.api import router as reports_router
+from jiesu.lines.api import first_call_router
 from jiesu.lines.api import router as lines_router
 from jiesu.notify.api import router as inbox_router
 from jiesu.orders.api import router as orders_router
@@ -41,6 +42,7 @@ def create_app() -> FastAPI:
     app.include_router(calendar_router)
     app.include_router(inbox_router)
     app.include_router(lines_router)
+    app.include_router(first_call_router)
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str]:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
 from jiesu.core.api import SessionDep, commit
 from jiesu.core.ids import PathId
 from jiesu.core.roles import Role
+from jiesu.lines import dashboard, first_call, service
 from jiesu.lines import schemas as s
-from jiesu.lines import service
 from jiesu.units.auth import CurrentPrincipal
 
 router = APIRouter(prefix="/api/v1/lines", tags=["lines"])
@@ -92,3 +92,26 @@ def remove_article(session: SessionDep, principal: CurrentPrincipal, line_id: Pa
     line = service.remove_article(session, principal, line_id, article_id)
     commit(session)
     return service.to_public(session, line)
+
+
+@router.get("/{line_id}/dashboard")
+def line_dashboard(session: SessionDep, principal: CurrentPrincipal,
+                   line_id: PathId) -> dict[str, Any]:
+    """专线看板：每日与每小时来电、峰值日、一次办结率、派单率、热点问题、各单位在办。"""
+    service.ensure_dashboard_reader(principal)
+    return dashboard.line_dashboard(session, service.get_line(session, line_id)).as_dict()
+
+
+first_call_router = APIRouter(prefix="/api/v1/first-call", tags=["lines"])
+
+
+@first_call_router.post("", response_model=None, status_code=201)
+def settle_on_call(session: SessionDep, principal: CurrentPrincipal,
+                   data: s.SettleOnCall) -> Any:
+    """来电直接办结：按知识库答复口径（某一版本）答复，受理并立即办结，不派单，计入一次办结。"""
+    from jiesu.orders.api import to_public
+
+    order, _created = first_call.settle_on_call(session, principal, data.call, data.version_id)
+    public = to_public(order)
+    commit(session)
+    return public

@@ -9,6 +9,7 @@ from typing import Any, Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from jiesu.core.ids import DbId
+from jiesu.orders.schemas import OrderCreate
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 
@@ -156,3 +157,10 @@ class LinePublic(BaseModel):
 class LineList(BaseModel):
     data: list[LinePublic]
     count: int
+
+
+class SettleOnCall(Strict):
+    """One click on the intake screen: the call, and the answer version it was settled with."""
+
+    call: OrderCreate
+    version_id: DbId = Field(description="所用答复口径的版本 id（须为当前有效版本）")

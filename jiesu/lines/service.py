@@ -36,6 +36,14 @@ def ensure_manager(principal: Principal) -> None:
         raise NotAllowed("只有督办员或管理员可以管理专线", code="role_not_allowed")
 
 
+DASHBOARD_READERS = frozenset({Role.dispatcher, Role.supervisor, Role.admin})
+
+
+def ensure_dashboard_reader(principal: Principal) -> None:
+    if principal.role not in DASHBOARD_READERS:
+        raise NotAllowed("当前角色无权查看专线看板", code="role_not_allowed")
+
+
 def ensure_reader(principal: Principal) -> None:
     if principal.role not in READERS:
         raise NotAllowed("当前角色无权查看专线", code="role_not_allowed")
@@ -207,6 +215,24 @@ def remove_article(session: Session, principal: Principal, line_id: int,
     line.updated_at = now
     session.flush()
     return line
+
+
+def write_answer(session: Session, principal: Principal, line_id: int,
+                 fields: dict[str, str]) -> int:
+    """A standard answer written for the line (its page): the knowledge base checks and
+    publishes it, then it joins the line. Returns the article id."""
+    from jiesu.lines import knowledge_link as kb
+
+    ensure_manager(principal)
+    line = _open_line(session, line_id)
+    owner = fields.get("owner_unit_id", "")
+    version = kb.write_published(
+        session, principal, topic=fields.get("topic", ""),
+        questions=[q.strip() for q in fields.get("questions", "").splitlines() if q.strip()],
+        answer=fields.get("answer", ""), category=fields.get("category", ""),
+        owner_unit_id=int(owner) if owner.isdigit() and len(owner) < 10 else None)
+    add_articles(session, principal, line.id, [version.article_id])
+    return version.article_id
 
 
 def _set_categories(session: Session, line: Line, categories: list[str]) -> None:

@@ -68,6 +68,8 @@ class ActionBase(Strict):
 class AnswerOnCall(ActionBase):
     answer: str = Text
     knowledge_id: DbId | None = None
+    # The knowledge-base version the answer came from (jiesu.lines.first_call).
+    knowledge_version_id: DbId | None = None
 
 
 class NotAccept(ActionBase):
