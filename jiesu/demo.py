@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from jiesu.core import clock
 from jiesu.core.roles import Principal, Role
 from jiesu.core.settings import DEMO_PASSWORD, get_settings
+from jiesu.core.text import clean_spreadsheet_text
 from jiesu.orders import schemas as s
 from jiesu.orders import service
 from jiesu.orders.models import NotAcceptedReason, Order, ReplyOutcome, RequestType, Satisfaction
@@ -95,9 +96,13 @@ def _messages(shared: Path) -> list[tuple[str, str, str]]:
             continue
         with path.open(encoding="utf-8") as handle:
             for row in csv.DictReader(handle):
-                body = row.get("body", "")
+                body = clean_spreadsheet_text(row.get("body", ""))
                 if 20 <= len(body) <= 600:
-                    rows.append((row.get("title", ""), body, row.get("reply", "")))
+                    rows.append((
+                        clean_spreadsheet_text(row.get("title", "")),
+                        body,
+                        clean_spreadsheet_text(row.get("reply", "")),
+                    ))
     return rows
 
 
@@ -167,7 +172,58 @@ def create_demo_orders(session: Session, shared: Path, *, seed: int = 12345) -> 
                 district,
                 depts,
             )
-    return count
+    return count + _ranked_month(session, rng, people, messages, count, streets, districts,
+                                 depts)
+
+
+# Each unit with a demo handler gets this many orders dispatched, replied and visited in the
+# current month, so the supervisor's ranking (minimum sample: RateRules.min_visited visited
+# orders in the period) has units to rank; the rule itself is unchanged.
+RANKED_PER_UNIT = 12
+RANKED_UNITS = ("110105026", "110108005", "110105", "dept.chengguan", "util.water")
+
+
+def _ranked_month(
+    session: Session,
+    rng: random.Random,
+    people: dict[str, Principal],
+    messages: list[tuple[str, str, str]],
+    count: int,
+    streets: list[Unit],
+    districts: dict[int, Unit],
+    depts: list[Unit],
+) -> int:
+    now = clock.now()
+    local = clock.local(now)
+    month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    # Hours into the month for the orders to be received in (dispatched minutes later; later
+    # steps never pass the present).
+    span = max((local - month_start).total_seconds() / 3600 - 0.5, 0.1)
+    added = 0
+    for code in RANKED_UNITS:
+        lead = units.unit_by_code(session, code)
+        if lead is None or _handler_for(people, lead) is None:
+            continue
+        for _ in range(RANKED_PER_UNIT):
+            title, body, official = messages[(count + added) % len(messages)]
+            added += 1
+            if lead.kind == "street":
+                street = lead
+            elif lead.kind == "district":
+                street = next((u for u in streets if u.parent_id == lead.id), rng.choice(streets))
+            else:
+                street = rng.choice(streets)
+            assert street.parent_id is not None
+            district = districts[street.parent_id]
+            received = min(now, (month_start + timedelta(minutes=5, hours=rng.uniform(
+                0, span * 0.6))).astimezone(now.tzinfo))
+            _one_order(
+                session, rng, people, "closed", count + added, received,
+                _localise(title, district.name), _localise(body, district.name),
+                _localise(official, district.name), street, district, depts,
+                lead_override=lead,
+            )
+    return added
 
 
 def _one_order(
@@ -183,6 +239,8 @@ def _one_order(
     street: Unit,
     district: Unit,
     depts: list[Unit],
+    *,
+    lead_override: Unit | None = None,
 ) -> None:
     agent = people["agent"] if n % 2 else people["agent2"]
     types = [RequestType.complaint, RequestType.help, RequestType.suggestion, RequestType.report]
@@ -234,7 +292,9 @@ def _one_order(
         return
     # Orders that move past dispatch go to units with a demo handler, so each has work.
     acting = [u for u in depts if _handler_for(people, u)]
-    if plan == "dispatched":
+    if lead_override is not None:
+        lead = lead_override
+    elif plan == "dispatched":
         lead = street if rng.random() < 0.6 else rng.choice(depts)
     elif street.code in {"110105026", "110108005"} or rng.random() < 0.5:
         lead = street if _handler_for(people, street) else rng.choice(acting)
@@ -266,7 +326,9 @@ def _one_order(
     )
     if plan == "in_progress":
         return
-    outcome = rng.choices(list(ReplyOutcome), weights=[70, 12, 12, 6])[0]
+    # The ranked month's orders are all visited ones (never judged apart): they fill the sample.
+    weights = [80, 20, 0, 0] if lead_override is not None else [70, 12, 12, 6]
+    outcome = rng.choices(list(ReplyOutcome), weights=weights)[0]
     reply_text = official or "经现场核实，已协调相关部门处理完毕，并向诉求人反馈。"
     do(
         handler,

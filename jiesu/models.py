@@ -5,6 +5,14 @@ from jiesu.core.db import Base
 from jiesu.core.outbox import OutboxMessage
 from jiesu.core.privacy import PhoneReadLog
 from jiesu.insights import models as insights_models  # noqa: F401  (rate indexes)
+from jiesu.knowledge.models import (
+    Article,
+    ArticleEvent,
+    ArticleUse,
+    ArticleVersion,
+    Synonym,
+    ZeroResultSearch,
+)
 from jiesu.lines.models import Line, LineAgent, LineArticle, LineCategory
 from jiesu.notify.models import Notification
 from jiesu.orders.attachments import OrderAttachment
@@ -16,6 +24,10 @@ from jiesu.units.place_aliases import PlaceAlias
 from jiesu.visits.models import VisitReview
 
 __all__ = [
+    "Article",
+    "ArticleEvent",
+    "ArticleUse",
+    "ArticleVersion",
     "Base",
     "CalendarDay",
     "CalendarYear",
@@ -36,7 +48,9 @@ __all__ = [
     "PhoneReadLog",
     "PlaceAlias",
     "Praise",
+    "Synonym",
     "Unit",
     "User",
     "VisitReview",
+    "ZeroResultSearch",
 ]

@@ -28,6 +28,7 @@ SCHEDULE: dict[str, str] = {
     "mark_overdue": "* * * * *",
     "escalate": "*/5 * * * *",
     "notify_district": "*/5 * * * *",
+    "kb_expiring": "0 * * * *",
     "deliver_outbox": "* * * * *",
 }
 

@@ -21,10 +21,6 @@ def existing_article_ids(session: Session, ids: Iterable[int]) -> set[int]:
     return set(session.scalars(select(Article.id).where(Article.id.in_(list(ids)))))
 
 
-def known_category(name: str) -> bool:
-    return kb.known_category(name)
-
-
 def version(session: Session, version_id: int) -> ArticleVersion:
     return kb.get_version(session, version_id)
 

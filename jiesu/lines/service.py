@@ -24,7 +24,6 @@ from jiesu.lines.models import (
     LineCategory,
     LineState,
 )
-from jiesu.triage.taxonomy import load_taxonomy
 from jiesu.units.models import User
 
 MANAGERS = frozenset({Role.supervisor, Role.admin})
@@ -105,10 +104,11 @@ def check_intake(session: Session, principal: Principal, line_id: int, at: datet
 
 
 def _check_categories(categories: list[str]) -> list[str]:
-    taxonomy = load_taxonomy()
+    """Names of the category catalogue, as the knowledge base accepts them."""
+    from jiesu.knowledge.service import known_category
+
     cleaned = list(dict.fromkeys(c.strip() for c in categories if c.strip()))
-    unknown = [c for c in cleaned
-               if c not in taxonomy and c.split("/")[-1].strip() not in taxonomy]
+    unknown = [c for c in cleaned if not known_category(c)]
     if unknown or any(len(c) > 60 for c in cleaned):
         raise InvalidInput("类别不在分类目录中", code="unknown_category",
                            details={"categories": unknown or cleaned})

@@ -15,7 +15,7 @@ from jiesu.core.errors import InvalidInput, NotAllowed
 from jiesu.core.ids import PathId, QueryId
 from jiesu.core.privacy import mask_phone
 from jiesu.core.roles import Principal, Role
-from jiesu.orders import queries, service
+from jiesu.orders import queries, service, suggest
 from jiesu.orders import schemas as s
 from jiesu.orders.models import Order
 from jiesu.orders.statemachine import ACTION_LABELS, STATE_LABELS, Action, State
@@ -60,7 +60,8 @@ def to_detail(session: SessionDep, principal: Principal, order: Order) -> s.Orde
         events=events,
         assignments=[s.AssignmentPublic.model_validate(a) for a in assignments],
         allowed_actions=service.actions_for(session, principal, order),
-        suggestion=order.suggestion,
+        suggestion=(suggest.without_returned(session, order, order.suggestion)
+                    if order.suggestion else None),
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from jiesu.core.ids import DbId
+from jiesu.core.text import clean_spreadsheet_text
 from jiesu.orders.models import (
     Channel,
     NotAcceptedReason,
@@ -52,6 +53,12 @@ class OrderCreate(Strict):
     community_code: str | None = Field(default=None, max_length=16)
     line_id: DbId | None = Field(default=None, description="专线：来电所在专线（须运行中）")
     received_at: datetime | None = Field(default=None, description="仅用于批量导入；默认为当前时间")
+
+    # Texts pasted or imported from spreadsheets carry "_x000D_" and CR LF: decoded on entry.
+    @field_validator("title", "text", "place_text", mode="before")
+    @classmethod
+    def _clean(cls, value: object) -> object:
+        return clean_spreadsheet_text(value) if isinstance(value, str) else value
 
     @field_validator("received_at")
     @classmethod
@@ -121,6 +128,11 @@ class RequestExtension(ActionBase):
 class Reply(ActionBase):
     outcome: ReplyOutcome
     reply: str = Field(min_length=1, max_length=10_000)
+
+    @field_validator("reply", mode="before")
+    @classmethod
+    def _clean(cls, value: object) -> object:
+        return clean_spreadsheet_text(value) if isinstance(value, str) else value
 
 
 class CloseVisited(ActionBase):

@@ -193,3 +193,63 @@ def confirmed_category_rows(session: Session) -> list[dict[str, str]]:
     )
     return [{"title": title or "", "text": text, "label": str(category)}
             for title, text, category in rows]
+
+
+def returned_unit_ids(session: Session, order_id: int) -> list[int]:
+    """The units that sent this order back (退单), oldest first."""
+    from jiesu.orders.models import OrderEvent
+
+    rows = session.scalars(
+        select(OrderEvent.unit_id)
+        .where(OrderEvent.order_id == order_id, OrderEvent.action == "return_order")
+        .order_by(OrderEvent.seq)
+    )
+    return list(dict.fromkeys(u for u in rows if u is not None))
+
+
+def without_returned(session: Session, order: Order, record: dict[str, Any]) -> dict[str, Any]:
+    """The stored proposal for an order, never naming a unit that returned it.
+
+    A unit that sent the order back is proposed neither as lead nor as assisting unit. The lead
+    becomes the next candidate that has not returned it: the proposal's assisting units, then
+    the order's street, then its district (territory decides when the unit is unclear); the
+    record's `returned_note` says why.
+    """
+    if order.return_count == 0:
+        return record
+    returned = returned_unit_ids(session, order.id)
+    if not returned:
+        return record
+    units = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(returned)))}
+    returned_codes = {u.code for u in units.values()}
+    lead_code = record.get("unit_code")
+    assisting = [c for c in record.get("assisting_codes") or [] if c not in returned_codes]
+    if lead_code not in returned_codes and len(assisting) == len(record.get("assisting_codes")
+                                                                  or []):
+        return record
+    out = dict(record, assisting_codes=assisting)
+    if lead_code in returned_codes:
+        returned_name = next(u.name for u in units.values() if u.code == lead_code)
+        candidates = [*assisting, order.street_code, order.district_code]
+        chosen: Unit | None = None
+        for code in candidates:
+            if not code or code in returned_codes:
+                continue
+            unit = session.scalars(select(Unit).where(Unit.code == code,
+                                                      Unit.active.is_(True))).first()
+            if unit is not None:
+                chosen = unit
+                break
+        if chosen is None:
+            out.update(unit_code=None, unit_name=None,
+                       returned_note=f"原建议单位{returned_name}已退单，请人工选择承办单位")
+        else:
+            why = ("原建议的协办单位" if chosen.code in assisting
+                   else "诉求所在地的属地单位")
+            out.update(unit_code=chosen.code, unit_name=chosen.name,
+                       assisting_codes=[c for c in assisting if c != chosen.code],
+                       returned_note=f"原建议单位{returned_name}已退单，改为建议{why}"
+                                     f"{chosen.name}")
+    else:
+        out["returned_note"] = "已退单的单位不再列为协办单位"
+    return out

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -132,17 +132,37 @@ def for_order(session: Session, order: Order, now: datetime) -> SuggestView:
     """The suggestion a dispatcher sees beside an order: the one stored at intake, or (for
     orders taken in while triage at intake was off) one computed now and remembered."""
     if order.suggestion:
-        return from_record(session, order.suggestion, exclude=order.id)
+        return _avoid_returned(session, order, from_record(session, order.suggestion,
+                                                           exclude=order.id))
     with _cache_lock:
         cached = _cache.get(order.id)
-    if cached is not None:
-        return cached
-    view = live(session, order.text, order.place_text, now, with_duplicates=False)
-    with _cache_lock:
-        _cache[order.id] = view
-        while len(_cache) > CACHE_MAX:
-            _cache.popitem(last=False)
-    return view
+    if cached is None:
+        cached = live(session, order.text, order.place_text, now, with_duplicates=False)
+        with _cache_lock:
+            _cache[order.id] = cached
+            while len(_cache) > CACHE_MAX:
+                _cache.popitem(last=False)
+    return _avoid_returned(session, order, cached)
+
+
+def _avoid_returned(session: Session, order: Order, view: SuggestView) -> SuggestView:
+    """Never propose a unit that returned the order; the explanation says whom instead, why."""
+    if not order.return_count:
+        return view
+    from jiesu.orders.suggest import without_returned
+
+    record = {"unit_code": view.lead.code if view.lead else None,
+              "assisting_codes": [u.code for u in view.assisting]}
+    adjusted = without_returned(session, order, record)
+    if adjusted is record:
+        return view
+    leads = _units(session, [adjusted["unit_code"]]) if adjusted.get("unit_code") else []
+    note = str(adjusted.get("returned_note") or "")
+    return replace(
+        view, lead=leads[0] if leads else None,
+        assisting=_units(session, list(adjusted["assisting_codes"])),
+        explanation=f"{note}。{view.explanation}" if view.explanation else note,
+    )
 
 
 def dispatchable_units(session: Session) -> list[Unit]:

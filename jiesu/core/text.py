@@ -1,0 +1,44 @@
+"""Text as people read it: the artefacts spreadsheets leave in exported cells removed on load.
+
+Excel writes a carriage return inside a cell as the OOXML escape ``_x000D_`` (any character as
+``_xHHHH_``); tools that read the file as text keep the escape, so messages from the shared
+data and from imported sheets carry it. It is decoded where the data enters (the demo loader,
+imports, the order schema), never patched in a template.
+"""
+
+from __future__ import annotations
+
+import re
+
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_ESCAPED_CR_BEFORE_LF = re.compile(r"_x000[dD]_(?=\r?\n)")
+_LINE_BREAKS = re.compile(r"\r\n?")
+_SPACE_AFTER_BREAK = re.compile(r"\n[ \t\u3000]+")
+_MANY_BREAKS = re.compile(r"\n{3,}")
+
+
+def _decode(match: re.Match[str]) -> str:
+    code = int(match.group(1), 16)
+    if code in (0x0D, 0x0A):
+        return "\n"
+    if code == 0x09:
+        return "\t"
+    if code < 0x20:
+        return ""  # other control characters never belong in a citizen's text
+    return chr(code)
+
+
+def clean_spreadsheet_text(text: str) -> str:
+    """Decode ``_xHHHH_`` escapes, make every line break ``\\n``, trim the ends.
+
+    ``_x000D_`` followed by a real newline (Excel's CR LF) becomes one line break; the
+    indentation spreadsheets leave after a break is dropped; three or more breaks fold to two.
+    """
+    if "_x" not in text and "\r" not in text:
+        return text.strip()
+    text = _ESCAPED_CR_BEFORE_LF.sub("", text)
+    text = _OOXML_ESCAPE.sub(_decode, text)
+    text = _LINE_BREAKS.sub("\n", text)
+    text = _SPACE_AFTER_BREAK.sub("\n", text)
+    text = _MANY_BREAKS.sub("\n\n", text)
+    return text.strip()

@@ -1,0 +1,121 @@
+"""The token space of the knowledge base: jieba words, synonyms, pinyin pairs.
+
+A caller's question reaches the agent by ear, so a query is typed as heard: 公鸡金 for
+公积金, 医宝 for 医保. Words alone would miss those, so every text also yields the pinyin
+(without tones) of each pair of neighbouring Chinese characters, `~gong_ji`, `~ji_jin`:
+a misheard character with the same sound keeps its pairs. Words are put through the
+synonym table first (物业费 → 物业管理费), on both sides, so the index and the query
+meet on the canonical word. Everything here is pure Python, no database.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+
+from jiesu.triage.text import _tokenizer
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_ALNUM = re.compile(r"[a-z0-9]+")
+_PUNCT_OR_SPACE = re.compile(r"^[\W_]+$")
+
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """Words a caller says around the question; they carry nothing to rank on."""
+    path = Path(__file__).with_name("data") / "stopwords.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+
+
+def normalise(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def words(text: str) -> list[str]:
+    """jieba's search-mode words (a long word and the words inside it), dictionary words
+    only (HMM off: a short query is cut the way the index was), stop words and single
+    Chinese characters out (the pinyin pairs cover those)."""
+    tok = _tokenizer()
+    stop = stopwords()
+    out: list[str] = []
+    for w in tok.lcut_for_search(normalise(text), HMM=False):  # type: ignore[attr-defined]
+        w = w.strip()
+        if (w and w not in stop and not _PUNCT_OR_SPACE.match(w)
+                and (len(w) > 1 or _ALNUM.fullmatch(w))):
+            out.append(w)
+    return out
+
+
+@lru_cache(maxsize=65536)
+def _pinyin(char: str) -> str:
+    from pypinyin import Style, lazy_pinyin
+
+    return lazy_pinyin(char, style=Style.NORMAL)[0]
+
+
+def pinyin_pairs(kept: list[str]) -> list[str]:
+    """`~a_b` for each pair of neighbouring Chinese characters of the kept words' text."""
+    chars = [c for w in kept for c in w if _CJK.match(c)]
+    sounds = [_pinyin(c) for c in chars]
+    return [f"~{a}_{b}" for a, b in itertools.pairwise(sounds)]
+
+
+def _precise(text: str) -> list[str]:
+    tok = _tokenizer()
+    stop = stopwords()
+    return [w for w in tok.lcut(normalise(text), HMM=False)  # type: ignore[attr-defined]
+            if w.strip() and w not in stop and not _PUNCT_OR_SPACE.match(w)]
+
+
+class Synonyms:
+    """The synonym table as a rewrite: each word found in a text adds its canonical word.
+
+    Found as a substring, not as a jieba word, so 物业管理费 is found in 物业管理费太贵 however
+    jieba cuts it."""
+
+    def __init__(self, table: Mapping[str, str] | None = None) -> None:
+        self.table = {normalise(w): normalise(c) for w, c in (table or {}).items() if w and c}
+        found = sorted(self.table, key=len, reverse=True)
+        self.pattern = (re.compile("|".join(re.escape(w) for w in found)) if found else None)
+
+    def canonical_of(self, text: str) -> list[str]:
+        if self.pattern is None:
+            return []
+        return [self.table[m.group(0)] for m in self.pattern.finditer(normalise(text))]
+
+    def same_as(self, canonical: set[str]) -> list[str]:
+        """Every word searched as one of `canonical`."""
+        return [w for w, c in self.table.items() if c in canonical]
+
+
+NO_SYNONYMS = Synonyms()
+
+
+def tokens(text: str, synonyms: Synonyms = NO_SYNONYMS) -> list[str]:
+    """The text's index/query tokens: its words, the canonical words of its synonyms,
+    then its pinyin pairs."""
+    found = words(text)
+    for canonical in synonyms.canonical_of(text):
+        found.extend(words(canonical))
+    return found + pinyin_pairs(_precise(text))
+
+
+def surface_words(text: str) -> list[str]:
+    """The words of a query as typed (for highlighting), longest first, stop words out."""
+    return sorted(set(words(text)), key=len, reverse=True)
+
+
+def sounds(text: str) -> list[str]:
+    """The pinyin of each character (its own character when not Chinese)."""
+    return [_pinyin(c) if _CJK.match(c) else c for c in text]
+
+
+def query_pairs(text: str) -> set[tuple[str, str]]:
+    """The sound pairs of a query's kept words, for highlighting by sound."""
+    return {tuple(p[1:].split("_", 1)) for p in pinyin_pairs(_precise(text))}  # type: ignore[misc]
