@@ -265,21 +265,45 @@ def _replied_for(path: str, body: dict[str, Any]) -> Setup:
     return setup
 
 
+def _line_answer(session: Session) -> Any:
+    """A published knowledge-base answer (jiesu.knowledge) for the line routes."""
+    from jiesu.knowledge import service as kb
+    from jiesu.knowledge.schemas import ArticleCreate
+
+    version = kb.create_article(session, who(session, "supervisor"), ArticleCreate(
+        topic=f"矩阵口径{next(_counter)}", questions=["核酸检测点在哪里"], answer="见区政府网站。",
+        category="疾病预防控制", owner_unit_id=unit(session, "dept.chengguan").id))
+    return kb.publish(session, who(session, "supervisor"), version.id)
+
+
 def _line_call(method: str, suffix: str = "", body: Any = None) -> Setup:
-    """A special line with the demo agent on it (jiesu.lines)."""
+    """A special line with the demo agent and one answer on it (jiesu.lines)."""
     def setup(session: Session) -> Call:
         from jiesu.lines import schemas as line_schemas
         from jiesu.lines import service as lines
 
+        answer = _line_answer(session)
         line = lines.create_line(session, who(session, "supervisor"),
                                  line_schemas.LineCreate(code=f"matrix-{next(_counter)}",
                                                          name="矩阵专线", number="12345-9",
-                                                         agent_ids=[who(session, "agent").user_id]))
+                                                         agent_ids=[who(session, "agent").user_id],
+                                                         article_ids=[answer.article_id]))
         path = f"/api/v1/lines/{line.id}{suffix}".replace(
-            "{agent_id}", str(who(session, "agent").user_id))
-        return Call(method, path, body)
+            "{agent_id}", str(who(session, "agent").user_id)).replace(
+            "{article_id}", str(answer.article_id))
+        call_body = body
+        if body == "new_article":
+            call_body = {"article_ids": [_line_answer(session).article_id]}
+        return Call(method, path, call_body)
 
     return setup
+
+
+def _settle_call(session: Session) -> Call:
+    version = _line_answer(session)
+    return Call("POST", "/api/v1/first-call", {
+        "call": {"type": "consultation", "text": f"矩阵来电{next(_counter)}：核酸检测点在哪里"},
+        "version_id": version.id})
 
 
 LIMIT = {"amount": 2, "span": "working_days"}
@@ -412,6 +436,13 @@ MATRIX: dict[tuple[str, str], Entry] = {
         "POST", "/agents", {"user_ids": [who(session, "agent2").user_id]})(session)),
     ("DELETE", "/api/v1/lines/{line_id}/agents/{user_id}"): Entry(
         LINE_MANAGERS, _line_call("DELETE", "/agents/{agent_id}"), changes=True),
+    ("POST", "/api/v1/lines/{line_id}/articles"): Entry(
+        LINE_MANAGERS, _line_call("POST", "/articles", "new_article")),
+    ("DELETE", "/api/v1/lines/{line_id}/articles/{article_id}"): Entry(
+        LINE_MANAGERS, _line_call("DELETE", "/articles/{article_id}"), changes=True),
+    ("GET", "/api/v1/lines/{line_id}/dashboard"): Entry(
+        frozenset({"dispatcher", "supervisor", "admin"}), _line_call("GET", "/dashboard")),
+    ("POST", "/api/v1/first-call"): Entry(frozenset({"agent"}), _settle_call, changes=True),
 }
 for _action in Action:
     if any(a is _action for (_, a) in TABLE):

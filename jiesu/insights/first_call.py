@@ -181,11 +181,12 @@ def _with_article(session: Session, group: str, period: Period, dialect: str,
 def _names(session: Session, group: str, keys: list[Any]) -> dict[Any, str]:
     ids = [k for k in keys if k is not None]
     if group == "line":
-        names = dict(session.execute(select(Line.id, Line.name).where(Line.id.in_(ids))).tuples())
+        names: dict[Any, str] = {i: n for i, n in session.execute(
+            select(Line.id, Line.name).where(Line.id.in_(ids)))}
         return {**names, None: MAIN_LINE}
     if group == "agent":
-        return dict(session.execute(
-            select(User.id, User.display_name).where(User.id.in_(ids))).tuples())
+        return {i: n for i, n in session.execute(
+            select(User.id, User.display_name).where(User.id.in_(ids)))}
     return {k: str(k) for k in keys}
 
 

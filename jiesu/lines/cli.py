@@ -46,8 +46,8 @@ def _principal(session: Any, username: str) -> Principal:
 def _user_ids(session: Any, usernames: list[str]) -> list[int]:
     from jiesu.units.models import User
 
-    found = dict(session.execute(select(User.username, User.id)
-                                 .where(User.username.in_(usernames))).tuples().all())
+    found = {name: uid for name, uid in session.execute(
+        select(User.username, User.id).where(User.username.in_(usernames)))}
     missing = [u for u in usernames if u not in found]
     if missing:
         raise DomainError("用户不存在", code="unknown_user", details={"usernames": missing})

@@ -133,7 +133,7 @@ def _top_questions(session: Session, board: Dashboard, line_id: int, limit: int 
 def _open_by_unit(session: Session, board: Dashboard, on_line: Any, limit: int = 15) -> None:
     rows = session.execute(
         select(Unit.id, Unit.name, func.count())
-        .join(Unit, Unit.id == Order.lead_unit_id)
+        .select_from(Order).join(Unit, Unit.id == Order.lead_unit_id)
         .where(on_line, Order.is_open.is_(True))
         .group_by(Unit.id, Unit.name).order_by(func.count().desc(), Unit.name).limit(limit))
     board.open_by_unit = [{"unit_id": uid, "name": name, "open": int(n)}

@@ -95,7 +95,7 @@ async def create_line(request: Request, session: SessionDep,
                       principal: PagePrincipal) -> HTMLResponse | RedirectResponse:
     needs(principal, Role.supervisor, Role.admin)
     form = await request.form()
-    values = {k: form.get(k) for k in form}
+    values: dict[str, Any] = {k: form.get(k) for k in form}
     values["agent_ids"] = [str(v) for v in form.getlist("agent_ids")]
     values["weekdays"] = [str(v) for v in form.getlist("weekdays")]
     try:
