@@ -12,6 +12,8 @@ from jiesu.insights.api import router as reports_router
 from jiesu.lines.api import first_call_router
 from jiesu.lines.api import router as lines_router
 from jiesu.notify.api import router as inbox_router
+from jiesu.open311.api import admin_router as open311_admin_router
+from jiesu.open311.api import router as open311_router
 from jiesu.orders.api import router as orders_router
 from jiesu.orders.attachments_api import router as attachments_router
 from jiesu.orders.deadline_rules_api import router as deadline_rules_router
@@ -43,6 +45,8 @@ def create_app() -> FastAPI:
     app.include_router(inbox_router)
     app.include_router(lines_router)
     app.include_router(first_call_router)
+    app.include_router(open311_admin_router)
+    app.include_router(open311_router)  # GeoReport v2, its own error format
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str]:

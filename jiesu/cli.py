@@ -4,6 +4,7 @@ reports."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -191,6 +192,66 @@ def orders_intake(
             _print_order(order)
     except (DomainError, ValidationError) as exc:
         fail(exc)
+
+
+@orders_app.command("import")
+def orders_import(
+    file: Annotated[Path, typer.Argument(help="CSV 或 XLSX 文件，首行为列名")],
+    as_user: Annotated[str, typer.Option("--as", help="以哪个管理员的身份导入")] = "admin",
+    batch_size: Annotated[int, typer.Option(help="每批写入条数（每批一个事务）")] = 2_000,
+    strict: Annotated[bool, typer.Option(help="先检查全部行，有任何错误则一条也不导入")] = False,
+    errors: Annotated[Path | None, typer.Option(help="把错误清单写入此 CSV 文件")] = None,
+    show: Annotated[int, typer.Option(help="屏幕上最多列出多少条错误")] = 50,
+) -> None:
+    """导入历史工单（中断后再次执行同一命令可续导，不会重复）。"""
+    from rich.progress import MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from jiesu.core.db import get_sessionmaker
+    from jiesu.core.roles import Role
+    from jiesu.orders.imports import count_rows, errors_csv, import_file
+
+    if not file.exists():
+        console.print(f"[red]文件不存在：{file}[/red]")
+        raise typer.Exit(code=2)
+    try:
+        with session_scope() as session:
+            principal = _principal(session, as_user)
+        if principal.role is not Role.admin:
+            console.print("[red]只有管理员可以批量导入工单[/red]")
+            raise typer.Exit(code=2)
+        total = count_rows(file)
+        columns = [*Progress.get_default_columns()[:-1], MofNCompleteColumn(),
+                   TimeRemainingColumn()]
+        with Progress(*columns, console=console, transient=False) as bar:
+            task = bar.add_task(f"导入 {file.name}", total=total)
+            report = import_file(
+                get_sessionmaker(), file, created_by_id=principal.user_id,
+                batch_size=batch_size, strict=strict,
+                progress=lambda n: bar.advance(task, n),
+            )
+    except DomainError as exc:
+        fail(exc)
+        return
+    if report.errors:
+        bad = len({e.line for e in report.errors})
+        table = Table("行号", "列", "原因", title=f"有误的行：{bad}")
+        for e in report.errors[:show]:
+            table.add_row(str(e.line), e.column, e.reason)
+        console.print(table)
+        if len(report.errors) > show:
+            console.print(f"……另有 {len(report.errors) - show} 条错误未列出（--errors 写入文件）")
+        if errors:
+            errors.write_text(errors_csv(report.errors), encoding="utf-8-sig")
+            console.print(f"错误清单已写入 {errors}")
+    if report.strict_refused:
+        console.print("[red]--strict：文件中有错误，未导入任何工单[/red]")
+    console.print(
+        f"读取 {report.rows} 行：导入 {report.imported} 件，此前已导入而跳过 {report.skipped} 件，"
+        f"有误 {len({e.line for e in report.errors})} 行；{report.seconds:.1f} 秒"
+        f"（{report.rate:,.0f} 件/秒）"
+    )
+    if report.errors:
+        raise typer.Exit(code=1)
 
 
 @orders_app.command("act")

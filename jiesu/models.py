@@ -15,6 +15,7 @@ from jiesu.knowledge.models import (
 )
 from jiesu.lines.models import Line, LineAgent, LineArticle, LineCategory
 from jiesu.notify.models import Notification
+from jiesu.open311.models import ApiClient, Open311Request
 from jiesu.orders.attachments import OrderAttachment
 from jiesu.orders.deadline_rules import DeadlineRuleRow
 from jiesu.orders.deadline_watches import DeadlineWatch
@@ -24,6 +25,7 @@ from jiesu.units.place_aliases import PlaceAlias
 from jiesu.visits.models import VisitReview
 
 __all__ = [
+    "ApiClient",
     "Article",
     "ArticleEvent",
     "ArticleUse",
@@ -40,6 +42,7 @@ __all__ = [
     "LineArticle",
     "LineCategory",
     "Notification",
+    "Open311Request",
     "Order",
     "OrderAssignment",
     "OrderAttachment",

@@ -306,6 +306,14 @@ def _settle_call(session: Session) -> Call:
         "version_id": version.id})
 
 
+def _open311_client(session: Session) -> Call:
+    from jiesu.open311 import service
+    from jiesu.open311.schemas import ApiClientCreate
+
+    client, _ = service.issue_client(session, ApiClientCreate(name="矩阵应用"), None)
+    return Call("POST", f"/api/v1/open311/clients/{client.id}/revoke")
+
+
 LIMIT = {"amount": 2, "span": "working_days"}
 MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/healthz"): Entry(EVERYONE, _fixed("GET", "/healthz"), public=True),
@@ -419,6 +427,12 @@ MATRIX: dict[tuple[str, str], Entry] = {
         frozenset({"admin"}), _place_alias("PUT"), changes=True),
     ("DELETE", "/api/v1/place-aliases/{alias_id}"): Entry(
         frozenset({"admin"}), _place_alias("DELETE"), changes=True),
+    ("GET", "/api/v1/open311/clients"): Entry(
+        frozenset({"admin"}), _fixed("GET", "/api/v1/open311/clients")),
+    ("POST", "/api/v1/open311/clients"): Entry(frozenset({"admin"}), _unique(
+        "POST", "/api/v1/open311/clients", lambda n: {"name": f"矩阵应用{n}"})),
+    ("POST", "/api/v1/open311/clients/{client_id}/revoke"): Entry(
+        frozenset({"admin"}), _open311_client, changes=True),
     ("GET", "/api/v1/reports/rates"): Entry(
         (CENTRE - {"agent"}) | HANDLERS | {"admin"},
         _fixed("GET", "/api/v1/reports/rates", period="2026-10")),

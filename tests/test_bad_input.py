@@ -160,6 +160,7 @@ def _valid_body(session: Session, path: str) -> dict[str, Any]:
         "/api/v1/catalogue": {"position": 1, "name": "规则", "lead_unit_code": "dept.chengguan"},
         "/api/v1/auth/token": {"username": "agent", "password": "wrong-password"},
         "/api/v1/triage": {"text": "路灯不亮"},
+        "/api/v1/open311/clients": {"name": "随手拍"},
     }
     return dict(bodies.get(path, {}))
 

@@ -47,7 +47,7 @@ HEADINGS = {
 
 def _is_api(request: Request) -> bool:
     path = request.url.path
-    return path.startswith(("/api/", "/docs", "/redoc", "/openapi", "/healthz"))
+    return path.startswith(("/api/", "/docs", "/redoc", "/openapi", "/healthz", "/open311/"))
 
 
 def _error_page(request: Request, status: int, message: str, code: str) -> HTMLResponse:

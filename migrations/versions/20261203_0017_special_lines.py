@@ -2,7 +2,7 @@
 line a call came in on (orders.line_id).
 
 Revision ID: 0017
-Revises: 0010
+Revises: 0012
 Create Date: 2026-12-03 15:30:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import jiesu.core.db
 
 revision: str = "0017"
-down_revision: str | None = "0010"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
