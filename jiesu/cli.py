@@ -20,7 +20,7 @@ from jiesu.core.errors import DomainError
 from jiesu.core.roles import Principal
 from jiesu.core.settings import get_settings
 from jiesu.insights.cli import report_app
-from jiesu.lines.cli import lines_app
+from jiesu.lines.cli import demo_app, lines_app
 from jiesu.visits.cli import visits_app
 
 app = typer.Typer(help="jiesu 接诉即办 — 市民服务热线工单系统", no_args_is_help=True)
@@ -32,6 +32,7 @@ app.add_typer(report_app, name="report")
 app.add_typer(visits_app, name="visits")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(lines_app, name="lines")
+app.add_typer(demo_app, name="demo")
 console = Console()
 
 
