@@ -130,8 +130,11 @@ def _line_page(request: Request, session: Session, principal: Principal, line_id
     public = service.to_public(session, line)
     on_line = {a.user_id for a in public.agents}
     articles = kb.topics(session, public.article_ids)
-    units = list(session.scalars(select(Unit).where(Unit.active.is_(True))
-                                 .order_by(Unit.kind, Unit.code).limit(400)))
+    # An answer is owned by a department (or a district): they are the ones told of expiry.
+    units = list(session.scalars(
+        select(Unit).where(Unit.active.is_(True),
+                           Unit.kind.in_(["department", "utility", "district"]))
+        .order_by(Unit.kind, Unit.code)))
     return render(
         request, "line.html", principal, status_code=status_code, line=public, error=error,
         others=[a for a in _agents(session) if a.id not in on_line], articles=articles,
@@ -260,8 +263,9 @@ async def settle(request: Request, session: SessionDep,
     values = intake._form_values(form)
     version_id = _int(form.get("settle_version"))
     try:
+        # Settled on the call, the request is a consultation whatever type was chosen.
         data = os_.OrderCreate.model_validate(
-            {k: v for k, v in values.items() if v is not None and k != "type"})
+            {**{k: v for k, v in values.items() if v is not None}, "type": "consultation"})
         if version_id is None:
             raise InvalidInput("请选择答复口径", code="kb_version_required")
         order, _ = first_call.settle_on_call(session, principal, data, version_id)

@@ -46,7 +46,7 @@ def test_a_line_opened_by_a_supervisor_settles_a_call_in_one_click(open_page: An
         supervisor.locator(".flash.ok").first.wait_for()
     assert supervisor.locator("#line-answers li").count() == 3
     supervisor.get_by_label("加入坐席").select_option(label="坐席·王芳（agent）")
-    supervisor.get_by_role("button", name="加入", exact=True).click()
+    supervisor.locator("#line-agents").get_by_role("button", name="加入").click()
     supervisor.locator("#line-agents", has_text="坐席·王芳").wait_for()
     no_traceback(supervisor)
 
