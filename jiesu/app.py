@@ -9,6 +9,8 @@ from jiesu.calendar.api import router as calendar_router
 from jiesu.core.api import install_error_handlers
 from jiesu.core.settings import get_settings
 from jiesu.insights.api import router as reports_router
+from jiesu.knowledge.api import public_router as kb_public_router
+from jiesu.knowledge.api import router as kb_router
 from jiesu.lines.api import first_call_router
 from jiesu.lines.api import router as lines_router
 from jiesu.notify.api import router as inbox_router
@@ -45,6 +47,8 @@ def create_app() -> FastAPI:
     app.include_router(inbox_router)
     app.include_router(lines_router)
     app.include_router(first_call_router)
+    app.include_router(kb_router)
+    app.include_router(kb_public_router)
     app.include_router(open311_admin_router)
     app.include_router(open311_router)  # GeoReport v2, its own error format
 

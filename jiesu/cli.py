@@ -19,7 +19,9 @@ from jiesu.core.db import get_engine, session_scope
 from jiesu.core.errors import DomainError
 from jiesu.core.roles import Principal
 from jiesu.core.settings import get_settings
+from jiesu.hotspots.cli import hotspots_app
 from jiesu.insights.cli import report_app
+from jiesu.knowledge.cli import kb_app
 from jiesu.lines.cli import demo_app, lines_app
 from jiesu.visits.cli import visits_app
 
@@ -33,6 +35,8 @@ app.add_typer(visits_app, name="visits")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(lines_app, name="lines")
 app.add_typer(demo_app, name="demo")
+app.add_typer(kb_app, name="kb")
+app.add_typer(hotspots_app, name="hotspots")
 console = Console()
 
 
@@ -311,6 +315,35 @@ def orders_show(order_id: int, as_user: AsUser) -> None:
             console.print("可执行：", ", ".join(service.actions_for(session, principal, order)))
     except DomainError as exc:
         fail(exc)
+
+
+@orders_app.command("export")
+def orders_export(
+    as_user: AsUser,
+    out: Annotated[Path, typer.Option("--out", help="输出文件（.csv 或 .xlsx）")],
+    state: str | None = None,
+    overdue: bool | None = None,
+    text: str | None = None,
+    street_code: str | None = None,
+    district_code: str | None = None,
+    limit: int | None = None,
+) -> None:
+    """导出工单列表（CSV / XLSX，按文件扩展名），筛选条件同检索；来电号码按角色脱敏。"""
+    from jiesu.orders import export, queries
+
+    fmt = "xlsx" if out.suffix.lower() == ".xlsx" else "csv"
+    f = queries.OrderFilter(state=state, overdue=overdue, text=text, street_code=street_code,
+                            district_code=district_code)
+    with session_scope() as session:
+        principal = _principal(session, as_user)
+        export.log_unmasked_export(session, principal, f, limit=limit)
+        session.commit()
+        size = 0
+        with out.open("wb") as handle:
+            for chunk in export.stream(session, principal, f, fmt=fmt, limit=limit):
+                handle.write(chunk)
+                size += len(chunk)
+    console.print(f"已导出到 {out}（{size:,} 字节）")
 
 
 @orders_app.command("list")

@@ -25,6 +25,7 @@ from jiesu.web import (
     handler,
     inbox,
     intake,
+    knowledge,
     lines,
     order,
     supervisor,
@@ -36,7 +37,8 @@ log = logging.getLogger("jiesu.web")
 
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
 for module in (auth, intake, dispatch, handler, visits, supervisor, order, admin, admin_deadlines,
-               admin_places, admin_calendar, inbox, lines):
+               admin_places, admin_calendar, inbox, knowledge,
+               lines):
     router.include_router(module.router)
 
 HEADINGS = {

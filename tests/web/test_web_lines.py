@@ -31,7 +31,8 @@ def test_the_settle_on_the_call_flow_through_the_pages(
     page = f"/lines/{line.id}"
     written = client.post(f"{page}/answers", data={
         "csrf_token": csrf(client, page), "topic": "核酸检测点查询",
-        "questions": "附近哪里能做核酸\n核酸检测点在哪里", "answer": "便民核酸采样点名单每日在区政府网站公布。",
+        "questions": "附近哪里能做核酸\n核酸检测点在哪里",
+        "answer": "便民核酸采样点名单每日在区政府网站公布。",
         "category": "疾病预防控制", "owner_unit_id": str(unit(session, "dept.weijian").id)},
         follow_redirects=False)
     assert written.status_code == 303, written.text[:800]
