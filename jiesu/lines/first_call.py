@@ -32,8 +32,11 @@ def settle_on_call(session: Session, principal: Principal, data: os_.OrderCreate
         raise Conflict("该答复口径当前不在有效期内，请刷新后重新选择",
                        code="kb_version_not_in_force", details={"version_id": version_id,
                                 "current_version_id": current.id if current else None})
-    call = data.model_copy(update={"type": RequestType.consultation})
-    order, created = orders.intake(session, principal, call)
+    # A consultation, in the answer's category unless the agent chose one; closed in this
+    # same step, so there is nothing for triage to propose to a dispatcher.
+    call = data.model_copy(update={"type": RequestType.consultation,
+                                   "category": data.category or version.category[:60]})
+    order, created = orders.intake(session, principal, call, triage=False)
     if not created:
         return order, False
     orders.act(session, principal, order.id, Action.answer_on_call, os_.AnswerOnCall(

@@ -109,8 +109,12 @@ def append_event(
     }])
 
 
-def intake(session: Session, principal: Principal, data: s.OrderCreate) -> tuple[Order, bool]:
-    """Record a request. Returns (order, created); a repeated client key returns the first."""
+def intake(session: Session, principal: Principal, data: s.OrderCreate, *,
+           triage: bool = True) -> tuple[Order, bool]:
+    """Record a request. Returns (order, created); a repeated client key returns the first.
+
+    `triage=False`: no proposal for the dispatcher, for a call closed in the same step
+    (settled on the call with a standard answer, jiesu.lines.first_call)."""
     if principal.role is not Role.agent:
         raise NotAllowed("只有坐席可以受理诉求", code="role_not_allowed")
     settings = get_settings()
@@ -122,8 +126,8 @@ def intake(session: Session, principal: Principal, data: s.OrderCreate) -> tuple
     # Either way it never replaces what the agent chose.
     kept = {"keep_urgency": data.urgency is not None,
             "keep_place": bool(data.street_code or data.district_code)}
-    deferred = settings.triage_at_intake and settings.triage_deferred
-    inline = settings.triage_at_intake and not deferred
+    deferred = triage and settings.triage_at_intake and settings.triage_deferred
+    inline = triage and settings.triage_at_intake and not deferred
     suggestion = suggest_for_intake(session, data) if inline else None
     if data.client_key:
         existing = session.scalars(select(Order).where(Order.client_key == data.client_key)).first()
