@@ -75,7 +75,7 @@ def test_a_line_is_opened_and_closed_on_the_command_line(demo_db: str) -> None:
                  "--categories", "突发公共卫生事件处理")
     assert opened.exit_code == 0, opened.output
     line_id = json.loads(opened.stdout)["id"]
-    refused = run("lines", "create", "--as", "agent", "--code", "x", "--name", "x",
+    refused = run("lines", "create", "--as", "agent", "--code", "xx", "--name", "x",
                   "--number", "1")
     assert refused.exit_code == 2 and "role_not_allowed" in refused.output
     bad = run("lines", "create", "--as", "supervisor", "--code", "bad", "--name", "x",
