@@ -94,7 +94,7 @@ def test_dispatch_page_proposal_skips_the_returning_unit(session: Session) -> No
     })
     view = web_suggest.for_order(session, order, clock.now())
     assert view.lead is not None and view.lead.code == CHAOYANG
-    assert "望京街道已退单" in view.explanation
+    assert "望京街道已退单" in view.explanation and "望京街道已退单" in view.returned_note
 
 
 def test_demo_month_has_enough_visited_orders_per_unit_to_rank(
