@@ -7,6 +7,8 @@ from fastapi import FastAPI
 from jiesu import __version__
 from jiesu.calendar.api import router as calendar_router
 from jiesu.core.api import install_error_handlers
+from jiesu.core.guards import GUARD
+from jiesu.core.openapi import install_openapi
 from jiesu.core.settings import get_settings
 from jiesu.insights.api import router as reports_router
 from jiesu.knowledge.api import public_router as kb_public_router
@@ -33,6 +35,9 @@ def create_app() -> FastAPI:
         title="jiesu 接诉即办",
         version=__version__,
         description="市民服务热线工单系统：受理、派单、办理、答复、回访、考核。",
+        # Every route: integers a database cannot hold, and NUL and other control characters
+        # in any text, are 422 on SQLite and PostgreSQL alike (core/guards.py).
+        dependencies=[GUARD],
     )
     install_error_handlers(app)
     app.include_router(units_router)
@@ -61,5 +66,6 @@ def create_app() -> FastAPI:
         return {"status": "ok", "version": __version__, "triage": engine_state()}
 
     install_web(app)  # pages, static files, HTML error pages (after every API router)
+    install_openapi(app)  # the error responses each /api/ operation may give (core/openapi.py)
 
     return app

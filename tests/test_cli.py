@@ -127,8 +127,11 @@ def test_the_command_line_refuses_bad_input_with_the_error_shape(cli_db: str) ->
          "role_not_allowed"),
         (("orders", "act", oid, "dispatch", "--as", "dispatcher", "--data", "{}"),
          "invalid_input"),
+        # Who may act before when: a role that never replies is told so, not "not now".
         (("orders", "act", oid, "reply", "--as", "dispatcher", "--data",
-          '{"outcome": "solved", "reply": "x"}'), "transition_not_allowed"),
+          '{"outcome": "solved", "reply": "x"}'), "role_not_allowed"),
+        (("orders", "act", oid, "urge", "--as", "supervisor", "--data", '{"note": "x"}'),
+         "transition_not_allowed"),
         (("orders", "act", oid, "dispatch", "--as", "dispatcher", "--data",
           '{"lead_unit_id": 99999999}'), "unknown_unit"),
         (("orders", "intake", "--as", "agent", "--type", "gossip", "--text", "x"),

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Query, Response
 
 from jiesu.core.api import SessionDep
 from jiesu.core.errors import NotAllowed
+from jiesu.core.ids import QueryId
 from jiesu.core.roles import Role
 from jiesu.insights import first_call
 from jiesu.insights.export import to_csv, to_xlsx
-from jiesu.insights.periods import parse_period
+from jiesu.insights.periods import PERIOD_PATTERN, parse_period
 from jiesu.insights.rates import compute_rates
 from jiesu.units.auth import CurrentPrincipal
 
@@ -25,9 +26,10 @@ READERS = frozenset({Role.supervisor, Role.admin, Role.dispatcher, Role.visitor,
 def rates_report(
     session: SessionDep,
     principal: CurrentPrincipal,
-    period: Annotated[str, Query(max_length=40, description="2026-10、2026-W44、2026-10-05 或 "
-                                                            "2026-10-01..2026-10-15")],
-    unit_id: int | None = None,
+    period: Annotated[str, Query(max_length=40, pattern=PERIOD_PATTERN,
+                                 description="2026-10、2026-W44、2026-10-05 或 "
+                                             "2026-10-01..2026-10-15")],
+    unit_id: QueryId = None,
     group: Annotated[str | None, Query(pattern="^(unit|district|category|line|agent|day)$",
                                        description="三率：unit/district/category；"
                                                    "一次办结率：line/category/agent/day")] = None,

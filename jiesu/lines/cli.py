@@ -158,10 +158,7 @@ def close(line_id: int, as_user: AsUser,
         _fail(exc)
 
 
-demo_app = typer.Typer(help="演示数据", no_args_is_help=True)
-
-
-@demo_app.command("special-line")
+# `jiesu demo special-line`: registered on the demo group in jiesu/cli.py.
 def demo_special_line(
     days: Annotated[int, typer.Option(help="天数", min=1, max=400)] = 30,
     calls: Annotated[int, typer.Option(help="来电总量", min=1, max=200_000)] = 8_300,

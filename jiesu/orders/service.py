@@ -28,10 +28,12 @@ from jiesu.orders.models import Case, Order, OrderEvent
 from jiesu.orders.statemachine import (
     OPEN_STATES,
     SYSTEM,
+    WITHDRAWS_EXTENSION,
     Action,
     State,
     TransitionRefused,
     allowed_actions,
+    check_role,
     transition,
 )
 from jiesu.orders.suggest import suggest_for_intake
@@ -150,13 +152,17 @@ def intake(session: Session, principal: Principal, data: s.OrderCreate, *,
     )
     if suggestion:
         apply_suggestion(order, suggestion, keep_category=data.category is not None, **kept)
-    session.add(order)
     try:
         # Only a client key can collide; without one, no savepoint (two round trips fewer).
+        # The order is added inside the savepoint: begin_nested() flushes what is pending
+        # before the SAVEPOINT, so an order added earlier would collide outside it and leave
+        # the whole transaction failed (a 500 for a client retrying its own request).
         if data.client_key:
             with session.begin_nested():
+                session.add(order)
                 session.flush()
         else:
+            session.add(order)
             session.flush()
     except IntegrityError as exc:
         # Two clients raced with one key: the other one won; answer with its order.
@@ -206,6 +212,16 @@ def act(
 ) -> Order:
     """Take one action on one order: check the table and the unit, apply, record."""
     order = load_for_update(session, principal, order_id)
+    # Who may act comes before what the moment allows: a role or a unit that may not act
+    # learns that (403) whatever the order's state or version, never "not now" (409).
+    try:
+        check_role(action, principal.role.value)
+    except TransitionRefused as exc:
+        raise _refusal(exc) from exc
+    if principal.role is Role.handler:
+        access.ensure_handler_may_act(
+            session, principal, order, assisting=action is Action.assist_report
+        )
     if payload.version is not None and payload.version != order.version:
         raise Conflict(
             "工单已被他人修改，请刷新后重试",
@@ -218,11 +234,9 @@ def act(
         step = transition(from_state, action, principal.role.value, data)
     except TransitionRefused as exc:
         raise _refusal(exc) from exc
-    if principal.role is Role.handler:
-        access.ensure_handler_may_act(
-            session, principal, order, assisting=action is Action.assist_report
-        )
     now = at or clock.now()
+    if action in WITHDRAWS_EXTENSION and order.extension_pending_days is not None:
+        _withdraw_extension(session, order, action, principal, now)
     ctx = Context(session=session, principal=principal, order=order, payload=payload, now=now)
     EFFECTS[action.value](ctx)
     order.state = step.to_state.value
@@ -239,6 +253,25 @@ def act(
         at=now, payload={**data, **ctx.extra},
     )
     return order
+
+
+def _withdraw_extension(
+    session: Session, order: Order, by: Action, principal: Principal, now: datetime
+) -> None:
+    """The system's step before a reply or a return: the pending request is withdrawn, with
+    its own event (before the action's), so it can be neither approved nor left pending."""
+    state = State(order.state)
+    payload = {"by_action": by.value, "by_user_id": principal.user_id}
+    try:
+        transition(state, Action.withdraw_extension, SYSTEM, payload)
+    except TransitionRefused as exc:
+        raise _refusal(exc) from exc
+    ctx = Context(session=session, principal=SYSTEM_PRINCIPAL, order=order, payload=payload,
+                  now=now)
+    EFFECTS[Action.withdraw_extension.value](ctx)
+    append_event(session, order, action=Action.withdraw_extension.value,
+                 from_state=state.value, principal=None, at=now,
+                 payload={**payload, **ctx.extra})
 
 
 def act_as_system(

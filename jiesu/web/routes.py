@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from jiesu.core.api import error_body
+from jiesu.core.api import allowed_methods, error_body
 from jiesu.core.errors import DomainError
 from jiesu.web import (
     admin,
@@ -94,7 +94,10 @@ def install_web(app: FastAPI) -> None:
             if _is_api(request) and json_handler is not None:
                 result: Response = await json_handler(request, exc)
                 return result
-            return _error_page(request, status_of(exc), message_of(exc), code_of(exc))
+            page = _error_page(request, status_of(exc), message_of(exc), code_of(exc))
+            if page.status_code == 405:  # as the API does: every method of the path
+                page.headers["Allow"] = allowed_methods(request)
+            return page
 
         app.add_exception_handler(kind, handle)
 

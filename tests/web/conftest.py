@@ -79,8 +79,6 @@ def _serve(data: Path, setup: str) -> Iterator[str]:
         JIESU_DATABASE_URL=f"sqlite:///{data / 'web.db'}",
         # A replied order is due for its return visit at once (default: next working day).
         JIESU_VISIT_DELAY_WORKING_DAYS="0",
-        # The demo's epidemic special line, small: its own browser test opens a line.
-        JIESU_DEMO_LINE_CALLS="300",
     )
     if "JIESU_SHARED_DATA_DIR" not in env:
         env["JIESU_SHARED_DATA_DIR"] = str(ROOT.parent / "shared" / "data")

@@ -65,6 +65,8 @@ def test_supervisor_dashboard_reads_on_a_phone(login: Any) -> None:
 
 def test_demo_month_ranks_units(login: Any) -> None:
     page = login("supervisor")
+    page.locator("#chart-rates canvas").wait_for()
+    shot(page, "supervisor")  # README: the dashboard with the demo month
     ranks = page.locator("#ranking tbody tr td:first-child").all_inner_texts()
     assert sum(1 for r in ranks if r.strip().isdigit()) >= 3, ranks
     assert "回访不少于 10 件" in page.locator("#ranking").locator("..").inner_text()
@@ -164,6 +166,7 @@ def test_returned_order_is_not_proposed_to_the_unit_that_returned_it(login: Any)
         if row.locator(".why").count():
             assert "已退单" in row.locator(".why").inner_text()
     assert "_x000D_" not in page.content()
+    shot(page, "dispatch")  # README: the queue with the demo data
 
 
 def test_handler_on_a_phone_reaches_the_actions_and_reads_place_names(login: Any) -> None:
@@ -195,6 +198,7 @@ def test_handler_on_a_phone_reaches_the_actions_and_reads_place_names(login: Any
 def test_visit_card_shows_the_complaint_and_links_the_timeline(login: Any) -> None:
     page = login("visitor")
     card = page.locator("ul.cards li.card").first
+    shot(page, "visits")  # README: the visit queue with the demo data
     said = card.locator(".said")
     assert "诉求人原诉求" in said.inner_text() and "单位答复" in said.inner_text()
     card.get_by_role("link", name="查看办理记录").click()
