@@ -13,6 +13,7 @@ from starlette.datastructures import UploadFile
 from jiesu.core.api import SessionDep, commit
 from jiesu.core.errors import InvalidInput
 from jiesu.core.ids import Offset, PathId, QueryId
+from jiesu.core.openapi import CSV, XLSX, downloads
 from jiesu.core.roles import Principal, Role
 from jiesu.knowledge import search as kb_search
 from jiesu.knowledge import service, transfer, views
@@ -219,7 +220,7 @@ def add_synonym(session: SessionDep, principal: AdminPrincipal,
     return result
 
 
-@router.get("/export")
+@router.get("/export", responses=downloads(CSV, XLSX))
 def export(session: SessionDep, principal: CentrePrincipal,
            format: Annotated[str, Query(pattern="^(csv|xlsx)$")] = "csv") -> Response:
     """导出全部条目的最新版本（CSV 或 XLSX，可原样导入）。"""
