@@ -8,6 +8,7 @@ from jiesu import __version__
 from jiesu.calendar.api import router as calendar_router
 from jiesu.core.api import install_error_handlers
 from jiesu.core.settings import get_settings
+from jiesu.hotspots.api import router as hotspots_router
 from jiesu.insights.api import router as reports_router
 from jiesu.notify.api import router as inbox_router
 from jiesu.open311.api import admin_router as open311_admin_router
@@ -41,6 +42,7 @@ def create_app() -> FastAPI:
     app.include_router(deadline_rules_router)
     app.include_router(calendar_router)
     app.include_router(inbox_router)
+    app.include_router(hotspots_router)
     app.include_router(open311_admin_router)
     app.include_router(open311_router)  # GeoReport v2, its own error format
 

@@ -4,6 +4,7 @@ from jiesu.calendar.models import CalendarDay, CalendarYear
 from jiesu.core.db import Base
 from jiesu.core.outbox import OutboxMessage
 from jiesu.core.privacy import PhoneReadLog
+from jiesu.hotspots.models import HotspotCluster, HotspotMember, HotspotRule
 from jiesu.insights import models as insights_models  # noqa: F401  (rate indexes)
 from jiesu.knowledge.models import (
     Article,
@@ -36,6 +37,9 @@ __all__ = [
     "CatalogueRule",
     "DeadlineRuleRow",
     "DeadlineWatch",
+    "HotspotCluster",
+    "HotspotMember",
+    "HotspotRule",
     "Notification",
     "Open311Request",
     "Order",

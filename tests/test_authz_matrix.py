@@ -317,6 +317,15 @@ MATRIX: dict[tuple[str, str], Entry] = {
         "POST", "/api/v1/cases", {"title": "联办", "order_ids": []})),
     ("GET", "/api/v1/cases/{case_id}"): Entry(CENTRE, lambda session: Call(
         "GET", f"/api/v1/cases/{_case(session)}")),
+    ("GET", "/api/v1/hotspots"): Entry(
+        frozenset({"dispatcher", "supervisor"}), _fixed("GET", "/api/v1/hotspots")),
+    ("GET", "/api/v1/hotspots/rule"): Entry(
+        frozenset({"dispatcher", "supervisor"}), _fixed("GET", "/api/v1/hotspots/rule")),
+    ("PUT", "/api/v1/hotspots/rule"): Entry(frozenset({"supervisor", "admin"}), _fixed(
+        "PUT", "/api/v1/hotspots/rule", {"min_callers": 5, "within_hours": 24})),
+    ("GET", "/api/v1/hotspots/{cluster_id}"): Entry(
+        frozenset({"dispatcher", "supervisor"}), lambda session: Call(
+            "GET", f"/api/v1/hotspots/{_hotspot(session)}")),
     ("GET", "/api/v1/praises/stats"): Entry(
         CENTRE | {"admin"}, _fixed("GET", "/api/v1/praises/stats")),
     ("POST", "/api/v1/triage"): Entry(frozenset({"agent", "dispatcher", "supervisor"}), _fixed(
@@ -399,6 +408,14 @@ for _action in Action:
     if any(a is _action for (_, a) in TABLE):
         MATRIX.setdefault(("POST", f"/api/v1/orders/{{order_id}}/{_action.value}"),
                           _action_entry(_action))
+
+
+def _hotspot(session: Session) -> int:
+    from jiesu.hotspots import live, service
+
+    live.forget()
+    new_order(session, text="朝阳区望京街道望京西园四区旁搅拌站夜间施工噪音扰民")
+    return service.assign_pending(session)[-1].cluster_id
 
 
 def _case(session: Session) -> int:

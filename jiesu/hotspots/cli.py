@@ -52,3 +52,91 @@ def detect(
         table.add_row(str(i.rank), f"{i.score:.1f}", i.place or "—", i.title, str(i.callers),
                       str(i.messages), i.time_span, i.explanation)
     console.print(table)
+
+
+@hotspots_app.command("assign")
+def assign() -> None:
+    """把新受理的工单归入热点（即 worker 的 hotspots 任务），达到阈值时预警。"""
+    from jiesu.core.db import get_sessionmaker
+    from jiesu.hotspots import jobs
+
+    typer.echo(f"归入 {jobs.run(get_sessionmaker())} 件工单")
+
+
+@hotspots_app.command("list")
+def list_live(
+    alerted: Annotated[bool, typer.Option("--alerted", help="只看已预警的")] = False,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=500)] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+) -> None:
+    """在办工单中的热点，按热度排序。"""
+    from jiesu.core.db import session_scope
+    from jiesu.hotspots import schemas as s
+    from jiesu.hotspots import service
+
+    with session_scope() as session:
+        rows = [s.HotspotPublic.model_validate(r) for r in service.list_clusters(
+            session, alerted=True if alerted else None, limit=limit)]
+    if as_json:
+        typer.echo(s.HotspotList(data=rows, count=len(rows)).model_dump_json(indent=2))
+        return
+    table = Table("编号", "热度", "地点", "诉求", "来电人", "工单", "状态", title="热点")
+    for r in rows:
+        state = f"联办 {r.case_id}" if r.case_id else ("已预警" if r.alerted_at else "观察中")
+        table.add_row(str(r.id), f"{r.score:.1f}", r.place or "—", r.title, str(r.callers),
+                      str(r.orders), state)
+    console.print(table)
+
+
+@hotspots_app.command("show")
+def show(cluster_id: int) -> None:
+    """一个热点：工单、地点分布、每日趋势（JSON）。"""
+    from jiesu.core.db import session_scope
+    from jiesu.hotspots import views
+
+    with session_scope() as session:
+        try:
+            detail = views.detail(session, cluster_id)
+        except DomainError as exc:
+            console.print_json(data=exc.as_body())
+            raise typer.Exit(code=2) from exc
+    typer.echo(detail.model_dump_json(indent=2))
+
+
+@hotspots_app.command("rule")
+def rule(
+    min_callers: Annotated[int | None, typer.Option("--min-callers", min=2)] = None,
+    within_hours: Annotated[int | None, typer.Option("--within-hours", min=1)] = None,
+    window_days: Annotated[int | None, typer.Option("--window-days", min=1, max=365)] = None,
+    as_user: Annotated[str, typer.Option("--as", help="督办或管理员用户名")] = "supervisor",
+) -> None:
+    """查看或设定预警阈值（如 --min-callers 5 --within-hours 24）。"""
+    from sqlalchemy import select
+
+    from jiesu.core.db import session_scope
+    from jiesu.hotspots import schemas as s
+    from jiesu.hotspots import service
+    from jiesu.units.models import User
+    from jiesu.units.service import principal_for
+
+    with session_scope() as session:
+        current = service.current_rule(session)
+        if min_callers is None and within_hours is None and window_days is None:
+            typer.echo(s.RulePublic.model_validate(current).model_dump_json(indent=2))
+            return
+        user = session.scalars(select(User).where(User.username == as_user)).first()
+        if user is None:
+            console.print_json(data={"error": {"code": "user_not_found",
+                                               "message": "用户不存在", "details": {}}})
+            raise typer.Exit(code=2)
+        try:
+            row = service.set_rule(
+                session, principal_for(session, user),
+                min_callers=min_callers or current.min_callers,
+                within_hours=within_hours or current.within_hours,
+                window_days=window_days or current.window_days,
+            )
+        except DomainError as exc:
+            console.print_json(data=exc.as_body())
+            raise typer.Exit(code=2) from exc
+        typer.echo(s.RulePublic.model_validate(row).model_dump_json(indent=2))

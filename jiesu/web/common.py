@@ -48,10 +48,10 @@ HOME = {
 # The links each role sees in the top bar: its own screens and nothing else.
 NAV: dict[Role, list[tuple[str, str]]] = {
     Role.agent: [("/agent", "受理"), ("/orders", "工单查询")],
-    Role.dispatcher: [("/dispatch", "派单队列"), ("/orders", "工单查询")],
+    Role.dispatcher: [("/dispatch", "派单队列"), ("/hotspots", "热点"), ("/orders", "工单查询")],
     Role.handler: [("/unit", "我的工单"), ("/orders", "本单位工单")],
     Role.visitor: [("/visits", "回访队列"), ("/orders", "工单查询")],
-    Role.supervisor: [("/supervisor", "督办看板"), ("/orders", "工单查询")],
+    Role.supervisor: [("/supervisor", "督办看板"), ("/hotspots", "热点"), ("/orders", "工单查询")],
     Role.admin: [
         ("/admin", "单位"),
         ("/admin/users", "用户"),
@@ -75,6 +75,7 @@ FLASH = {
     "saved": "已保存",
     "attached": "附件已上传",
     "inbox_read": "已标为已读",
+    "hotspot_rule": "预警阈值已保存",
     "visit_closed": "回访已记录，工单已办结",
     "visit_reopened": "回访已记录，工单已退回原单位重办",
     "visit_attempt": "已记录未接通",

@@ -23,6 +23,7 @@ from jiesu.web import (
     auth,
     dispatch,
     handler,
+    hotspots,
     inbox,
     intake,
     order,
@@ -35,7 +36,7 @@ log = logging.getLogger("jiesu.web")
 
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
 for module in (auth, intake, dispatch, handler, visits, supervisor, order, admin, admin_deadlines,
-               admin_places, admin_calendar, inbox):
+               admin_places, admin_calendar, inbox, hotspots):
     router.include_router(module.router)
 
 HEADINGS = {
