@@ -312,6 +312,35 @@ def orders_show(order_id: int, as_user: AsUser) -> None:
         fail(exc)
 
 
+@orders_app.command("export")
+def orders_export(
+    as_user: AsUser,
+    out: Annotated[Path, typer.Option("--out", help="输出文件（.csv 或 .xlsx）")],
+    state: str | None = None,
+    overdue: bool | None = None,
+    text: str | None = None,
+    street_code: str | None = None,
+    district_code: str | None = None,
+    limit: int | None = None,
+) -> None:
+    """导出工单列表（CSV / XLSX，按文件扩展名），筛选条件同检索；来电号码按角色脱敏。"""
+    from jiesu.orders import export, queries
+
+    fmt = "xlsx" if out.suffix.lower() == ".xlsx" else "csv"
+    f = queries.OrderFilter(state=state, overdue=overdue, text=text, street_code=street_code,
+                            district_code=district_code)
+    with session_scope() as session:
+        principal = _principal(session, as_user)
+        export.log_unmasked_export(session, principal, f, limit=limit)
+        session.commit()
+        size = 0
+        with out.open("wb") as handle:
+            for chunk in export.stream(session, principal, f, fmt=fmt, limit=limit):
+                handle.write(chunk)
+                size += len(chunk)
+    console.print(f"已导出到 {out}（{size:,} 字节）")
+
+
 @orders_app.command("list")
 def orders_list(
     as_user: AsUser,

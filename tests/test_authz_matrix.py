@@ -307,6 +307,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
         "POST", "/api/v1/orders",
         lambda n: {"type": "complaint", "text": f"矩阵受理{n}", "citizen_phone": "13812345678"})),
     ("GET", "/api/v1/orders"): Entry(EVERYONE, _fixed("GET", "/api/v1/orders")),
+    # Each member exports what its own list shows (a unit its orders; admin none).
+    ("GET", "/api/v1/orders/export"): Entry(
+        EVERYONE, _fixed("GET", "/api/v1/orders/export", format="csv")),
     ("GET", "/api/v1/orders/overdue"): Entry(
         CENTRE | HANDLERS, _fixed("GET", "/api/v1/orders/overdue")),
     ("GET", "/api/v1/orders/{order_id}"): Entry(

@@ -100,6 +100,20 @@ def test_an_order_goes_from_intake_to_closed_on_the_command_line(cli_db: str) ->
         assert order is not None and order.state == "closed"
 
 
+def test_orders_export_writes_the_filtered_list_with_masked_phones(
+    cli_db: str, tmp_path: Path
+) -> None:
+    run("init", "--demo")  # the demo users (already there when the module runs in order)
+    intake = run("orders", "intake", "--as", "agent", "--type", "complaint", "--phone", PHONE,
+                 "--text", "导出测试：望京街道花家地西里路灯不亮")
+    assert intake.exit_code == 0, intake.output
+    out = tmp_path / "orders.csv"
+    result = run("orders", "export", "--as", "supervisor", "--out", str(out), "--text", "导出测试")
+    assert result.exit_code == 0, result.output
+    content = out.read_text(encoding="utf-8-sig")
+    assert "导出测试" in content and "138****5678" in content and PHONE not in content
+
+
 def test_the_command_line_refuses_bad_input_with_the_error_shape(cli_db: str) -> None:
     run("init")
     intake = run("orders", "intake", "--as", "agent", "--text", "路灯不亮")

@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     page_size_max: int = 200
     # Roles that must call the citizen and therefore may read the full phone number.
     unmasked_phone_roles: tuple[str, ...] = ("handler", "visitor")
+    # Roles whose order exports carry the full number (each exported number is logged): the
+    # return-visit staff call back from their list; everyone else exports it masked.
+    export_unmasked_phone_roles: tuple[str, ...] = ("visitor",)
     visit_max_attempts: int = 3
     # Run triage at intake and keep its proposal on the order.
     triage_at_intake: bool = True

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from jiesu.core import clock
@@ -32,7 +33,7 @@ class OrderFilter:
     case_id: int | None = None
 
 
-def _apply(stmt: Select[Order], f: OrderFilter, now: datetime) -> Select[Order]:
+def apply_filter(stmt: Select[Order], f: OrderFilter, now: datetime) -> Select[Order]:
     if f.state:
         stmt = stmt.where(Order.state.in_(f.state.split(",")))
     if f.unit_id is not None:
@@ -61,10 +62,24 @@ def _apply(stmt: Select[Order], f: OrderFilter, now: datetime) -> Select[Order]:
             or_(Order.title.like(pattern), Order.text.like(pattern), Order.number == f.text)
         )
     if f.phone:
-        stmt = stmt.where(Order.citizen_phone == f.phone)
+        stmt = stmt.where(phone_condition(f.phone))
     if f.case_id is not None:
         stmt = stmt.where(Order.case_id == f.case_id)
     return stmt
+
+
+def phone_condition(value: str) -> ColumnElement[bool]:
+    """A full number matches exactly; a masked one as the pages show it ("138****5678") or the
+    last digits alone ("尾号 5678", four or more) match by their visible digits."""
+    value = value.strip()
+    if "*" in value:
+        head, _, tail = value.partition("*")
+        tail = tail.lstrip("*")
+        return and_(Order.citizen_phone.like(f"{head}%"), Order.citizen_phone.like(f"%{tail}"),
+                    func.length(Order.citizen_phone) >= len(value))
+    if 4 <= len(value) < 7:
+        return Order.citizen_phone.like(f"%{value}")
+    return Order.citizen_phone == value
 
 
 def search(
@@ -77,16 +92,24 @@ def search(
     order_by: str = "-received_at",
 ) -> tuple[Sequence[Order], int]:
     now = clock.now()
-    stmt = _apply(access.visible_filter(principal, select(Order)), f, now)
+    stmt = apply_filter(access.visible_filter(principal, select(Order)), f, now)
     count = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    rows = session.scalars(stmt.order_by(*ordering(order_by)).offset(offset).limit(limit)).all()
+    return rows, count
+
+
+def ordering(order_by: str) -> tuple[Any, ...]:
+    """"-received_at" (newest first), "reply_due_at" (soonest deadline first), ...; ties by id.
+    Orders without a deadline come last either way."""
     column = {
         "received_at": Order.received_at,
         "reply_due_at": Order.reply_due_at,
         "id": Order.id,
     }.get(order_by.lstrip("-"), Order.received_at)
-    ordering = column.desc() if order_by.startswith("-") else column.asc()
-    rows = session.scalars(stmt.order_by(ordering, Order.id).offset(offset).limit(limit)).all()
-    return rows, count
+    direction = column.desc() if order_by.startswith("-") else column.asc()
+    if column is Order.reply_due_at:
+        return (Order.reply_due_at.is_(None), direction, Order.id)
+    return (direction, Order.id)
 
 
 def overdue_for_unit(
