@@ -4,7 +4,7 @@ from jiesu.calendar.models import CalendarDay, CalendarYear
 from jiesu.core.db import Base
 from jiesu.core.outbox import OutboxMessage
 from jiesu.core.privacy import PhoneReadLog
-from jiesu.hotspots.models import HotspotCluster, HotspotMember, HotspotRule
+from jiesu.hotspots.models import HotspotCluster, HotspotMember, HotspotRule, JointCase
 from jiesu.insights import models as insights_models  # noqa: F401  (rate indexes)
 from jiesu.knowledge.models import (
     Article,
@@ -40,6 +40,7 @@ __all__ = [
     "HotspotCluster",
     "HotspotMember",
     "HotspotRule",
+    "JointCase",
     "Notification",
     "Open311Request",
     "Order",

@@ -9,14 +9,56 @@ from fastapi import APIRouter, Depends, Query
 from jiesu.core.api import SessionDep, commit
 from jiesu.core.ids import PathId
 from jiesu.core.roles import Principal, Role
+from jiesu.hotspots import cases, service, views
 from jiesu.hotspots import schemas as s
-from jiesu.hotspots import service, views
 from jiesu.units.auth import require
 
 router = APIRouter(prefix="/api/v1/hotspots", tags=["hotspots"])
 # The centre's dispatchers and supervisors watch hot spots; supervisors and admins set the rule.
 Watcher = Annotated[Principal, Depends(require(Role.dispatcher, Role.supervisor))]
 RuleSetter = Annotated[Principal, Depends(require(Role.supervisor, Role.admin))]
+Handler = Annotated[Principal, Depends(require(Role.handler))]
+
+
+def case_public(session: SessionDep, case_id: int) -> s.CasePublic:
+    row = cases.get_case(session, case_id)
+    return s.CasePublic(
+        case_id=row.case_id, cluster_id=row.cluster_id, lead_unit_id=row.lead_unit_id,
+        assisting_unit_ids=list(row.assisting_unit_ids),
+        order_ids=[o.id for o in cases.case_orders(session, case_id)],
+        created_at=row.created_at, replied_at=row.replied_at,
+    )
+
+
+@router.post("/cases/{case_id}/reply", response_model=s.CaseReplyOut)
+def reply_case(
+    session: SessionDep, principal: Handler, case_id: PathId, body: s.CaseReplyIn
+) -> s.CaseReplyOut:
+    """主办单位统一答复：案件中由本单位主办的工单逐一签收、联系、答复，之后各自回访。"""
+    done = cases.reply_case(session, principal, case_id, outcome=body.outcome, reply=body.reply)
+    commit(session)
+    return s.CaseReplyOut(replied=done.replied, skipped=done.skipped)
+
+
+@router.post("/cases/{case_id}/split", response_model=s.CasePublic)
+def split_out(
+    session: SessionDep, principal: Watcher, case_id: PathId, body: s.SplitIn
+) -> s.CasePublic:
+    """把误并的工单移出联办案件和热点（记入工单历史）。"""
+    cases.split_out(session, principal, case_id, body.order_id, body.reason)
+    result = case_public(session, case_id)
+    commit(session)
+    return result
+
+
+@router.post("/proposals/{order_id}/accept", response_model=s.CasePublic)
+def accept_proposal(session: SessionDep, principal: Watcher, order_id: PathId) -> s.CasePublic:
+    """采纳建议：把后来的工单并入其热点已成立的联办案件。"""
+    order = cases.link_proposed(session, principal, order_id)
+    assert order.case_id is not None
+    result = case_public(session, order.case_id)
+    commit(session)
+    return result
 
 
 @router.get("", response_model=s.HotspotList)
@@ -51,3 +93,14 @@ def set_rule(session: SessionDep, principal: RuleSetter, body: s.RuleUpdate) -> 
 def read_hotspot(session: SessionDep, principal: Watcher, cluster_id: PathId) -> s.HotspotDetail:
     """一个热点：工单（电话已脱敏）、区→街道→小区分布、每日趋势。"""
     return views.detail(session, cluster_id)
+
+
+@router.post("/{cluster_id}/case", response_model=s.CasePublic, status_code=201)
+def open_case(
+    session: SessionDep, principal: Watcher, cluster_id: PathId, body: s.CaseOpen
+) -> s.CasePublic:
+    """把热点成立为联办案件：关联在办工单，待派工单派给主办单位并抄协办单位。"""
+    row = cases.open_case(session, principal, cluster_id, **body.model_dump())
+    result = case_public(session, row.case_id)
+    commit(session)
+    return result

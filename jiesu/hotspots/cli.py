@@ -140,3 +140,97 @@ def rule(
             console.print_json(data=exc.as_body())
             raise typer.Exit(code=2) from exc
         typer.echo(s.RulePublic.model_validate(row).model_dump_json(indent=2))
+
+
+def _principal_of(session: object, username: str) -> object:
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from jiesu.units.models import User
+    from jiesu.units.service import principal_for
+
+    assert isinstance(session, Session)
+    user = session.scalars(select(User).where(User.username == username)).first()
+    if user is None:
+        console.print_json(data={"error": {"code": "user_not_found", "message": "用户不存在",
+                                           "details": {"username": username}}})
+        raise typer.Exit(code=2)
+    return principal_for(session, user)
+
+
+@hotspots_app.command("case")
+def open_case(
+    cluster_id: int,
+    lead: Annotated[str, typer.Option("--lead", help="主办单位编码")],
+    assist: Annotated[list[str] | None, typer.Option("--assist", help="协办单位编码")] = None,
+    as_user: Annotated[str, typer.Option("--as", help="派单员或督办用户名")] = "dispatcher",
+) -> None:
+    """把热点成立为联办案件（主办 + 协办单位），在办工单关联并派单。"""
+    from jiesu.core.db import session_scope
+    from jiesu.core.roles import Principal
+    from jiesu.hotspots import cases
+    from jiesu.units.service import unit_by_code
+
+    with session_scope() as session:
+        principal = _principal_of(session, as_user)
+        assert isinstance(principal, Principal)
+        units = [unit_by_code(session, c) for c in [lead, *(assist or [])]]
+        if any(u is None for u in units):
+            console.print_json(data={"error": {"code": "unknown_unit", "message": "单位不存在",
+                                               "details": {}}})
+            raise typer.Exit(code=2)
+        try:
+            row = cases.open_case(session, principal, cluster_id,
+                                  lead_unit_id=units[0].id,  # type: ignore[union-attr]
+                                  assisting_unit_ids=[u.id for u in units[1:] if u])
+        except DomainError as exc:
+            console.print_json(data=exc.as_body())
+            raise typer.Exit(code=2) from exc
+        ids = [o.id for o in cases.case_orders(session, row.case_id)]
+        typer.echo(json.dumps({"case_id": row.case_id, "order_ids": ids}))
+
+
+@hotspots_app.command("reply")
+def reply_case(
+    case_id: int,
+    reply: Annotated[str, typer.Option("--reply", help="统一答复内容")],
+    outcome: Annotated[str, typer.Option("--outcome")] = "solved",
+    as_user: Annotated[str, typer.Option("--as", help="主办单位经办人用户名")] = "street",
+) -> None:
+    """主办单位统一答复联办案件中的工单（每张工单仍各自回访）。"""
+    from jiesu.core.db import session_scope
+    from jiesu.core.roles import Principal
+    from jiesu.hotspots import cases
+
+    with session_scope() as session:
+        principal = _principal_of(session, as_user)
+        assert isinstance(principal, Principal)
+        try:
+            done = cases.reply_case(session, principal, case_id, outcome=outcome, reply=reply)
+        except DomainError as exc:
+            console.print_json(data=exc.as_body())
+            raise typer.Exit(code=2) from exc
+        typer.echo(json.dumps({"replied": done.replied, "skipped": done.skipped}))
+
+
+@hotspots_app.command("split")
+def split_out(
+    case_id: int,
+    order_id: int,
+    reason: Annotated[str, typer.Option("--reason", help="移出理由")],
+    as_user: Annotated[str, typer.Option("--as")] = "dispatcher",
+) -> None:
+    """把误并的工单移出联办案件和热点。"""
+    from jiesu.core.db import session_scope
+    from jiesu.core.roles import Principal
+    from jiesu.hotspots import cases
+
+    with session_scope() as session:
+        principal = _principal_of(session, as_user)
+        assert isinstance(principal, Principal)
+        try:
+            cases.split_out(session, principal, case_id, order_id, reason)
+        except DomainError as exc:
+            console.print_json(data=exc.as_body())
+            raise typer.Exit(code=2) from exc
+        typer.echo(json.dumps({"case_id": case_id, "split": order_id}))

@@ -68,5 +68,22 @@ class HotspotMember(Base):
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
     similarity: Mapped[float] = mapped_column(default=1.0)
     caller: Mapped[str] = mapped_column(String(64), default="")
+    # The cluster was already a joint case when the order joined: proposed, not linked.
+    proposed_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), default=None)
     joined_at: Mapped[datetime]
     left_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class JointCase(Base):
+    """A joint case (联办) opened from a cluster: the case its orders are linked to, the lead
+    unit that replies for all, the assisting units."""
+
+    __tablename__ = "hotspot_cases"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    cluster_id: Mapped[int] = mapped_column(ForeignKey("hotspot_clusters.id"), unique=True)
+    lead_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    assisting_unit_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    replied_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -77,3 +77,41 @@ class RulePublic(BaseModel):
     window_days: int
     note: str
     created_at: datetime
+
+
+class CaseOpen(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    lead_unit_id: int = Field(ge=1)
+    assisting_unit_ids: list[int] = Field(default_factory=list, max_length=20)
+    title: str | None = Field(default=None, max_length=200)
+    note: str = Field(default="", max_length=2000)
+
+
+class CasePublic(BaseModel):
+    case_id: int
+    cluster_id: int
+    lead_unit_id: int
+    assisting_unit_ids: list[int]
+    order_ids: list[int]
+    created_at: datetime
+    replied_at: datetime | None
+
+
+class CaseReplyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: str = Field(pattern="^(solved|explained|not_solvable)$")
+    reply: str = Field(min_length=1, max_length=10_000)
+
+
+class CaseReplyOut(BaseModel):
+    replied: list[int]
+    skipped: dict[int, str]
+
+
+class SplitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    order_id: int = Field(ge=1)
+    reason: str = Field(min_length=1, max_length=500)

@@ -107,12 +107,13 @@ def _assign(
         return row.id
 
     got = index.add(msg, new_id=new_cluster)
+    row = session.get(HotspotCluster, got.cluster_id)
+    assert row is not None
     session.add(HotspotMember(
         cluster_id=got.cluster_id, order_id=order.id, similarity=got.similarity,
         caller=msg.caller[:64], joined_at=now,
+        proposed_case_id=row.case_id if row.case_id != order.case_id else None,
     ))
-    row = session.get(HotspotCluster, got.cluster_id)
-    assert row is not None
     cluster = index.clusters[got.cluster_id]
     refresh(row, cluster, now)
     alerted = False

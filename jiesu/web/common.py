@@ -76,6 +76,8 @@ FLASH = {
     "attached": "附件已上传",
     "inbox_read": "已标为已读",
     "hotspot_rule": "预警阈值已保存",
+    "hotspot_linked": "已并入联办案件",
+    "hotspot_case": "已成立联办案件，在办工单已关联并派给主办单位",
     "visit_closed": "回访已记录，工单已办结",
     "visit_reopened": "回访已记录，工单已退回原单位重办",
     "visit_attempt": "已记录未接通",

@@ -13,9 +13,10 @@ from pydantic import ValidationError
 from jiesu.core.api import SessionDep, commit
 from jiesu.core.errors import InvalidInput
 from jiesu.core.roles import Role
+from jiesu.hotspots import cases, service, views
 from jiesu.hotspots import schemas as s
-from jiesu.hotspots import service, views
 from jiesu.web.common import PagePrincipal, needs, redirect, render
+from jiesu.web.suggest import dispatchable_units, resolve_unit
 
 router = APIRouter(prefix="/hotspots")
 WATCHERS = (Role.dispatcher, Role.supervisor)
@@ -40,7 +41,31 @@ def hotspot_page(
     detail = views.detail(session, cluster_id)
     chart = {"days": [d.day for d in detail.trend], "orders": [d.orders for d in detail.trend]}
     return render(request, "hotspot.html", principal, h=detail,
-                  chart_json=json.dumps(chart, ensure_ascii=False).replace("<", "\\u003c"))
+                  chart_json=json.dumps(chart, ensure_ascii=False).replace("<", "\\u003c"),
+                  units=dispatchable_units(session) if detail.case_id is None else [])
+
+
+@router.post("/{cluster_id}/case", response_model=None)
+def open_case(
+    session: SessionDep, principal: PagePrincipal, cluster_id: int, lead: str = Form(...),
+    assist: str = Form(""), note: str = Form(""),
+) -> RedirectResponse:
+    """One action: the cluster becomes a joint case with a lead and assisting units."""
+    needs(principal, *WATCHERS)
+    lead_unit = resolve_unit(session, lead)
+    if lead_unit is None:
+        raise InvalidInput("请选择主办单位", code="unknown_unit")
+    assisting = []
+    for part in (p.strip() for p in assist.replace("，", ",").split(",")):
+        if part:
+            unit = resolve_unit(session, part)
+            if unit is None:
+                raise InvalidInput(f"协办单位不存在：{part}", code="unknown_unit")
+            assisting.append(unit.id)
+    cases.open_case(session, principal, cluster_id, lead_unit_id=lead_unit.id,
+                    assisting_unit_ids=assisting, note=note)
+    commit(session)
+    return redirect(f"/hotspots/{cluster_id}?ok=hotspot_case")
 
 
 @router.post("/rule", response_model=None)
@@ -57,3 +82,13 @@ def set_rule(
     service.set_rule(session, principal, **body.model_dump())
     commit(session)
     return redirect("/hotspots?ok=hotspot_rule")
+
+
+@router.post("/proposals/{order_id}/accept", response_model=None)
+def accept_proposal(
+    session: SessionDep, principal: PagePrincipal, order_id: int
+) -> RedirectResponse:
+    needs(principal, *WATCHERS)
+    cases.link_proposed(session, principal, order_id)
+    commit(session)
+    return redirect(f"/orders/{order_id}?ok=hotspot_linked")

@@ -62,15 +62,33 @@ def upgrade() -> None:
     sa.Column('order_id', sa.Integer(), nullable=False),
     sa.Column('similarity', sa.Double(), nullable=False),
     sa.Column('caller', sa.String(length=64), nullable=False),
+    sa.Column('proposed_case_id', sa.Integer(), nullable=True),
     sa.Column('joined_at', jiesu.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('left_at', jiesu.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['cluster_id'], ['hotspot_clusters.id'], name=op.f('fk_hotspot_members_cluster_id_hotspot_clusters')),
     sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_hotspot_members_order_id_orders')),
+    sa.ForeignKeyConstraint(['proposed_case_id'], ['cases.id'], name=op.f('fk_hotspot_members_proposed_case_id_cases')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_hotspot_members'))
     )
     with op.batch_alter_table('hotspot_members', schema=None) as batch_op:
         batch_op.create_index('ix_hotspot_members_cluster', ['cluster_id', 'left_at'], unique=False)
         batch_op.create_index('ix_hotspot_members_order', ['order_id'], unique=False)
+
+    op.create_table('hotspot_cases',
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('cluster_id', sa.Integer(), nullable=False),
+    sa.Column('lead_unit_id', sa.Integer(), nullable=False),
+    sa.Column('assisting_unit_ids', sa.JSON(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', jiesu.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('replied_at', jiesu.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_hotspot_cases_case_id_cases')),
+    sa.ForeignKeyConstraint(['cluster_id'], ['hotspot_clusters.id'], name=op.f('fk_hotspot_cases_cluster_id_hotspot_clusters')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_hotspot_cases_created_by_id_users')),
+    sa.ForeignKeyConstraint(['lead_unit_id'], ['units.id'], name=op.f('fk_hotspot_cases_lead_unit_id_units')),
+    sa.PrimaryKeyConstraint('case_id', name=op.f('pk_hotspot_cases')),
+    sa.UniqueConstraint('cluster_id', name=op.f('uq_hotspot_cases_cluster_id'))
+    )
 
 
 
@@ -79,6 +97,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_hotspot_members_order')
         batch_op.drop_index('ix_hotspot_members_cluster')
 
+    op.drop_table('hotspot_cases')
     op.drop_table('hotspot_members')
     with op.batch_alter_table('hotspot_clusters', schema=None) as batch_op:
         batch_op.drop_index('ix_hotspot_clusters_street')

@@ -63,3 +63,23 @@ def test_hotspot_pages_show_the_list_and_the_cluster(
     one = client.get(f"/hotspots/{cid}")
     assert one.status_code == 200
     assert "望京街道" in one.text and "chart-trend" in one.text and "搅拌站" in one.text
+
+
+def test_dispatcher_opens_a_joint_case_from_the_cluster_page(
+    client: TestClient, session: Session, frozen: time_machine.Coordinates
+) -> None:
+    from tests.web.test_web_rules import csrf
+
+    cid = _cluster(session)
+    login(client, "dispatcher")
+    token = csrf(client, f"/hotspots/{cid}")
+    r = client.post(f"/hotspots/{cid}/case", data={"lead": "110105026", "assist": "",
+                                                   "csrf_token": token},
+                    follow_redirects=False)
+    assert r.status_code == 303, r.text[:300]
+    page = client.get(f"/hotspots/{cid}")
+    assert "已成立联办案件" in page.text
+    later = new_order(session, text=TEXTS[0] + "今晚又开始了", citizen_phone="13910008888")
+    service.assign_pending(session)
+    order_page = client.get(f"/orders/{later.id}")
+    assert 'id="case-proposal"' in order_page.text and "可能属于联办案件" in order_page.text
