@@ -10,6 +10,8 @@ from jiesu.core.api import install_error_handlers
 from jiesu.core.settings import get_settings
 from jiesu.hotspots.api import router as hotspots_router
 from jiesu.insights.api import router as reports_router
+from jiesu.knowledge.api import public_router as kb_public_router
+from jiesu.knowledge.api import router as kb_router
 from jiesu.notify.api import router as inbox_router
 from jiesu.open311.api import admin_router as open311_admin_router
 from jiesu.open311.api import router as open311_router
@@ -43,6 +45,8 @@ def create_app() -> FastAPI:
     app.include_router(calendar_router)
     app.include_router(inbox_router)
     app.include_router(hotspots_router)
+    app.include_router(kb_router)
+    app.include_router(kb_public_router)
     app.include_router(open311_admin_router)
     app.include_router(open311_router)  # GeoReport v2, its own error format
 

@@ -21,6 +21,7 @@ from jiesu.core.roles import Principal
 from jiesu.core.settings import get_settings
 from jiesu.hotspots.cli import hotspots_app
 from jiesu.insights.cli import report_app
+from jiesu.knowledge.cli import kb_app
 from jiesu.visits.cli import visits_app
 
 app = typer.Typer(help="jiesu 接诉即办 — 市民服务热线工单系统", no_args_is_help=True)
@@ -31,6 +32,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(report_app, name="report")
 app.add_typer(visits_app, name="visits")
 app.add_typer(calendar_app, name="calendar")
+app.add_typer(kb_app, name="kb")
 app.add_typer(hotspots_app, name="hotspots")
 console = Console()
 

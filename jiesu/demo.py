@@ -377,4 +377,18 @@ def load_demo(session: Session, shared: Path) -> list[str]:
     users = create_demo_users(session)
     session.flush()
     orders = create_demo_orders(session, shared)
-    return [f"演示用户：新增 {users} 个（密码 {DEMO_PASSWORD}）", f"演示工单：新增 {orders} 件"]
+    knowledge = load_demo_knowledge(session)
+    return [f"演示用户：新增 {users} 个（密码 {DEMO_PASSWORD}）", f"演示工单：新增 {orders} 件",
+            knowledge]
+
+
+def load_demo_knowledge(session: Session) -> str:
+    """The seed knowledge base (jiesu/knowledge/data), published by the demo admin."""
+    from jiesu.knowledge.seed import load_seed
+    from jiesu.units.service import principal_for
+
+    admin = session.scalars(select(User).where(User.username == "admin")).first()
+    if admin is None:
+        return "知识库：未找到演示管理员，未载入"
+    report = load_seed(session, principal_for(session, admin))
+    return f"知识库：新增 {report.created} 条，已有 {report.unchanged} 条"

@@ -270,6 +270,61 @@ def _replied_for(path: str, body: dict[str, Any]) -> Setup:
     return setup
 
 
+# Knowledge base: articles of 市城市管理委 (the assisting unit's handler "dept" owns them).
+KB_CENTRE = frozenset({"supervisor", "admin"})
+KB_OWNER = KB_CENTRE | {"assist_handler"}
+
+
+def _kb_version(state: str) -> Any:
+    from tests.kb_support import draft, published
+
+    topic = f"矩阵答复{next(_counter)}"
+    if state == "published":
+        return lambda session: published(session, topic=topic)
+    return lambda session: draft(session, topic=topic, submit=state == "proposed")
+
+
+def _kb_article_call(method: str, suffix: str, body: Any = None, state: str = "published"
+                     ) -> Setup:
+    def setup(session: Session) -> Call:
+        version = _kb_version(state)(session)
+        return Call(method, f"/api/v1/kb/articles/{version.article_id}{suffix}", body,
+                    secrets=[version.answer])
+
+    return setup
+
+
+def _kb_version_call(suffix: str, state: str, body: Any = None) -> Setup:
+    def setup(session: Session) -> Call:
+        version = _kb_version(state)(session)
+        return Call("POST", f"/api/v1/kb/versions/{version.id}{suffix}", body)
+
+    return setup
+
+
+def _kb_new_article(session: Session) -> Call:
+    from tests.kb_support import content
+
+    body = content(topic=f"矩阵新条目{next(_counter)}",
+                   owner_unit_id=unit(session, "dept.chengguan").id)
+    return Call("POST", "/api/v1/kb/articles", body)
+
+
+def _kb_use(session: Session) -> Call:
+    version = _kb_version("published")(session)
+    return Call("POST", "/api/v1/kb/uses", {"version_id": version.id})
+
+
+def _kb_import(session: Session) -> Call:
+    row = ("code,owner_unit_code,topic,questions,answer,category\n"
+           "MATRIX-1,dept.chengguan,矩阵导入条目,怎么办|找谁,按规定办理,城乡建设\n")
+    return Call("POST", "/api/v1/kb/import",
+                files={"file": ("kb.csv", row.encode("utf-8"), "text/csv")})
+
+
+KB_REVISION = {"topic": "矩阵新版本", "answer": "新的答复口径", "category": "城乡建设"}
+
+
 def _open311_client(session: Session) -> Call:
     from jiesu.open311 import service
     from jiesu.open311.schemas import ApiClientCreate
@@ -424,6 +479,37 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/api/v1/reports/rates"): Entry(
         (CENTRE - {"agent"}) | HANDLERS | {"admin"},
         _fixed("GET", "/api/v1/reports/rates", period="2026-10")),
+    ("GET", "/api/v1/kb/search"): Entry(EVERYONE, _fixed("GET", "/api/v1/kb/search", q="垃圾")),
+    ("GET", "/api/v1/public/kb/search"): Entry(
+        EVERYONE, _fixed("GET", "/api/v1/public/kb/search", q="垃圾"), public=True),
+    ("GET", "/api/v1/kb/articles"): Entry(KB_CENTRE | HANDLERS,
+                                         _fixed("GET", "/api/v1/kb/articles")),
+    ("POST", "/api/v1/kb/articles"): Entry(KB_OWNER, _kb_new_article),
+    ("GET", "/api/v1/kb/articles/{article_id}"): Entry(KB_OWNER, _kb_article_call("GET", "")),
+    ("GET", "/api/v1/kb/articles/{article_id}/history"): Entry(
+        KB_OWNER, _kb_article_call("GET", "/history")),
+    ("POST", "/api/v1/kb/articles/{article_id}/versions"): Entry(
+        KB_OWNER, _kb_article_call("POST", "/versions", KB_REVISION), changes=True),
+    ("POST", "/api/v1/kb/articles/{article_id}/withdraw"): Entry(
+        KB_CENTRE, _kb_article_call("POST", "/withdraw", {"note": "政策调整"}), changes=True),
+    ("POST", "/api/v1/kb/versions/{version_id}/propose"): Entry(
+        KB_OWNER, _kb_version_call("/propose", "draft"), changes=True),
+    ("POST", "/api/v1/kb/versions/{version_id}/publish"): Entry(
+        KB_CENTRE, _kb_version_call("/publish", "proposed", {}), changes=True),
+    ("POST", "/api/v1/kb/versions/{version_id}/reject"): Entry(
+        KB_CENTRE, _kb_version_call("/reject", "proposed", {"note": "口径不准确"}),
+        changes=True),
+    ("GET", "/api/v1/kb/review"): Entry(KB_CENTRE, _fixed("GET", "/api/v1/kb/review")),
+    ("POST", "/api/v1/kb/uses"): Entry(frozenset({"agent", "dispatcher", "supervisor"}),
+                                      _kb_use),
+    ("GET", "/api/v1/kb/top"): Entry(KB_CENTRE, _fixed("GET", "/api/v1/kb/top")),
+    ("GET", "/api/v1/kb/zero-results"): Entry(KB_CENTRE,
+                                             _fixed("GET", "/api/v1/kb/zero-results")),
+    ("GET", "/api/v1/kb/synonyms"): Entry(KB_CENTRE, _fixed("GET", "/api/v1/kb/synonyms")),
+    ("POST", "/api/v1/kb/synonyms"): Entry(frozenset({"admin"}), _unique(
+        "POST", "/api/v1/kb/synonyms", lambda n: {"word": f"矩阵词{n}", "canonical": "物业费"})),
+    ("GET", "/api/v1/kb/export"): Entry(KB_CENTRE, _fixed("GET", "/api/v1/kb/export")),
+    ("POST", "/api/v1/kb/import"): Entry(KB_CENTRE, _kb_import),
 }
 for _action in Action:
     if any(a is _action for (_, a) in TABLE):

@@ -370,7 +370,7 @@ def propose(session: Session, principal: Principal, version_id: int) -> ArticleV
     return version
 
 
-def _centre_only(principal: Principal) -> None:
+def centre_only(principal: Principal) -> None:
     if not is_centre(principal):
         raise NotAllowed("只有热线中心可以审核知识库", code="kb_review_not_allowed")
 
@@ -378,7 +378,7 @@ def _centre_only(principal: Principal) -> None:
 def publish(session: Session, principal: Principal, version_id: int,
             note: str = "") -> ArticleVersion:
     """The centre approves a proposal (or its own draft): it is in force from valid_from."""
-    _centre_only(principal)
+    centre_only(principal)
     version = get_version(session, version_id)
     if version.status not in PENDING:
         raise Conflict("该版本不在待审核状态", code="kb_not_pending",
@@ -401,7 +401,7 @@ def publish(session: Session, principal: Principal, version_id: int,
 
 
 def reject(session: Session, principal: Principal, version_id: int, note: str) -> ArticleVersion:
-    _centre_only(principal)
+    centre_only(principal)
     if not note.strip():
         raise InvalidInput("退回须写明理由", code="kb_reason_required", details={"field": "note"})
     version = get_version(session, version_id)
@@ -418,7 +418,7 @@ def reject(session: Session, principal: Principal, version_id: int, note: str) -
 
 def withdraw(session: Session, principal: Principal, article_id: int, note: str) -> Article:
     """The centre takes an answer out at once: no search finds it any more."""
-    _centre_only(principal)
+    centre_only(principal)
     if not note.strip():
         raise InvalidInput("撤回须写明理由", code="kb_reason_required", details={"field": "note"})
     article = get_article(session, article_id)

@@ -47,11 +47,14 @@ HOME = {
 }
 # The links each role sees in the top bar: its own screens and nothing else.
 NAV: dict[Role, list[tuple[str, str]]] = {
-    Role.agent: [("/agent", "受理"), ("/orders", "工单查询")],
-    Role.dispatcher: [("/dispatch", "派单队列"), ("/hotspots", "热点"), ("/orders", "工单查询")],
-    Role.handler: [("/unit", "我的工单"), ("/orders", "本单位工单")],
-    Role.visitor: [("/visits", "回访队列"), ("/orders", "工单查询")],
-    Role.supervisor: [("/supervisor", "督办看板"), ("/hotspots", "热点"), ("/orders", "工单查询")],
+    Role.agent: [("/agent", "受理"), ("/orders", "工单查询"), ("/kb/search", "知识库")],
+    Role.dispatcher: [("/dispatch", "派单队列"), ("/hotspots", "热点"), ("/orders", "工单查询"),
+                      ("/kb/search", "知识库")],
+    Role.handler: [("/unit", "我的工单"), ("/orders", "本单位工单"), ("/kb", "知识库")],
+    Role.visitor: [("/visits", "回访队列"), ("/orders", "工单查询"), ("/kb/search", "知识库")],
+    Role.supervisor: [("/supervisor", "督办看板"), ("/hotspots", "热点"), ("/orders", "工单查询"),
+                      ("/kb", "知识库"),
+                      ("/kb/review", "知识库审核"), ("/kb/insights", "待补充答复")],
     Role.admin: [
         ("/admin", "单位"),
         ("/admin/users", "用户"),
@@ -59,6 +62,7 @@ NAV: dict[Role, list[tuple[str, str]]] = {
         ("/admin/deadlines", "办理时限"),
         ("/admin/places", "地名别名"),
         ("/admin/calendar", "工作日历"),
+        ("/kb", "知识库"),
     ],
 }
 # Who sees the banner when the coming weeks reach a year with no holiday calendar yet.

@@ -26,6 +26,7 @@ from jiesu.web import (
     hotspots,
     inbox,
     intake,
+    knowledge,
     order,
     supervisor,
     visits,
@@ -36,7 +37,8 @@ log = logging.getLogger("jiesu.web")
 
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
 for module in (auth, intake, dispatch, handler, visits, supervisor, order, admin, admin_deadlines,
-               admin_places, admin_calendar, inbox, hotspots):
+               admin_places, admin_calendar, inbox, knowledge,
+               hotspots):
     router.include_router(module.router)
 
 HEADINGS = {
