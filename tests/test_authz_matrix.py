@@ -402,6 +402,10 @@ MATRIX: dict[tuple[str, str], Entry] = {
         frozenset({"dispatcher", "supervisor"}), lambda s: _hotspot_split(s), changes=True),
     ("POST", "/api/v1/hotspots/proposals/{order_id}/accept"): Entry(
         frozenset({"dispatcher", "supervisor"}), lambda s: _hotspot_proposal(s), changes=True),
+    ("GET", "/api/v1/hotspots/report"): Entry(frozenset({"dispatcher", "supervisor"}), _fixed(
+        "GET", "/api/v1/hotspots/report", month="2026-11")),
+    ("GET", "/api/v1/hotspots/proactive"): Entry(
+        frozenset({"dispatcher", "supervisor"}), _fixed("GET", "/api/v1/hotspots/proactive")),
     ("GET", "/api/v1/praises/stats"): Entry(
         CENTRE | {"admin"}, _fixed("GET", "/api/v1/praises/stats")),
     ("POST", "/api/v1/triage"): Entry(frozenset({"agent", "dispatcher", "supervisor"}), _fixed(
@@ -521,7 +525,8 @@ def _hotspot(session: Session) -> int:
     from jiesu.hotspots import live, service
 
     live.forget()
-    new_order(session, text="朝阳区望京街道望京西园四区旁搅拌站夜间施工噪音扰民")
+    # A new estate each time: each setup gets a cluster of its own (one may become a case).
+    new_order(session, text=f"朝阳区望京街道矩阵{next(_counter)}号家园旁搅拌站夜间施工噪音扰民")
     return service.assign_pending(session)[-1].cluster_id
 
 
@@ -546,8 +551,11 @@ def _hotspot_split(session: Session) -> Call:
 def _hotspot_proposal(session: Session) -> Call:
     from jiesu.hotspots import service
 
-    _hotspot_case(session)
-    later = new_order(session, text="朝阳区望京街道望京西园四区旁搅拌站夜间施工噪音扰民")
+    case_id = _hotspot_case(session)
+    from jiesu.hotspots.models import HotspotCluster, JointCase
+
+    cluster = session.get(HotspotCluster, session.get(JointCase, case_id).cluster_id)
+    later = new_order(session, text=f"{cluster.title}，今晚又开始了")
     service.assign_pending(session)
     return Call("POST", f"/api/v1/hotspots/proposals/{later.id}/accept")
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse, Response
 
 from jiesu.core.api import SessionDep, commit
 from jiesu.core.ids import PathId
@@ -14,6 +17,7 @@ from jiesu.hotspots import schemas as s
 from jiesu.units.auth import require
 
 router = APIRouter(prefix="/api/v1/hotspots", tags=["hotspots"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The centre's dispatchers and supervisors watch hot spots; supervisors and admins set the rule.
 Watcher = Annotated[Principal, Depends(require(Role.dispatcher, Role.supervisor))]
 RuleSetter = Annotated[Principal, Depends(require(Role.supervisor, Role.admin))]
@@ -87,6 +91,47 @@ def set_rule(session: SessionDep, principal: RuleSetter, body: s.RuleUpdate) -> 
     result = s.RulePublic.model_validate(row)
     commit(session)
     return result
+
+
+@router.get("/report", response_model=None)
+def monthly_report(
+    session: SessionDep,
+    principal: Watcher,
+    month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="如 2026-11")],
+    district_code: Annotated[str | None, Query(max_length=12)] = None,
+    format: Annotated[str, Query(pattern="^(json|xlsx|pdf)$")] = "json",
+) -> Response:
+    """每月一题：本月热点问题（按件数与增长）、地点、承办单位、示例、趋势、上月问题办理结果；
+    format=xlsx / pdf 下载。"""
+    from jiesu.hotspots import report, report_export
+
+    data = report.monthly_report(session, month, district_code)
+    name = f"meiyueyiti-{data.month}-{district_code or 'all'}"
+    if format == "xlsx":
+        return Response(report_export.to_xlsx(data), media_type=XLSX,
+                        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+    if format == "pdf":
+        return Response(report_export.to_pdf(data), media_type="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
+    return JSONResponse(jsonable_encoder(asdict(data)))
+
+
+@router.get("/proactive", response_model=None)
+def proactive(
+    session: SessionDep,
+    principal: Watcher,
+    month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
+    district_code: Annotated[str | None, Query(max_length=12)] = None,
+) -> Response:
+    """未诉先办：去年同月反复出现的问题（默认下个月），附去年件数与承办单位。"""
+    from jiesu.core import clock
+    from jiesu.hotspots import report
+
+    target = month or report.next_month(clock.local(clock.now()).date())
+    last_year, rows = report.proactive_list(session, target, district_code)
+    return JSONResponse(jsonable_encoder(
+        {"month": target, "last_year": last_year, "data": [asdict(r) for r in rows],
+         "count": len(rows)}))
 
 
 @router.get("/{cluster_id}", response_model=s.HotspotDetail)

@@ -234,3 +234,49 @@ def split_out(
             console.print_json(data=exc.as_body())
             raise typer.Exit(code=2) from exc
         typer.echo(json.dumps({"case_id": case_id, "split": order_id}))
+
+
+@hotspots_app.command("report")
+def monthly(
+    month: Annotated[str, typer.Option("--month", help="月份，如 2026-11")],
+    district: Annotated[str | None, typer.Option("--district", help="区编码，默认全市")] = None,
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="导出 Excel 到文件")] = None,
+    pdf: Annotated[Path | None, typer.Option("--pdf", help="导出 PDF 到文件")] = None,
+) -> None:
+    """每月一题：本月热点问题、上月问题办理结果；可导出 Excel / PDF。"""
+    from dataclasses import asdict
+
+    from jiesu.core.db import session_scope
+    from jiesu.hotspots import report, report_export
+
+    with session_scope() as session:
+        try:
+            data = report.monthly_report(session, month, district)
+        except DomainError as exc:
+            console.print_json(data=exc.as_body())
+            raise typer.Exit(code=2) from exc
+    if xlsx:
+        xlsx.write_bytes(report_export.to_xlsx(data))
+    if pdf:
+        pdf.write_bytes(report_export.to_pdf(data))
+    if not xlsx and not pdf:
+        typer.echo(json.dumps(asdict(data), ensure_ascii=False, indent=2, default=str))
+
+
+@hotspots_app.command("proactive")
+def proactive(
+    month: Annotated[str | None, typer.Option("--month", help="默认下个月")] = None,
+    district: Annotated[str | None, typer.Option("--district")] = None,
+) -> None:
+    """未诉先办：去年同月高发的问题，提前一个月列出。"""
+    from dataclasses import asdict
+
+    from jiesu.core import clock
+    from jiesu.core.db import session_scope
+    from jiesu.hotspots import report
+
+    target = month or report.next_month(clock.local(clock.now()).date())
+    with session_scope() as session:
+        last_year, rows = report.proactive_list(session, target, district)
+    typer.echo(json.dumps({"month": target, "last_year": last_year,
+                           "data": [asdict(r) for r in rows]}, ensure_ascii=False, indent=2))

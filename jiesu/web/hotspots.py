@@ -9,12 +9,14 @@ import json
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
+from sqlalchemy import select
 
 from jiesu.core.api import SessionDep, commit
 from jiesu.core.errors import InvalidInput
 from jiesu.core.roles import Role
 from jiesu.hotspots import cases, service, views
 from jiesu.hotspots import schemas as s
+from jiesu.units.models import Unit
 from jiesu.web.common import PagePrincipal, needs, redirect, render
 from jiesu.web.suggest import dispatchable_units, resolve_unit
 
@@ -31,6 +33,31 @@ def hotspots_page(
     return render(request, "hotspots.html", principal, rows=rows,
                   rule=service.current_rule(session), only_alerted=alerted == "1",
                   may_set_rule=principal.role is Role.supervisor)
+
+
+@router.get("/report", response_class=HTMLResponse)
+def report_page(
+    request: Request, session: SessionDep, principal: PagePrincipal, month: str = "",
+    district: str = "",
+) -> HTMLResponse:
+    """每月一题 for a month (default: this month), centre-wide or one district, with the
+    proactive list for the month after."""
+    from jiesu.core import clock
+    from jiesu.hotspots import report
+
+    needs(principal, *WATCHERS)
+    today = clock.local(clock.now()).date()
+    month = month or f"{today:%Y-%m}"
+    data = report.monthly_report(session, month, district or None)
+    chart = {"days": data.days, "series": [
+        {"name": f"{p.rank}. {p.title}"[:24], "data": p.trend} for p in data.problems]}
+    ahead = report.next_month(today)
+    last_year, proactive = report.proactive_list(session, ahead, district or None)
+    districts = list(session.scalars(select(Unit).where(Unit.kind == "district")
+                                     .order_by(Unit.code)))
+    return render(request, "hotspots_report.html", principal, r=data, district=district,
+                  districts=districts, proactive=proactive, ahead=ahead, last_year=last_year,
+                  chart_json=json.dumps(chart, ensure_ascii=False).replace("<", "\\u003c"))
 
 
 @router.get("/{cluster_id}", response_class=HTMLResponse)
