@@ -39,6 +39,15 @@ def raw_messages(limit: int) -> list[tuple[str, str]]:
     return out[:limit]
 
 
+def call_snippets() -> list[str]:
+    """The development set of agent-typed snippets (bench/call_snippets.py)."""
+    path = Path(__file__).resolve().parent.parent / "jiesu" / "triage" / "data" / "calls_dev.csv"
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8") as fh:
+        return [r["text"] for r in csv.DictReader(fh)]
+
+
 def pct(values: list[float], q: float) -> float:
     s = sorted(values)
     return s[min(len(s) - 1, int(q * len(s)))]
@@ -108,6 +117,23 @@ def main() -> None:
     if totals:
         p50, p99 = pct(totals, 0.5), pct(totals, 0.99)
         print(f"suggest(): p50 {p50:.2f} ms, p99 {p99:.2f} ms (n={len(totals)})")
+        if times:  # the classifier alone is the plain word+char TF-IDF linear SVM
+            print(
+                f"suggest() vs the plain TF-IDF SVM classifier alone, same messages, same run: "
+                f"p50 {p50:.2f} / {pct(times, 0.5):.2f} ms = x{p50 / pct(times, 0.5):.2f}, "
+                f"p99 {p99:.2f} / {pct(times, 0.99):.2f} ms = x{p99 / pct(times, 0.99):.2f}"
+            )
+    snippets = call_snippets()
+    if snippets:
+        spent = []
+        for text in snippets:
+            t0 = time.process_time()
+            engine.suggest(text)
+            spent.append((time.process_time() - t0) * 1000)
+        print(
+            f"suggest() on agent-typed call snippets: p50 {pct(spent, 0.5):.2f} ms, "
+            f"p99 {pct(spent, 0.99):.2f} ms (n={len(spent)})"
+        )
 
     scoring_figures(messages)
     intake_figures(raw_messages(1_000))

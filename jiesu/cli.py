@@ -22,6 +22,7 @@ from jiesu.core.settings import get_settings
 from jiesu.hotspots.cli import hotspots_app
 from jiesu.insights.cli import report_app
 from jiesu.knowledge.cli import kb_app
+from jiesu.open311.cli import open311_app
 from jiesu.visits.cli import visits_app
 
 app = typer.Typer(help="jiesu 接诉即办 — 市民服务热线工单系统", no_args_is_help=True)
@@ -32,6 +33,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(report_app, name="report")
 app.add_typer(visits_app, name="visits")
 app.add_typer(calendar_app, name="calendar")
+app.add_typer(open311_app, name="open311")
 app.add_typer(kb_app, name="kb")
 app.add_typer(hotspots_app, name="hotspots")
 console = Console()
@@ -470,6 +472,52 @@ def users_password(
     except (DomainError, ValidationError) as exc:
         fail(exc)
 
+
+
+@app.command("backup")
+def backup_command(
+    path: Annotated[
+        Path | None, typer.Argument(help="备份文件；默认 数据目录/backups/时间戳")
+    ] = None,
+    url: Annotated[str | None, typer.Option(help="数据库 URL；默认当前配置")] = None,
+) -> None:
+    """备份整个数据库（PostgreSQL：pg_dump；SQLite：在线备份，服务可继续运行）。"""
+    from jiesu.core import backup
+    from jiesu.core.clock import now
+
+    settings = get_settings()
+    source = url or settings.effective_database_url
+    if path is None:
+        ext = "db" if source.startswith("sqlite") else "dump"
+        path = settings.data_dir / "backups" / f"jiesu-{local(now()):%Y%m%d-%H%M%S}.{ext}"
+    try:
+        summary = backup.backup(source, path)
+    except DomainError as exc:
+        fail(exc)
+        return
+    events = summary.counts.get("order_events", 0)
+    console.print(f"已备份到 {path}：{len(summary.counts)} 张表，{summary.total} 行"
+                  f"（工单 {summary.counts.get('orders', 0)}，事件 {events}）")
+
+
+@app.command("restore")
+def restore_command(
+    path: Annotated[Path, typer.Argument(help="jiesu backup 生成的备份文件")],
+    url: Annotated[str | None, typer.Option(help="恢复到的数据库 URL；默认当前配置")] = None,
+    force: Annotated[bool, typer.Option("--force", help="目标库非空时覆盖")] = False,
+) -> None:
+    """恢复备份到空库（或 --force 覆盖），并逐表核对行数与工单事件。"""
+    from jiesu.core import backup
+
+    target = url or get_settings().effective_database_url
+    try:
+        summary = backup.restore(target, path, force=force)
+    except DomainError as exc:
+        fail(exc)
+        return
+    console.print(f"已恢复 {path}：{len(summary.counts)} 张表，{summary.total} 行，"
+                  f"与备份一致（工单 {summary.counts.get('orders', 0)}，"
+                  f"事件 {summary.counts.get('order_events', 0)}）")
 
 _mount_optional()
 

@@ -28,7 +28,8 @@ ROLE_USER = {"agent": "agent", "dispatcher": "dispatcher", "handler": "street",
              "visitor": "visitor", "supervisor": "supervisor", "admin": "admin"}
 # Who may call a route that is not an order action; bad input must be refused for them too.
 ROUTE_USER = {"/api/v1/orders": "agent", "/api/v1/cases": "supervisor",
-              "/api/v1/triage": "dispatcher", "/api/v1/auth/token": None}
+              "/api/v1/triage": "dispatcher", "/api/v1/auth/token": None,
+              "/api/v1/kb/uses": "agent"}
 
 
 def _user_for(path: str) -> str | None:

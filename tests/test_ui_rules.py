@@ -94,7 +94,7 @@ def test_dispatch_page_proposal_skips_the_returning_unit(session: Session) -> No
     })
     view = web_suggest.for_order(session, order, clock.now())
     assert view.lead is not None and view.lead.code == CHAOYANG
-    assert "望京街道已退单" in view.explanation
+    assert "望京街道已退单" in view.explanation and "望京街道已退单" in view.returned_note
 
 
 def test_demo_month_has_enough_visited_orders_per_unit_to_rank(
@@ -115,3 +115,23 @@ def test_demo_month_has_enough_visited_orders_per_unit_to_rank(
     ranked = {row.key for row in report.ranking}
     assert set(demo.RANKED_UNITS) <= ranked
     assert all(row.visited >= RateRules().min_visited for row in report.ranking)
+
+
+def test_a_hash_with_old_argon2_parameters_is_replaced_at_login(session: Session) -> None:
+    """Logins cost a fraction of argon2-cffi's default; old hashes still verify, then move."""
+    from argon2 import PasswordHasher
+    from sqlalchemy import select
+
+    from jiesu.core.security import needs_rehash, verify_password
+    from jiesu.units.models import User
+    from jiesu.units.service import authenticate
+
+    user = session.scalars(select(User).where(User.username == "agent")).one()
+    user.password_hash = PasswordHasher(time_cost=3, memory_cost=65_536, parallelism=4).hash(
+        "jiesu-demo")
+    session.flush()
+    assert needs_rehash(user.password_hash)
+    assert authenticate(session, "agent", "jiesu-demo") is user
+    assert not needs_rehash(user.password_hash)
+    assert "m=19456,t=2,p=1" in user.password_hash
+    assert verify_password(user.password_hash, "jiesu-demo")

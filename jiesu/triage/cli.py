@@ -130,9 +130,16 @@ def evaluate_cmd(
 ) -> None:
     """用标注数据评估当前模型：准确率、macro-F1、各类 P/R/F1、混淆矩阵。"""
     from jiesu.triage.evaluation import evaluate
+    from jiesu.triage.places import default_gazetteer
+    from jiesu.triage.proposal_eval import evaluate_proposals, has_places
+    from jiesu.triage.service import TriageEngine
 
     model = _load_or_train(data_dir, as_json)
-    report = evaluate(model, read_csv(data)).as_dict()
+    rows = read_csv(data)
+    report = evaluate(model, rows).as_dict()
+    if has_places(rows):  # labelled with the place too: judge the whole proposal
+        engine = TriageEngine(model, default_gazetteer())
+        report["proposal"] = evaluate_proposals(engine, rows).as_dict()
     if as_json:
         _print_json(report)
         return
@@ -162,8 +169,28 @@ def evaluate_cmd(
         cm.add_row(lab, *map(str, row))
     console.print(cm)
     _coverage_table(report["coverage"], model.min_confidence)
+    _precision_point(report["precision_point"])
+    if "proposal" in report:
+        p = report["proposal"]
+        console.print(
+            f"整份建议（类别 + 承办单位 + 街道），{p['n']} 条：全对 [bold]{p['right']:.1%}[/]，"
+            f"转人工 [bold]{p['to_person']:.1%}[/]，有把握却错 [bold]{p['confident_wrong']:.1%}[/]"
+            f"（类别对 {p['category_right']:.1%}，街道对 {p['street_right']:.1%}，"
+            f"单位对 {p['unit_right']:.1%}）"
+        )
     if report["skipped"]:
         console.print(f"[yellow]跳过 {len(report['skipped'])} 条（类别未知或文本为空）[/]")
+
+
+def _precision_point(point: dict[str, float]) -> None:
+    """The lowest confidence at which the model is right 98% of the time, and its coverage."""
+    if not point:
+        console.print("[yellow]没有任何置信度能让准确率达到 98%[/]")
+        return
+    console.print(
+        f"置信度 ≥ {point['threshold']:.2f} 时准确率 {point['accuracy']:.1%}"
+        f"（≥ {point['target']:.0%}），模型独立决定 [bold]{point['coverage']:.1%}[/] 的工单"
+    )
 
 
 @triage_app.command("retrain")
@@ -280,15 +307,18 @@ def places_evaluate_cmd(
         return
     console.print(
         f"{report.n} 条：街道准确率 [bold]{report.street_accuracy:.1%}[/]，"
-        f"区准确率 [bold]{report.district_accuracy:.1%}[/]，{report.texts_per_second:,.0f} 条/秒"
+        f"区准确率 [bold]{report.district_accuracy:.1%}[/]，"
+        f"有把握却错的街道 [bold]{report.confident_wrong:.1%}[/]，转人工 {report.to_person:.1%}，"
+        f"{report.texts_per_second:,.0f} 条/秒"
     )
     if report.per_kind:
         t = Table(title="按类型")
-        for col in ("类型", "条数", "街道", "区"):
+        for col in ("类型", "条数", "街道", "区", "有把握却错"):
             t.add_column(col, justify="right")
         for kind, m in report.per_kind.items():
             t.add_row(
-                kind, str(m["n"]), f"{m['street_accuracy']:.1%}", f"{m['district_accuracy']:.1%}"
+                kind, str(m["n"]), f"{m['street_accuracy']:.1%}", f"{m['district_accuracy']:.1%}",
+                f"{m['confident_wrong']:.1%}",
             )
         console.print(t)
     if show_errors:

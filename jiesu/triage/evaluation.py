@@ -41,6 +41,7 @@ class EvaluationReport:
     ms_per_message: float
     skipped: list[dict[str, str]] = field(default_factory=list)
     model_version: str = ""
+    precision_point: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -114,6 +115,7 @@ def evaluate(model: CategoryModel, rows: Iterable[Mapping[str, Any]]) -> Evaluat
             {"threshold": t, "coverage": round(n / len(truth), 4), "accuracy": round(acc, 4)}
         )
     present = [lab for lab in labels if lab in set(truth)]
+    point = precision_point(t_arr == p_arr, c_arr)
     return EvaluationReport(
         n=len(truth),
         accuracy=round(float((t_arr == p_arr).mean()), 4),
@@ -129,7 +131,27 @@ def evaluate(model: CategoryModel, rows: Iterable[Mapping[str, Any]]) -> Evaluat
         ms_per_message=round(elapsed * 1000 / len(truth), 3),
         skipped=skipped,
         model_version=model.version,
+        precision_point=point,
     )
+
+
+def precision_point(
+    correct: np.ndarray[Any, Any], confidence: np.ndarray[Any, Any], target: float = 0.98
+) -> dict[str, float]:
+    """The lowest confidence (0.01 steps) at which the model is right ``target`` of the
+    time, and the share of messages it then decides alone; empty when none reaches it."""
+    for step in range(0, 100):
+        t = step / 100
+        keep = confidence >= t
+        n = int(keep.sum())
+        if n and float(correct[keep].mean()) >= target:
+            return {
+                "target": target,
+                "threshold": t,
+                "coverage": round(n / len(correct), 4),
+                "accuracy": round(float(correct[keep].mean()), 4),
+            }
+    return {}
 
 
 def split_holdout(

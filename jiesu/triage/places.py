@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from jiesu.triage._trie import compile_words
+from jiesu.triage.phonetic import PhoneticIndex
 from jiesu.triage.places_build import (
     Alias,
     DivisionRow,
@@ -25,16 +26,54 @@ from jiesu.triage.places_build import (
     load_divisions,
     official_entries,
 )
+from jiesu.triage.text import is_common_word
 
-__all__ = ["Alias", "Gazetteer", "PlaceMatch", "build_gazetteer", "default_gazetteer", "resolve"]
+__all__ = [
+    "PLACE_MIN_CONFIDENCE",
+    "Alias",
+    "Gazetteer",
+    "PlaceEvidence",
+    "PlaceMatch",
+    "build_gazetteer",
+    "default_gazetteer",
+    "resolve",
+]
 
 _CLAUSE_BREAK = re.compile(r"[，。；！？,;!?\n]")
 # Cue words: what follows them is where the problem is / where the caller lives.
 _COMPLAINT_CUES = re.compile(
     r"反映|投诉|举报|位于|地点|地址是|事发|发生在|问题在|来电称|在其|就在|坐落在|座落在|路过|经过"
+    r"|我说的是|说的是|应该是|正确的是|是在|事情在|出事在|人在|但是|可是|不过"
 )
-_HOME_CUES = re.compile(r"我住在|家住|住在|居住在|本人住|我家在|我是.{0,12}(?:居民|业主|住户)")
+_HOME_CUES = re.compile(
+    r"我住在|家住|住在|居住在|本人住|我家在|我家是|我住|来电人住|户口在|户籍在|老家|居住地|住址"
+    r"|我是(?=.{2,14}?的?(?:居民|业主|住户))|我们是(?=.{2,14}?的?(?:居民|业主|住户))"
+)
+# Negation and self-correction. Forward: the name that follows is not the place
+# (不是X / 别记成X / 不在X), up to the clause's end or the next 是/在. Backward: the name
+# just before is withdrawn (X，不对 / X说错了 / X是口误).
+_NEGATE_FORWARD = re.compile(r"不是|别记成|别写成|别写|不要写|不要记|记成|而不是|并不是|不在|并非")
+_NEGATE_SCOPE_END = re.compile(r"是|在|写")
+_NEGATE_BACKWARD = re.compile(r"不对|说错了|写错了|记错了|哦不|噢不|不不|口误|瞎说的|是错的|搞错了")
+# A trip: 从X(出发/过来/到…) names where the caller came from; the name after 到/去/往
+# in the same call is where the matter is.
+_ORIGIN = re.compile(r"从|由(?!于)")
+_ORIGIN_END = re.compile(r"出发|过来|出来|开往|前往|开车|骑车|坐|走|到|去|往|回|一路")
+_DESTINATION = re.compile(r"(?:到了|到|去|往|回|前往|开往|抵达|走到)(?:的|了)?")
 _NEAR_AFTER = re.compile(r".{0,4}(?:附近|门口|旁边|对面|路口|周边|一带|西侧|东侧|南侧|北侧)")
+# A two-character name found by sound alone needs a place word around it.
+_SHORT_SOUND_CONTEXT = re.compile(
+    r"(?:那边|这边|那块|这块|那儿|这儿|那片|这片|一带|附近|周边|门口|旁边|对面|社区|小区|村|街道|地区"
+    r"|镇|乡|路边)"
+)
+# Hesitation fillers and trailing-off marks: dropped before scanning, so 酒仙……桥 reads 酒仙桥.
+_FILLERS = re.compile(r"[…⋯]+|\.{3,}|。{2,}|[嗯呃]+|额(?=[…，,。\s])|\s+")
+_HOW_TRUST = {"exact": 1.0, "homophone": 0.92, "near_sound": 0.85}
+_NEGATED_WEIGHT = 0.03
+_ORIGIN_WEIGHT = 0.15
+_DESTINATION_WEIGHT = 2.5
+_WEAK_EVIDENCE = 0.25
+_UNSUPPORTED_SOUND = 0.7
 _KIND_FACTOR = {
     "street": 1.2,
     "street_short": 1.0,
@@ -70,6 +109,49 @@ class PlaceMatch:
     matched: list[str] = field(default_factory=list)
     confidence: float = 0.0
     kind: str = "none"
+    evidence: list[PlaceEvidence] = field(default_factory=list)
+
+    @property
+    def needs_person(self) -> bool:
+        """A name was heard but the reading is too weak to route on without a person."""
+        return bool(self.matched) and self.confidence < PLACE_MIN_CONFIDENCE
+
+    @property
+    def explanation(self) -> str:
+        """Which words matched, and how (shown to the dispatcher), in Chinese."""
+        parts = []
+        for e in self.evidence:
+            how = HOW_NAMES.get(e.how, e.how)
+            said = f"“{e.word}”" if e.word == e.name else f"“{e.word}”→“{e.name}”"
+            role = ROLE_NAMES.get(e.role, "")
+            parts.append(f"{said}（{how}{'，' + role if role else ''}）")
+        return "地点依据：" + "；".join(parts) if parts else ""
+
+
+PLACE_MIN_CONFIDENCE = 0.6
+HOW_NAMES = {
+    "exact": "字面一致",
+    "alias": "地标/别名",
+    "homophone": "同音字",
+    "near_sound": "近音字",
+}
+ROLE_NAMES = {
+    "negated": "来电人已否定",
+    "origin": "出发地，非事发地",
+    "home": "住址，非事发地",
+    "problem": "事发地",
+    "destination": "到达地",
+}
+
+
+@dataclass(frozen=True)
+class PlaceEvidence:
+    """One name heard in the text: what was typed, the name it matched, how, and its role."""
+
+    word: str
+    name: str
+    how: str
+    role: str = ""
 
 
 @dataclass
@@ -78,6 +160,15 @@ class _Hit:
     start: int
     weight: float
     targets: list[Target]
+    word: str = ""
+    how: str = "exact"
+    role: str = ""
+    placey: bool = False  # said as a place (在X / X那边 / a clause of its own)
+    supported: bool = True  # a name heard by sound, with a place word or cue beside it
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.word or self.surface)
 
 
 class Gazetteer:
@@ -88,6 +179,8 @@ class Gazetteer:
         self._table: dict[str, list[Target]] = defaultdict(list)
         self._lock = threading.Lock()
         self._pattern: re.Pattern[str] | None = None
+        self._sounds: PhoneticIndex | None = None
+        self._aliases: set[str] = set()
         for surface, target in official_entries(rows):
             self._table[surface].append(target)
         self._prune()
@@ -117,7 +210,9 @@ class Gazetteer:
                 f"别名“{alias.alias}”的区或街道无法识别：{alias.district} {alias.street}"
             )
         self._table[alias.alias] = targets  # an alias overrides official readings
+        self._aliases.add(alias.alias)
         self._pattern = None
+        self._sounds = None
 
     def add_alias(self, alias: str, district: str, street: str = "", kind: str = "alias") -> None:
         """Add (or replace) a name at run time; the scanner is rebuilt on next use."""
@@ -139,20 +234,121 @@ class Gazetteer:
                 pattern = self._pattern
         return pattern
 
+    def _phonetic(self) -> PhoneticIndex:
+        index = self._sounds
+        if index is None:
+            with self._lock:
+                if self._sounds is None:
+                    self._sounds = PhoneticIndex(self._table.keys())
+                index = self._sounds
+        return index
+
     def scan(self, text: str) -> list[_Hit]:
-        found = [(m.group(), m.start(), m.end()) for m in self._scanner().finditer(text)]
+        text = _FILLERS.sub("", text)
+        exact = [(m.group(), m.start(), m.end()) for m in self._scanner().finditer(text)]
+        sounds = self._sound_hits(text, exact)
+        found = sorted(
+            [((surface,), surface, start, end, "exact") for surface, start, end in exact]
+            + sounds,
+            key=lambda f: f[2],
+        )
         if not found:
             return []
         cues = _Cues(text)
         hits: list[_Hit] = []
-        for surface, start, end in found:
-            targets = self._table.get(surface)
+        for names, word, start, end, how in found:
+            targets = [t for name in names for t in self._table.get(name, ())]
             if targets:
-                hits.append(_Hit(surface, start, cues.weight(start, end), targets))
+                if how == "exact" and names[0] in self._aliases:
+                    how = "alias"
+                weight, role = cues.weight(start, end)
+                placey = any(t.needs_district for t in targets) and (
+                    role in ("problem", "destination") or _said_as_place(text, start, end)
+                )
+                surface = "/".join(names)
+                supported = how in ("exact", "alias") or (
+                    len(text) <= _LONG_TEXT and _sound_supported(text, names, start, end)
+                )
+                hits.append(
+                    _Hit(surface, start, weight, targets, word, how, role, placey, supported)
+                )
         return hits
+
+    def _sound_hits(
+        self, text: str, exact: list[tuple[str, int, int]]
+    ) -> list[tuple[tuple[str, ...], str, int, int, str]]:
+        """Names heard by sound, where no exact name of at least their length overlaps.
+
+        Names that sound alike over the same span are kept together (one hit, all their
+        places), so that two readings of one sound make the place ambiguous, not a guess."""
+        found = self._phonetic().scan(text, is_common_word)
+        if not found:
+            return []
+        found.sort(key=lambda h: (-(h.end - h.start), h.differing, h.how != "homophone", h.start))
+        taken = [(s, e) for _, s, e in exact]
+        out: list[tuple[tuple[str, ...], str, int, int, str]] = []
+        for h in found:
+            length = h.end - h.start
+            if (length == 2 and not _SHORT_SOUND_CONTEXT.match(text, h.end)
+                    and not _CUE_BEFORE.search(text, max(0, h.start - 3), h.start)):
+                continue
+            if any(s < h.end and h.start < e and e - s >= length for s, e in taken):
+                continue
+            same = [i for i, o in enumerate(out) if (o[2], o[3]) == (h.start, h.end)]
+            if same:
+                names, word, start, end, how = out[same[0]]
+                if how == h.how and h.name not in names:
+                    out[same[0]] = ((*names, h.name), word, start, end, how)
+                continue
+            if any(s < h.end and h.start < e for _, _, s, e, _ in out):
+                continue
+            out.append(((h.name,), text[h.start : h.end], h.start, h.end, h.how))
+        if out:  # an exact name inside a longer name heard by sound is part of it
+            exact[:] = [
+                (w, s, e) for w, s, e in exact
+                if not any(a <= s and e <= b for _, _, a, b, _ in out)
+            ]
+        return out
 
     def resolve(self, text: str) -> PlaceMatch:
         return _decide(self.scan(text or ""))
+
+
+_BEFORE_PLACE = frozenset("在从到去往回住是写")
+_AFTER_PLACE = re.compile(r"那|这|的时候|[，。；！？,;!?]|$")
+_CUE_BEFORE = re.compile(r"(?:反映|投诉|举报|位于|地点|的是|问题在)$")
+
+
+def _said_as_place(text: str, start: int, end: int) -> bool:
+    """An everyday-word street name (天桥, 长阳, 鼓楼) said the way a place is said: after
+    在/从/到/去, before 那边/附近/社区…, or as a clause of its own."""
+    if _SHORT_SOUND_CONTEXT.match(text, end):
+        return True
+    before = text[start - 1] if start > 0 else ""
+    if before in _BEFORE_PLACE and _AFTER_PLACE.match(text, end):
+        return True
+    if _CUE_BEFORE.search(text, max(0, start - 3), start):
+        return True
+    clause_start = start == 0 or _CLAUSE_BREAK.match(text, start - 1) is not None
+    return clause_start and _CLAUSE_BREAK.match(text, end) is not None
+
+
+_PLACE_SUFFIX = re.compile(r"(?:街道|地区|镇|乡)$")
+# A long message was written by its sender, who spells their own street; a sound-alike
+# there is more often another place (an estate missing from the list) than a typo.
+_LONG_TEXT = 150
+
+
+def _sound_supported(text: str, names: tuple[str, ...], start: int, end: int) -> bool:
+    """A name heard by sound counts on its own only when it is said like a place: with its
+    suffix (望经街道), with a place word after (望经那边) or a cue before (在望经, 反映望经).
+    Otherwise (新城 in 新城区建设, 双方 in 双方协商) it needs its district named as well."""
+    if all(_PLACE_SUFFIX.search(n) for n in names):
+        return True
+    if _SHORT_SOUND_CONTEXT.match(text, end):
+        return True
+    before = text[start - 1] if start > 0 else ""
+    return before in _BEFORE_PLACE or _CUE_BEFORE.search(text, max(0, start - 3), start) is not None
 
 
 class _Cues:
@@ -163,24 +359,64 @@ class _Cues:
         self.breaks = [m.end() for m in _CLAUSE_BREAK.finditer(text)]
         self.complaint = [m.end() for m in _COMPLAINT_CUES.finditer(text)]
         self.home = [m.end() for m in _HOME_CUES.finditer(text)]
+        self.negate_forward = [m.end() for m in _NEGATE_FORWARD.finditer(text)]
+        self.negate_back = [m.start() for m in _NEGATE_BACKWARD.finditer(text)]
+        self.origin = [m.end() for m in _ORIGIN.finditer(text)]
 
     @staticmethod
     def _last_before(positions: list[int], start: int) -> int:
         i = bisect_right(positions, start) - 1
         return positions[i] if i >= 0 else -1
 
-    def weight(self, start: int, end: int) -> float:
+    def _clause_end(self, pos: int) -> int:
+        i = bisect_right(self.breaks, pos)
+        return self.breaks[i] - 1 if i < len(self.breaks) else len(self.text)
+
+    def _negated(self, start: int, end: int, clause_start: int) -> bool:
+        cue = self._last_before(self.negate_forward, start)
+        if cue >= 0 and cue >= clause_start:
+            between = self.text[cue:start].lstrip("在是")  # 不是在X: still the negation
+            if not _NEGATE_SCOPE_END.search(between):
+                return True
+        # A withdrawal: "X，不对" / "X说错了" / "X是口误" (same clause, or the next one
+        # starting with the withdrawal).
+        clause_end = self._clause_end(end)
+        for back in self.negate_back:
+            if back < end:
+                continue
+            if back <= clause_end:
+                return True
+            next_start = clause_end + 1
+            if back <= next_start + 1 and self.text[next_start:back].strip() in ("", "是"):
+                return True
+            break
+        return False
+
+    def weight(self, start: int, end: int) -> tuple[float, str]:
         clause_start = self._last_before(self.breaks, start)
+        if clause_start < 0:
+            clause_start = 0
+        if self._negated(start, end, clause_start):
+            return _NEGATED_WEIGHT, "negated"
+        origin = self._last_before(self.origin, start)
+        if origin >= 0 and origin >= clause_start:
+            gap = self.text[origin:start]
+            if len(gap) <= 6 and not _ORIGIN_END.search(gap):
+                return _ORIGIN_WEIGHT, "origin"
+        if self.origin and self.origin[0] < start:
+            before = self.text[max(0, start - 4) : start]
+            if _DESTINATION.search(before):
+                return _DESTINATION_WEIGHT, "destination"
         complaint = self._last_before(self.complaint, start)
         home = self._last_before(self.home, start)
-        weight = 1.0
+        weight, role = 1.0, ""
         if complaint > home and complaint >= clause_start:
-            weight = _COMPLAINT_WEIGHT
-        elif home > complaint and home >= clause_start:
-            weight = _HOME_WEIGHT
+            weight, role = _COMPLAINT_WEIGHT, "problem"
+        elif (home > complaint and home >= clause_start) or self.text[end : end + 1] == "住":
+            weight, role = _HOME_WEIGHT, "home"
         if weight != _HOME_WEIGHT and _NEAR_AFTER.match(self.text, end):
             weight *= _NEAR_WEIGHT
-        return weight
+        return weight, role
 
 
 def _decide(hits: list[_Hit]) -> PlaceMatch:
@@ -203,7 +439,7 @@ def _decide(hits: list[_Hit]) -> PlaceMatch:
             for t in h.targets
             if t.level != "district"
             and t.street_code
-            and (not t.needs_district or t.district_code in named_districts)
+            and (not t.needs_district or t.district_code in named_districts or h.placey)
         ]
         codes = {t.street_code for t in cands if t.street_code}
         if codes:
@@ -223,7 +459,8 @@ def _decide(hits: list[_Hit]) -> PlaceMatch:
         street_score[code] += _DISTRICT_SUPPORT * named_districts.get(t.district_code, 0.0)
 
     district_hits = [h for h in hits if any(t.level == "district" for t in h.targets)]
-    matched = [h.surface for h in hits]
+    matched = [h.word or h.surface for h in hits]
+    evidence = [PlaceEvidence(h.word or h.surface, h.surface, h.how, h.role) for h in hits]
     if street_score:
         ranked = sorted(street_score, key=lambda c: (-street_score[c], first_seen[c]))
         best = ranked[0]
@@ -240,6 +477,12 @@ def _decide(hits: list[_Hit]) -> PlaceMatch:
             kind = comm[1].kind if comm and t.level != "street" else t.kind
             conf = _KIND_TRUST.get(kind, 0.85) * (0.6 + 0.4 * share)
             conf += 0.05 if t.district_code in named_districts else 0.0
+            own = [hits[i] for i in street_evidence[best]]
+            conf *= max(_HOW_TRUST.get(h.how, 1.0) for h in own)
+            if not any(h.supported for h in own) and t.district_code not in named_districts:
+                conf *= _UNSUPPORTED_SOUND
+            if street_score[best] < _WEAK_EVIDENCE:  # only a withdrawn name or an origin
+                conf *= 0.5
             return PlaceMatch(
                 district=t.district,
                 district_code=t.district_code,
@@ -250,6 +493,7 @@ def _decide(hits: list[_Hit]) -> PlaceMatch:
                 matched=matched,
                 confidence=round(min(conf, 0.99), 3),
                 kind=kind,
+                evidence=evidence,
             )
     # No single street: fall back to the district, from named districts and ambiguous names.
     district_score: dict[str, float] = defaultdict(float, named_districts)
@@ -263,10 +507,10 @@ def _decide(hits: list[_Hit]) -> PlaceMatch:
         for code in dcodes:
             district_score[code] += h.weight / len(dcodes)
     if not district_score:
-        return PlaceMatch(matched=matched)
+        return PlaceMatch(matched=matched, evidence=evidence)
     ranked_d = sorted(district_score, key=lambda c: -district_score[c])
     if len(ranked_d) > 1 and district_score[ranked_d[1]] >= district_score[ranked_d[0]] - 1e-9:
-        return PlaceMatch(matched=matched, confidence=0.2, kind="ambiguous")
+        return PlaceMatch(matched=matched, confidence=0.2, kind="ambiguous", evidence=evidence)
     best_d = ranked_d[0]
     share = district_score[best_d] / sum(district_score.values())
     return PlaceMatch(
@@ -275,6 +519,7 @@ def _decide(hits: list[_Hit]) -> PlaceMatch:
         matched=matched,
         confidence=round(0.3 + 0.4 * share, 3),
         kind="district" if district_hits else "ambiguous",
+        evidence=evidence,
     )
 
 
@@ -315,4 +560,8 @@ def place_as_dict(p: PlaceMatch) -> Mapping[str, object]:
         "matched": list(p.matched),
         "confidence": p.confidence,
         "kind": p.kind,
+        "evidence": [
+            {"word": e.word, "name": e.name, "how": e.how, "role": e.role} for e in p.evidence
+        ],
+        "explanation": p.explanation,
     }

@@ -19,6 +19,8 @@ class KindFigures:
     n: int = 0
     street_correct: int = 0
     district_correct: int = 0
+    confident_wrong: int = 0
+    to_person: int = 0
 
     @property
     def street_accuracy(self) -> float:
@@ -37,11 +39,15 @@ class PlacesReport:
     per_kind: dict[str, dict[str, float]] = field(default_factory=dict)
     errors: list[dict[str, str]] = field(default_factory=list)
     texts_per_second: float = 0.0
+    confident_wrong: float = 0.0
+    to_person: float = 0.0
 
     def as_dict(self, *, with_kinds: bool = True) -> dict[str, object]:
         out: dict[str, object] = {
             "street_accuracy": round(self.street_accuracy, 4),
             "district_accuracy": round(self.district_accuracy, 4),
+            "confident_wrong": round(self.confident_wrong, 4),
+            "to_person": round(self.to_person, 4),
             "n": self.n,
         }
         if with_kinds and self.per_kind:
@@ -85,10 +91,15 @@ def evaluate_places(
         elapsed += time.perf_counter() - t0
         street_ok = _same_street((row.get("street") or "").strip(), got.street)
         district_ok = _same_district((row.get("district") or "").strip(), got.district)
+        # A wrong street the dispatcher would be shown as sure; a street-less answer is
+        # never counted here (it names no street to trust).
+        sure_wrong = not street_ok and got.street is not None and not got.needs_person
         for fig in (total, kinds[kind or "all"]):
             fig.n += 1
             fig.street_correct += street_ok
             fig.district_correct += district_ok
+            fig.confident_wrong += sure_wrong
+            fig.to_person += got.needs_person
         if not (street_ok and district_ok):
             errors.append(
                 {
@@ -97,6 +108,8 @@ def evaluate_places(
                     "expected": f"{row.get('district', '')} {row.get('street', '')}".strip(),
                     "got": f"{got.district or ''} {got.street or ''}".strip(),
                     "matched": "、".join(got.matched),
+                    "explanation": got.explanation,
+                    "confidence": f"{got.confidence:.2f}",
                 }
             )
     per_kind = {
@@ -104,6 +117,7 @@ def evaluate_places(
             "n": v.n,
             "street_accuracy": round(v.street_accuracy, 4),
             "district_accuracy": round(v.district_accuracy, 4),
+            "confident_wrong": round(v.confident_wrong / v.n, 4) if v.n else 0.0,
         }
         for k, v in sorted(kinds.items())
     }
@@ -114,6 +128,8 @@ def evaluate_places(
         per_kind=per_kind if has_kind else {},
         errors=errors,
         texts_per_second=total.n / elapsed if elapsed else 0.0,
+        confident_wrong=total.confident_wrong / total.n if total.n else 0.0,
+        to_person=total.to_person / total.n if total.n else 0.0,
     )
 
 

@@ -32,6 +32,13 @@ class CategoryOut(BaseModel):
     needs_person: bool
 
 
+class PlaceEvidenceOut(BaseModel):
+    word: str = Field(description="来电记录中的原词")
+    name: str = Field(description="匹配到的地名")
+    how: str = Field(description="exact 字面 / alias 地标 / homophone 同音 / near_sound 近音")
+    role: str = Field(description="negated 已否定 / origin 出发地 / home 住址 / problem 事发地")
+
+
 class PlaceOut(BaseModel):
     district: str | None
     district_code: str | None
@@ -42,6 +49,9 @@ class PlaceOut(BaseModel):
     matched: list[str]
     confidence: float
     kind: str
+    needs_person: bool = False
+    evidence: list[PlaceEvidenceOut] = Field(default_factory=list)
+    explanation: str = ""
 
 
 class UrgencyOut(BaseModel):
@@ -91,6 +101,7 @@ class TriageResponse(BaseModel):
     needs_person: bool
     model_version: str | None
     timings_ms: dict[str, float]
+    explanation: str = ""
 
     @classmethod
     def from_suggestion(cls, s: Suggestion) -> TriageResponse:
@@ -117,6 +128,12 @@ class TriageResponse(BaseModel):
                 matched=list(p.matched),
                 confidence=p.confidence,
                 kind=p.kind,
+                needs_person=p.needs_person,
+                evidence=[
+                    PlaceEvidenceOut(word=e.word, name=e.name, how=e.how, role=e.role)
+                    for e in p.evidence
+                ],
+                explanation=p.explanation,
             ),
             urgency=UrgencyOut(
                 level=u.level,
@@ -142,6 +159,7 @@ class TriageResponse(BaseModel):
                 for d in s.duplicates
             ],
             needs_person=s.needs_person,
+            explanation=s.explanation,
             model_version=s.model_version,
             timings_ms=s.timings_ms,
         )

@@ -36,9 +36,19 @@ class Suggestion:
     model_version: str | None = None
 
     @property
+    def explanation(self) -> str:
+        """Why this proposal: the routing rule, then which words named the place and how."""
+        return "；".join(x for x in (self.unit.explanation, self.place.explanation) if x)
+
+    @property
     def needs_person(self) -> bool:
         """True when a dispatcher must choose something by hand."""
-        return self.category is None or self.category.needs_person or self.unit.lead is None
+        return (
+            self.category is None
+            or self.category.needs_person
+            or self.unit.lead is None
+            or self.place.needs_person
+        )
 
 
 class TriageEngine:

@@ -53,6 +53,12 @@ def segment_raw(text: str, title: str | None = None) -> str:
     )
 
 
+def is_common_word(word: str, min_frequency: int = 30) -> bool:
+    """An everyday word of jieba's dictionary (新城, 双方, 国家), not a rare or made-up one."""
+    freq: dict[str, int] = _tokenizer().FREQ  # type: ignore[attr-defined]
+    return freq.get(word, 0) >= min_frequency
+
+
 def warm_up() -> None:
     """Load jieba's dictionary now rather than on the first message."""
     segment_raw("预热")

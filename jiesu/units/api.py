@@ -36,7 +36,9 @@ def login(session: SessionDep, body: TokenRequest) -> TokenPublic:
     """登录，取得 API 令牌（Authorization: Bearer …）。"""
     user = service.authenticate(session, body.username, body.password)
     token = issue_token(user.id, user.token_version, purpose="api")
-    return TokenPublic(access_token=token, user=UserPublic.model_validate(user))
+    result = TokenPublic(access_token=token, user=UserPublic.model_validate(user))
+    commit(session)  # a hash rehashed with the current parameters
+    return result
 
 
 @router.get("/auth/me", response_model=UserPublic, tags=["auth"])

@@ -2,7 +2,8 @@
 
 Every unit (district, street/town, community/village, department, utility) is a row of the
 units table, keyed by its code. The code → name map is read once and kept until the units
-table changes (its row count or newest id moves: units are added, never renumbered).
+table changes (its row count or newest id moves: units are added, never renumbered); the pages
+name places from the shipped divisions the table is seeded from (no query per page).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -81,7 +83,10 @@ def place_label(
 
 def territorial_path(session: Session, code: str, *, sep: str = " › ") -> str:
     """A unit with its parents: "朝阳区 › 望京街道"; a department is its name alone."""
-    by_code = names_by_code(session)
+    return _path(names_by_code(session), code, sep)
+
+
+def _path(by_code: dict[str, UnitName], code: str, sep: str) -> str:
     chain: list[str] = []
     current = by_code.get(code)
     while current is not None and len(chain) < 4:
@@ -89,3 +94,40 @@ def territorial_path(session: Session, code: str, *, sep: str = " › ") -> str:
             chain.append(current.name)
         current = by_code.get(current.parent_code) if current.parent_code else None
     return sep.join(reversed(chain)) or code
+
+
+# For the pages: the shipped divisions and departments (what the units table is seeded from),
+# read once, so a template can name any place without a database round trip or a session.
+@lru_cache(maxsize=1)
+def page_names() -> dict[str, UnitName]:
+    import csv
+
+    from jiesu.units.seed import DATA
+
+    found: dict[str, UnitName] = {}
+    with (DATA / "departments.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            found[row["code"]] = UnitName(0, row["code"], row["name"], row["kind"], None)
+    with (DATA / "beijing_divisions.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            parent = None
+            for level, kind in (("district", "district"), ("street", "street"),
+                                ("community", "community")):
+                code = row[f"{level}_code"]
+                if code and code not in found:
+                    found[code] = UnitName(0, code, short_name(row[level]), kind, parent)
+                parent = code or parent
+    return found
+
+
+def page_place(district_code: str | None, street_code: str | None,
+               community_code: str | None = None, *, sep: str = " ") -> str:
+    by_code = page_names()
+    return sep.join(
+        (by_code[c].name if c in by_code else c)
+        for c in (district_code, street_code, community_code) if c
+    )
+
+
+def page_unit_path(code: str, *, sep: str = " › ") -> str:
+    return _path(page_names(), code, sep)

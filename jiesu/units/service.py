@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from jiesu.core import clock
 from jiesu.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from jiesu.core.roles import Principal, Role
-from jiesu.core.security import hash_password, verify_password
+from jiesu.core.security import hash_password, needs_rehash, verify_password
 from jiesu.core.settings import DEMO_PASSWORD, get_settings
 from jiesu.core.versioned import live_row, replace_row, retire_row
 from jiesu.units.models import CatalogueRule, Unit, UnitKind, User
@@ -155,6 +155,10 @@ def authenticate(session: Session, username: str, password: str) -> User:
     # Demo accounts and the demo password open nothing outside demo mode.
     if not get_settings().is_demo and (user.is_demo or password == DEMO_PASSWORD):
         raise NotAuthenticated("演示账号仅在演示模式下可用", code="demo_account_disabled")
+    if needs_rehash(user.password_hash):
+        # Made with other argon2 parameters: replaced now that the password is known (the
+        # caller commits). The token version is kept: sessions stay valid.
+        user.password_hash = hash_password(password)
     return user
 
 

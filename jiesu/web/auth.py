@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from jiesu.core.api import SessionDep
+from jiesu.core.api import SessionDep, commit
 from jiesu.core.errors import NotAuthenticated
 from jiesu.core.roles import Role
 from jiesu.core.security import issue_token
@@ -68,6 +68,7 @@ def login(
     if not errors:
         try:
             user = authenticate(session, username.strip(), password)
+            commit(session)  # a hash rehashed with the current parameters
         except NotAuthenticated as exc:
             errors["password"] = exc.message
         else:

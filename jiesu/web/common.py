@@ -30,6 +30,7 @@ from jiesu.orders.models import (
 )
 from jiesu.orders.statemachine import ACTION_LABELS, STATE_LABELS
 from jiesu.units.auth import SESSION_COOKIE, principal_from_token
+from jiesu.units.names import page_place, page_unit_path
 
 HERE = Path(__file__).resolve().parent
 CSRF_COOKIE = "jiesu_csrf"
@@ -62,6 +63,7 @@ NAV: dict[Role, list[tuple[str, str]]] = {
         ("/admin/deadlines", "办理时限"),
         ("/admin/places", "地名别名"),
         ("/admin/calendar", "工作日历"),
+        ("/admin/open311", "Open311"),
         ("/kb", "知识库"),
     ],
 }
@@ -105,6 +107,12 @@ def label_of(table: dict[Any, str], value: Any) -> str:
     return str(value)
 
 
+def place_of(order: Any) -> str:
+    """Where an order is, by name (朝阳区 望京街道 花家地西里社区), else as the caller said it."""
+    named = page_place(order.district_code, order.street_code, order.community_code)
+    return named or order.place_text or "—"
+
+
 templates.env.filters["t"] = local_time
 templates.env.globals.update(
     STATE_LABELS={k.value: v for k, v in STATE_LABELS.items()},
@@ -116,6 +124,8 @@ templates.env.globals.update(
     SATISFACTION_LABELS={k.value: v for k, v in SATISFACTION_LABELS.items()},
     URGENCY_LABELS=URGENCY_LABELS,
     ROLE_LABELS={k.value: v for k, v in ROLE_LABELS.items()},
+    place=place_of,
+    unit_path=page_unit_path,
 )
 
 

@@ -86,6 +86,7 @@ def return_reasons(session: Session, orders: Sequence[Order]) -> dict[int, dict[
 def _page(
     request: Request, session: Session, principal: Principal, *, error: str | None = None,
     errors: dict[int, dict[str, str]] | None = None, status_code: int = 200,
+    bulk_result: dict[str, Any] | None = None,
 ) -> HTMLResponse:
     now = clock.now()
     rows = queue(session)
@@ -94,6 +95,7 @@ def _page(
         rows=[(o, suggest.for_order(session, o, now)) for o in rows],
         total=queue_count(session), returns=return_reasons(session, rows),
         units=suggest.dispatchable_units(session), row_errors=errors or {},
+        bulk_result=bulk_result,
     )
 
 
@@ -207,7 +209,9 @@ def _selected(form: Any) -> list[int]:
 async def bulk(
     request: Request, session: SessionDep, principal: PagePrincipal
 ) -> HTMLResponse | RedirectResponse:
-    """A surge: many orders about one thing to one unit. All dispatched or none."""
+    """A surge: many orders about one thing to one unit. Each order is dispatched on its own
+    (a savepoint each): the page says how many went to which unit, and which were refused, why.
+    Merging stays all or none."""
     needs(principal, Role.dispatcher)
     form = await request.form()
     ids = _selected(form)
@@ -221,10 +225,11 @@ async def bulk(
         else:
             lead = _unit_id(session, str(form.get("bulk_lead") or ""), "bulk_lead")
             category = str(form.get("bulk_category") or "").strip() or None
-            for order_id in ids:
-                _dispatch_one(session, principal, order_id,
-                              {"lead_unit_id": lead, "category": category})
-            flash = "bulk"
+            done, refused = _bulk_dispatch(session, principal, ids, lead, category)
+            commit(session)
+            unit = unit_names(session, {lead}).get(lead, "")
+            return _page(request, session, principal, bulk_result={
+                "done": done, "unit": unit, "refused": refused})
         commit(session)
     except ValidationError as exc:
         session.rollback()
@@ -235,6 +240,28 @@ async def bulk(
         return _page(request, session, principal, status_code=exc.status_code,
                      error=f"未做任何修改：{exc.message}")
     return redirect(f"/dispatch?ok={flash}")
+
+
+def _bulk_dispatch(
+    session: Session, principal: Principal, ids: list[int], lead: int, category: str | None
+) -> tuple[int, list[tuple[str, str]]]:
+    """(how many dispatched, [(order number, why refused)])."""
+    done, refused = 0, []
+    for order_id in ids:
+        number = session.scalar(select(Order.number).where(Order.id == order_id)) or str(order_id)
+        nested = session.begin_nested()
+        try:
+            _dispatch_one(session, principal, order_id,
+                          {"lead_unit_id": lead, "category": category})
+            nested.commit()
+            done += 1
+        except ValidationError as exc:
+            nested.rollback()
+            refused.append((number, "；".join(field_errors(exc).values())))
+        except DomainError as exc:
+            nested.rollback()
+            refused.append((number, exc.message))
+    return done, refused
 
 
 def _merge(session: Session, principal: Principal, ids: list[int], master: str) -> None:

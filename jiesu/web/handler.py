@@ -7,6 +7,7 @@ Overdue orders are red, those due within 24 hours amber. Signing is one tap here
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -30,21 +31,37 @@ WORKING = [State.dispatched.value, State.signed.value, State.in_progress.value,
            State.reopened.value]
 
 
+SORTS = {"due": "答复时限（最近在前）", "received": "受理时间（最新在前）",
+         "urgency": "紧急程度（紧急在前）"}
+_URGENCY_RANK = {"emergency": 0, "urgent": 1, "ordinary": 2}
+
+
 def my_orders(
-    session: Session, principal: Principal, limit: int = PAGE
+    session: Session, principal: Principal, limit: int = PAGE, *, state: str | None = None,
+    urgency: str | None = None, overdue: bool = False, sort: str = "due",
 ) -> list[tuple[Order, str]]:
-    """My unit's open orders (and as what), soonest reply deadline first.
+    """My unit's open orders (and as what), soonest reply deadline first by default.
 
     Orders it leads come from one range scan of ix_orders_lead_overdue (lead_unit_id, is_open,
     reply_due_at) in deadline order; orders it assists, was passed or is copied come from its
-    non-lead assignments. Both are merged by deadline.
+    non-lead assignments. Both are merged in the chosen order. Filters: state, urgency, overdue.
     """
-    due = Order.reply_due_at.asc().nulls_last()
+    now = clock.now()
+    if sort == "received":
+        ordering: tuple[Any, ...] = (Order.received_at.desc(), Order.id)
+    else:
+        ordering = (Order.reply_due_at.asc().nulls_last(), Order.id)
+    conditions: list[Any] = [Order.is_open.is_(True)]
+    if state:
+        conditions.append(Order.state == state)
+    if urgency:
+        conditions.append(Order.urgency == urgency)
+    if overdue:
+        conditions.append(Order.reply_due_at < now)
     led = (
         select(Order)
-        .where(Order.lead_unit_id == principal.unit_id, Order.is_open.is_(True),
-               Order.state.in_(WORKING))
-        .order_by(due, Order.id)
+        .where(Order.lead_unit_id == principal.unit_id, Order.state.in_(WORKING), *conditions)
+        .order_by(*ordering)
         .limit(limit)
     )
     rows = [(order, "lead") for order in session.scalars(led)]
@@ -55,16 +72,24 @@ def my_orders(
             OrderAssignment.unit_id == principal.unit_id,
             OrderAssignment.active.is_(True),
             OrderAssignment.role.in_(NOT_LEAD),
-            Order.is_open.is_(True),
+            *conditions,
         )
-        .order_by(due, Order.id)
+        .order_by(*ordering)
         .limit(limit)
     )
     seen = {order.id for order, _ in rows}
     rows += [(o, role) for o, role in session.execute(others) if o.id not in seen]
     far = datetime.max.replace(tzinfo=UTC)
-    rows.sort(key=lambda r: (clock.as_aware(r[0].reply_due_at) if r[0].reply_due_at else far,
-                             r[0].id))
+
+    def due(order: Order) -> datetime:
+        return clock.as_aware(order.reply_due_at) if order.reply_due_at else far
+
+    if sort == "received":
+        rows.sort(key=lambda r: (-clock.as_aware(r[0].received_at).timestamp(), r[0].id))
+    elif sort == "urgency":
+        rows.sort(key=lambda r: (_URGENCY_RANK.get(r[0].urgency, 3), due(r[0]), r[0].id))
+    else:
+        rows.sort(key=lambda r: (due(r[0]), r[0].id))
     return rows[:limit]
 
 
@@ -86,12 +111,23 @@ def counts(session: Session, principal: Principal) -> dict[str, int]:
 
 
 @router.get("/unit", response_class=HTMLResponse)
-def unit_home(request: Request, session: SessionDep, principal: PagePrincipal) -> HTMLResponse:
+def unit_home(
+    request: Request, session: SessionDep, principal: PagePrincipal, state: str = "",
+    urgency: str = "", overdue: str = "", sort: str = "due",
+) -> HTMLResponse:
     needs(principal, Role.handler)
+    from jiesu.core.settings import get_settings
     from jiesu.units.models import Unit
 
     unit = session.get(Unit, principal.unit_id) if principal.unit_id else None
+    state = state if state in WORKING else ""
+    urgency = urgency if urgency in _URGENCY_RANK else ""
+    sort = sort if sort in SORTS else "due"
+    rows = my_orders(session, principal, state=state or None, urgency=urgency or None,
+                     overdue=overdue == "1", sort=sort)
     return render(
-        request, "handler.html", principal, rows=my_orders(session, principal),
-        counts=counts(session, principal), unit=unit,
+        request, "handler.html", principal, rows=rows, counts=counts(session, principal),
+        unit=unit, sorts=SORTS, working=WORKING,
+        v={"state": state, "urgency": urgency, "overdue": overdue, "sort": sort},
+        may_call=principal.role.value in get_settings().unmasked_phone_roles,
     )

@@ -20,7 +20,7 @@ from jiesu.core.errors import DomainError, InvalidInput
 from jiesu.core.privacy import mask_phone
 from jiesu.core.roles import Principal, Role
 from jiesu.core.settings import get_settings
-from jiesu.orders import attachments, queries, service
+from jiesu.orders import attachments, service
 from jiesu.orders import schemas as s
 from jiesu.orders.models import (
     CHANNEL_LABELS,
@@ -32,7 +32,7 @@ from jiesu.orders.models import (
     OrderAssignment,
     OrderEvent,
 )
-from jiesu.orders.statemachine import ACTION_LABELS, STATE_LABELS, Action, State
+from jiesu.orders.statemachine import ACTION_LABELS, Action, State
 from jiesu.units.models import Unit, User
 from jiesu.web import forms, suggest
 from jiesu.web.common import (
@@ -284,41 +284,3 @@ def reveal_contact(
     contact = service.reveal_contact(session, principal, order_id)
     commit(session)
     return render(request, "_contact.html", principal, c=contact)
-
-
-@router.get("/orders", response_class=HTMLResponse)
-def list_orders(
-    request: Request,
-    session: SessionDep,
-    principal: PagePrincipal,
-    q: str = "",
-    state: str = "",
-    overdue: str = "",
-    unit_id: int | None = None,
-    street_code: str = "",
-    received_from: str = "",
-    offset: int = 0,
-) -> HTMLResponse:
-    from datetime import datetime
-
-    from jiesu.core.clock import CHINA_TZ
-
-    start = None
-    if received_from:
-        try:
-            start = datetime.fromisoformat(received_from[:10]).replace(tzinfo=CHINA_TZ)
-        except ValueError:
-            start = None
-    states = ",".join(x for x in state.split(",") if x in State.__members__)
-    f = queries.OrderFilter(
-        state=states or None, overdue=True if overdue == "1" else None, unit_id=unit_id,
-        street_code=street_code[:12] or None, text=q.strip()[:100] or None, received_from=start,
-    )
-    offset = max(0, min(offset, 100_000))
-    rows, count = queries.search(session, principal, f, offset=offset, limit=50)
-    return render(
-        request, "orders.html", principal, rows=rows, count=count, q=q, state=states,
-        overdue=overdue, unit_id=unit_id, offset=offset, states=STATE_LABELS,
-        street_code=street_code, received_from=received_from,
-        unit_name=_unit_names(session, {unit_id}).get(unit_id) if unit_id else None,
-    )

@@ -19,6 +19,7 @@ from jiesu.web import (
     admin,
     admin_calendar,
     admin_deadlines,
+    admin_open311,
     admin_places,
     auth,
     dispatch,
@@ -28,6 +29,7 @@ from jiesu.web import (
     intake,
     knowledge,
     order,
+    search,
     supervisor,
     visits,
 )
@@ -36,8 +38,8 @@ from jiesu.web.common import HERE, LoginRequired, check_csrf, redirect, render
 log = logging.getLogger("jiesu.web")
 
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
-for module in (auth, intake, dispatch, handler, visits, supervisor, order, admin, admin_deadlines,
-               admin_places, admin_calendar, inbox, knowledge,
+for module in (auth, intake, dispatch, handler, visits, supervisor, search, order, admin,
+               admin_deadlines, admin_places, admin_calendar, admin_open311, inbox, knowledge,
                hotspots):
     router.include_router(module.router)
 

@@ -34,6 +34,8 @@ class SuggestView:
     alternatives: list[tuple[str, float]] = field(default_factory=list)
     place: str = ""
     place_confidence: float | None = None
+    place_explanation: str = ""
+    place_needs_person: bool = False
     district_code: str | None = None
     street_code: str | None = None
     community_code: str | None = None
@@ -44,6 +46,8 @@ class SuggestView:
     assisting: list[UnitChoice] = field(default_factory=list)
     explanation: str = ""
     duplicates: list[tuple[Order, float]] = field(default_factory=list)
+    # Why the proposal is not the first choice: the unit it would name returned the order.
+    returned_note: str = ""
 
     @property
     def lead_label(self) -> str:
@@ -82,6 +86,8 @@ def from_record(session: Session, record: dict[str, Any], *, exclude: int | None
         needs_person=bool(record.get("needs_person", True)),
         place="、".join(record.get("place_matched") or []) or ("已识别" if any(place) else ""),
         place_confidence=record.get("place_confidence") or None,
+        place_explanation=str(record.get("place_explanation") or ""),
+        place_needs_person=bool(record.get("place_needs_person", False)),
         district_code=record.get("district_code"),
         street_code=record.get("street_code"),
         community_code=record.get("community_code"),
@@ -162,6 +168,7 @@ def _avoid_returned(session: Session, order: Order, view: SuggestView) -> Sugges
         view, lead=leads[0] if leads else None,
         assisting=_units(session, list(adjusted["assisting_codes"])),
         explanation=f"{note}。{view.explanation}" if view.explanation else note,
+        returned_note=note,
     )
 
 

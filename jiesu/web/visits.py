@@ -79,6 +79,7 @@ def _page(
         request, "visits.html", principal, status_code=status_code, rows=calls,
         total=waiting, error=error, row_errors=errors or {},
         max_attempts=get_settings().visit_max_attempts,
+        export=lambda fmt: f"/api/v1/orders/export?state=replied&order_by=received_at&format={fmt}",
     )
 
 

@@ -50,15 +50,25 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+DEMO_SETUP = SETUP + """
+from pathlib import Path
+from jiesu.demo import create_demo_orders
+with session_scope() as session:
+    create_demo_orders(session, Path(get_settings().shared_data_dir))
+"""
+
+
+def _skip_unless_browser() -> None:
     if not os.path.exists(CHROMIUM):
         pytest.skip("Debian chromium is not installed (make browser installs it)")
     if os.environ.get("JIESU_TEST_POSTGRES_URL"):
         # The pages are the same on both databases (tests/web/test_web_rules.py runs on both);
         # the browser run, the slow one, runs once, on the SQLite pass.
         pytest.skip("browser tests run on the SQLite pass only")
-    data = tmp_path_factory.mktemp("webserver")
+
+
+def _serve(data: Path, setup: str) -> Iterator[str]:
+    _skip_unless_browser()
     env = {
         k: v for k, v in os.environ.items()
         if not k.startswith("JIESU_") or k == "JIESU_SHARED_DATA_DIR"
@@ -70,7 +80,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         # A replied order is due for its return visit at once (default: next working day).
         JIESU_VISIT_DELAY_WORKING_DAYS="0",
     )
-    subprocess.run([sys.executable, "-c", SETUP], env=env, cwd=ROOT, check=True)
+    if "JIESU_SHARED_DATA_DIR" not in env:
+        env["JIESU_SHARED_DATA_DIR"] = str(ROOT.parent / "shared" / "data")
+    subprocess.run([sys.executable, "-c", setup], env=env, cwd=ROOT, check=True)
     port = _free_port()
     log = open(data / "server.log", "wb")  # noqa: SIM115 - closed after the server stops
     proc = subprocess.Popen(
@@ -94,12 +106,28 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         proc.terminate()
         proc.wait(timeout=20)
         log.close()
+        # Every role's workflow completes and the server logs no error.
+        logged = (data / "server.log").read_text(errors="replace")
+        assert "Traceback" not in logged and "ERROR" not in logged, logged[-4000:]
 
 
 @pytest.fixture(scope="session")
-def browser(server: str) -> Iterator[object]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from _serve(tmp_path_factory.mktemp("webserver"), SETUP)
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A server with the demo orders (`jiesu init --demo`): every role's screen as a new user
+    first sees it."""
+    yield from _serve(tmp_path_factory.mktemp("demoserver"), DEMO_SETUP)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
+    _skip_unless_browser()
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium

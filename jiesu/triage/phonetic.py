@@ -1,0 +1,170 @@
+"""Find place names by sound: what an agent types while listening is often the right sound
+written with the wrong character (望经 for 望京, 成寿死 for 成寿寺, 辰寿寺 for 成寿寺).
+
+Every name is indexed by its syllables (``pypinyin``'s character readings, tones dropped),
+*folded* over the confusions of Beijing speech and typing: zh/z, ch/c, sh/s, n/l at the
+start of a syllable; in/ing, en/eng, an/ang at its end. A polyphonic character may be read
+any of its ways. A text is scanned once against a trie of folded syllables; a hit whose
+characters differ from the name is reported with how it differs:
+
+- ``homophone``: every differing character has a reading of the name's character (tones
+  aside): the same sound, another character;
+- ``near_sound``: some differing character only matches after folding (n/l, zh/z, in/ing …).
+
+Exact spellings are found by the character scanner (``places.py``) and preferred there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from pypinyin.pinyin_dict import pinyin_dict
+
+__all__ = ["PhoneticHit", "PhoneticIndex", "fold", "readings"]
+
+_TONE = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ", "aaaaeeeeiiiioooouuuuvvvvnnnm")
+_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"))
+_FINALS = (("ing", "in"), ("eng", "en"), ("ang", "an"))
+
+
+def fold(syllable: str) -> str:
+    """The confusion class of a toneless syllable: ``zhang`` → ``zan``, ``ning`` → ``lin``."""
+    s = syllable.replace("ü", "v")
+    for a, b in _INITIALS:
+        if s.startswith(a):
+            s = b + s[len(a) :]
+            break
+    else:
+        if s.startswith("n") and len(s) > 1 and not s.startswith("ng"):
+            s = "l" + s[1:]
+    for a, b in _FINALS:
+        if s.endswith(a):
+            s = s[: -len(a)] + b
+            break
+    return s
+
+
+@lru_cache(maxsize=65536)
+def readings(ch: str) -> frozenset[str]:
+    """Toneless readings of one character (empty for anything but a Chinese character)."""
+    raw = pinyin_dict.get(ord(ch))
+    if not raw:
+        return frozenset()
+    return frozenset(r.translate(_TONE) for r in raw.split(","))
+
+
+@lru_cache(maxsize=65536)
+def folded(ch: str) -> frozenset[str]:
+    return frozenset(fold(r) for r in readings(ch))
+
+
+@dataclass(frozen=True)
+class PhoneticHit:
+    """``text[start:end]`` sounds like ``name``; ``how`` is ``homophone`` or ``near_sound``."""
+
+    name: str
+    start: int
+    end: int
+    how: str
+    differing: int
+
+
+@dataclass
+class _Node:
+    children: dict[str, _Node] = field(default_factory=dict)
+    names: list[str] = field(default_factory=list)
+
+
+def _allowed_differences(length: int) -> int:
+    return 1 if length <= 4 else 2
+
+
+class PhoneticIndex:
+    """Names by folded syllables. Build once; ``scan`` is safe across threads."""
+
+    def __init__(self, names: Iterable[str], min_length: int = 2) -> None:
+        self._root = _Node()
+        self._max = 0
+        self.size = 0
+        for name in set(names):
+            if len(name) < min_length:
+                continue
+            keys = [folded(ch) for ch in name]
+            if not all(keys):
+                continue
+            self._insert(name, keys)
+            self.size += 1
+
+    def _insert(self, name: str, keys: list[frozenset[str]]) -> None:
+        nodes = [self._root]
+        for options in keys:
+            nxt: list[_Node] = []
+            for node in nodes:
+                for k in sorted(options):
+                    nxt.append(node.children.setdefault(k, _Node()))
+            nodes = nxt
+        for node in nodes:
+            if name not in node.names:
+                node.names.append(name)
+        self._max = max(self._max, len(name))
+
+    def scan(
+        self, text: str, is_word: Callable[[str], bool] | None = None
+    ) -> list[PhoneticHit]:
+        """Every span of ``text`` that sounds like a name but is not spelled like it.
+
+        ``is_word`` (an everyday-word test) drops a hit whose differing character belongs to
+        an everyday word of the text: 双方 is not a misheard 双丰, 新城 not 星城."""
+        keys = [folded(ch) for ch in text]
+        out: list[PhoneticHit] = []
+        n = len(text)
+        for i in range(n):
+            if not keys[i] or keys[i].isdisjoint(self._root.children):
+                continue
+            frontier = [self._root]
+            for j in range(i, min(n, i + self._max)):
+                options = keys[j]
+                if not options:
+                    break
+                frontier = [c for node in frontier for k in options
+                            if (c := node.children.get(k)) is not None]
+                if not frontier:
+                    break
+                for node in frontier:
+                    for name in node.names:
+                        hit = _compare(text, i, j + 1, name)
+                        if hit is not None and not (is_word and _in_word(text, hit, is_word)):
+                            out.append(hit)
+        return out
+
+
+# Function characters: 富力城那 is 富力城 + 那, not a misheard 富力城南.
+_FUNCTION_CHARS = frozenset("那这的了在是边儿个哪呢吧啊呀么")
+
+
+def _compare(text: str, start: int, end: int, name: str) -> PhoneticHit | None:
+    typed = text[start:end]
+    if typed == name:
+        return None
+    differing = [(a, b) for a, b in zip(typed, name, strict=True) if a != b]
+    if len(differing) > _allowed_differences(len(name)):
+        return None
+    if any(a in _FUNCTION_CHARS for a, _ in differing):
+        return None
+    same = all(readings(a) & readings(b) for a, b in differing)
+    return PhoneticHit(name, start, end, "homophone" if same else "near_sound", len(differing))
+
+
+def _in_word(text: str, hit: PhoneticHit, is_word: Callable[[str], bool]) -> bool:
+    lo, hi = max(0, hit.start - 1), min(len(text), hit.end + 1)
+    for k in range(hit.start, hit.end):
+        if text[k] == hit.name[k - hit.start]:
+            continue
+        for a in range(max(lo, k - 2), k + 1):
+            for b in range(max(a + 2, k + 1), min(hi, a + 3) + 1):
+                word = text[a:b]
+                if word not in hit.name and is_word(word):
+                    return True
+    return False
