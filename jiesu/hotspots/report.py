@@ -111,7 +111,8 @@ def _ranked(
 def _unit_names(session: Session, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
-    return dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids))).tuples())
+    rows = session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids)))
+    return {int(unit_id): str(name) for unit_id, name in rows}
 
 
 def monthly_report(

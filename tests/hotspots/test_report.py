@@ -48,7 +48,12 @@ def test_top_problems_by_volume_with_growth_units_and_masked_samples(
     session: Session, frozen: time_machine.Coordinates
 ) -> None:
     _scenario(session)
+    november = report.monthly_report(session, "2026-11").problems[0]
+    first = next(o for o in report._month_orders(session, report.parse_period("2026-11"), None)
+                 if o[0] == november.cluster_id)[1]
+    step(session, "dispatcher", first, "dispatch", lead_unit_id=unit(session, WANGJING).id)
     r = report.monthly_report(session, "2026-11")
+    assert r.problems[0].units == [("望京街道", 1)]
     assert [(p.orders, p.previous) for p in r.problems] == [(4, 3), (2, 0)]
     noise = r.problems[0]
     assert noise.rank == 1 and "搅拌站" in noise.keywords and noise.place == "望京西园"
