@@ -7,11 +7,15 @@ from fastapi import FastAPI
 from jiesu import __version__
 from jiesu.calendar.api import router as calendar_router
 from jiesu.core.api import install_error_handlers
+from jiesu.core.guards import GUARD
+from jiesu.core.openapi import install_openapi
 from jiesu.core.settings import get_settings
 from jiesu.hotspots.api import router as hotspots_router
 from jiesu.insights.api import router as reports_router
 from jiesu.knowledge.api import public_router as kb_public_router
 from jiesu.knowledge.api import router as kb_router
+from jiesu.lines.api import first_call_router
+from jiesu.lines.api import router as lines_router
 from jiesu.notify.api import router as inbox_router
 from jiesu.open311.api import admin_router as open311_admin_router
 from jiesu.open311.api import router as open311_router
@@ -32,6 +36,9 @@ def create_app() -> FastAPI:
         title="jiesu 接诉即办",
         version=__version__,
         description="市民服务热线工单系统：受理、派单、办理、答复、回访、考核。",
+        # Every route: integers a database cannot hold, and NUL and other control characters
+        # in any text, are 422 on SQLite and PostgreSQL alike (core/guards.py).
+        dependencies=[GUARD],
     )
     install_error_handlers(app)
     app.include_router(units_router)
@@ -45,6 +52,8 @@ def create_app() -> FastAPI:
     app.include_router(calendar_router)
     app.include_router(inbox_router)
     app.include_router(hotspots_router)
+    app.include_router(lines_router)
+    app.include_router(first_call_router)
     app.include_router(kb_router)
     app.include_router(kb_public_router)
     app.include_router(open311_admin_router)
@@ -59,5 +68,6 @@ def create_app() -> FastAPI:
         return {"status": "ok", "version": __version__, "triage": engine_state()}
 
     install_web(app)  # pages, static files, HTML error pages (after every API router)
+    install_openapi(app)  # the error responses each /api/ operation may give (core/openapi.py)
 
     return app

@@ -22,17 +22,22 @@ from jiesu.core.settings import get_settings
 from jiesu.hotspots.cli import hotspots_app
 from jiesu.insights.cli import report_app
 from jiesu.knowledge.cli import kb_app
+from jiesu.lines.cli import demo_special_line, lines_app
 from jiesu.open311.cli import open311_app
 from jiesu.visits.cli import visits_app
 
 app = typer.Typer(help="jiesu 接诉即办 — 市民服务热线工单系统", no_args_is_help=True)
 orders_app = typer.Typer(help="工单：受理、办理、查询", no_args_is_help=True)
 users_app = typer.Typer(help="用户管理", no_args_is_help=True)
+demo_app = typer.Typer(help="演示与压测数据", no_args_is_help=True)
 app.add_typer(orders_app, name="orders")
 app.add_typer(users_app, name="users")
+app.add_typer(demo_app, name="demo")
 app.add_typer(report_app, name="report")
 app.add_typer(visits_app, name="visits")
 app.add_typer(calendar_app, name="calendar")
+app.add_typer(lines_app, name="lines")
+demo_app.command("special-line")(demo_special_line)
 app.add_typer(open311_app, name="open311")
 app.add_typer(kb_app, name="kb")
 app.add_typer(hotspots_app, name="hotspots")
@@ -377,6 +382,47 @@ def orders_list(
                 due,
             )
         console.print(table)
+
+
+@demo_app.command("generate")
+def demo_generate(
+    orders: Annotated[int, typer.Option(help="生成多少件工单")],
+    seed: Annotated[int, typer.Option(help="随机种子：同一种子生成同样的工单")] = 12345,
+    days: Annotated[int, typer.Option(help="受理时间分布在最近多少天")] = 365,
+    csv: Annotated[Path | None, typer.Option(help="不写入数据库，写成可导入的 CSV 文件")] = None,
+    as_user: Annotated[str, typer.Option("--as", help="记为哪个用户受理")] = "admin",
+    batch_size: Annotated[int, typer.Option(help="每批写入条数")] = 10_000,
+) -> None:
+    """生成逼真的模拟工单（类别、地点、季节、办理过程），用于压测与演示。"""
+    from rich.progress import MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from jiesu.core import clock
+    from jiesu.core.db import get_sessionmaker
+    from jiesu.generator import Generator, generate, load_corpus, load_places, write_csv
+    from jiesu.units.models import Unit
+
+    settings = get_settings()
+    with session_scope() as session:
+        principal = _principal(session, as_user)
+        unit_codes = dict(session.execute(select(Unit.id, Unit.code)).tuples().all())
+        places = load_places(session)
+    columns = [*Progress.get_default_columns()[:-1], MofNCompleteColumn(), TimeRemainingColumn()]
+    began = clock.now()
+    with Progress(*columns, console=console) as bar:
+        task = bar.add_task("生成工单", total=orders)
+        advance = lambda n: bar.advance(task, n)  # noqa: E731
+        if csv is not None:
+            gen = Generator(load_corpus(settings.shared_data_dir), places,
+                            created_by_id=principal.user_id, now=began, days=days, seed=seed)
+            done = write_csv(csv, gen, orders, unit_codes, batch=batch_size, progress=advance)
+        else:
+            done = generate(get_sessionmaker(), settings.shared_data_dir, orders,
+                            created_by_id=principal.user_id, now=began, seed=seed, days=days,
+                            batch=batch_size, progress=advance)
+    seconds = (clock.now() - began).total_seconds()
+    where = str(csv) if csv else "数据库"
+    rate = done / seconds if seconds else 0.0
+    console.print(f"已生成 {done} 件工单到 {where}；{seconds:.1f} 秒（{rate:,.0f} 件/秒）")
 
 
 @users_app.command("create")

@@ -14,6 +14,7 @@ from jiesu.knowledge.models import (
     Synonym,
     ZeroResultSearch,
 )
+from jiesu.lines.models import Line, LineAgent, LineArticle, LineCategory
 from jiesu.notify.models import Notification
 from jiesu.open311.models import ApiClient, Open311Request
 from jiesu.orders.attachments import OrderAttachment
@@ -41,6 +42,10 @@ __all__ = [
     "HotspotMember",
     "HotspotRule",
     "JointCase",
+    "Line",
+    "LineAgent",
+    "LineArticle",
+    "LineCategory",
     "Notification",
     "Open311Request",
     "Order",

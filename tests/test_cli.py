@@ -27,6 +27,7 @@ def cli_db(tmp_path_factory: pytest.TempPathFactory, shared_dir_path: Path) -> I
     with scratch_sqlite(tmp_path_factory.mktemp("cli"), "cli.db", {
         "JIESU_SHARED_DATA_DIR": str(shared_dir_path),
         "JIESU_TRIAGE_AT_INTAKE": "false",  # triage has its own tests
+        "JIESU_DEMO_LINE_CALLS": "100",  # the special line has its own (tests/test_lines_cli.py)
     }) as url:
         yield url
 
@@ -126,8 +127,11 @@ def test_the_command_line_refuses_bad_input_with_the_error_shape(cli_db: str) ->
          "role_not_allowed"),
         (("orders", "act", oid, "dispatch", "--as", "dispatcher", "--data", "{}"),
          "invalid_input"),
+        # Who may act before when: a role that never replies is told so, not "not now".
         (("orders", "act", oid, "reply", "--as", "dispatcher", "--data",
-          '{"outcome": "solved", "reply": "x"}'), "transition_not_allowed"),
+          '{"outcome": "solved", "reply": "x"}'), "role_not_allowed"),
+        (("orders", "act", oid, "urge", "--as", "supervisor", "--data", '{"note": "x"}'),
+         "transition_not_allowed"),
         (("orders", "act", oid, "dispatch", "--as", "dispatcher", "--data",
           '{"lead_unit_id": 99999999}'), "unknown_unit"),
         (("orders", "intake", "--as", "agent", "--type", "gossip", "--text", "x"),

@@ -216,3 +216,36 @@ def test_a_request_that_waits_out_sqlites_write_lock_gets_503_not_500(scratch: F
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "database_busy"
     assert response.headers["Retry-After"] == "1"
+
+
+def test_two_intakes_racing_with_one_client_key_store_one_order_and_both_answer_with_it(
+    scratch: Factory,
+) -> None:
+    """A client that retries before its first request finished (a timeout under load): the
+    second request waits on the first one's key and then answers with its order, not a 500."""
+    from tests.factories import new_order
+
+    key = f"retry-{uuid.uuid4().hex[:8]}"
+    first = scratch()
+    order = new_order(first, client_key=key)  # written, not yet committed
+    answers: list[tuple[int, bool]] = []
+
+    def retry() -> None:
+        from jiesu.orders import schemas as s
+        from jiesu.orders import service
+
+        with scratch() as session:
+            data = s.OrderCreate(type="complaint", text="重试的同一诉求", client_key=key)
+            again, created = service.intake(session, who(session, "agent"), data)
+            session.commit()
+            answers.append((again.id, created))
+
+    thread = threading.Thread(target=retry)
+    thread.start()
+    thread.join(timeout=1.0)  # on PostgreSQL it waits on the first one's key
+    first.commit()
+    first.close()
+    thread.join(timeout=30)
+    assert answers == [(order.id, False)]
+    with scratch() as session:
+        assert len(session.scalars(select(Order).where(Order.client_key == key)).all()) == 1

@@ -93,6 +93,26 @@ def test_intake_is_idempotent_by_client_key(client: TestClient, session: Session
     assert first.json()["id"] == again.json()["id"]
 
 
+def test_intake_is_idempotent_by_the_idempotency_key_header(
+    client: TestClient, session: Session
+) -> None:
+    headers = {**auth_headers(session, "agent"), "Idempotency-Key": "app-7f3a"}
+    first = client.post("/api/v1/orders", json=intake_body(), headers=headers)
+    again = client.post("/api/v1/orders", json=intake_body(), headers=headers)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"]
+
+
+def test_an_idempotency_key_that_contradicts_the_client_key_is_refused(
+    client: TestClient, session: Session
+) -> None:
+    headers = {**auth_headers(session, "agent"), "Idempotency-Key": "app-1"}
+    response = client.post("/api/v1/orders", json=intake_body(client_key="app-2"),
+                           headers=headers)
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "idempotency_key_mismatch"
+
+
 def test_consultation_answered_on_the_call_is_closed(client: TestClient, session: Session) -> None:
     order = post(client, session, "agent", "/api/v1/orders", intake_body(type="consultation"))
     order = post(

@@ -9,6 +9,14 @@ from datetime import date, datetime, time, timedelta
 from jiesu.core.clock import CHINA_TZ
 from jiesu.core.errors import InvalidInput
 
+# Every period parse_period reads, as one pattern for the API's schema (GET /reports/rates):
+# a month, an ISO week, a day, or a range of days. What it lets through may still be refused
+# by the calendar (2026-02-30, week 53 of a 52-week year): 422 invalid_period.
+_Y, _M, _D = "[0-9]{4}", "(0[1-9]|1[0-2])", "(0[1-9]|[12][0-9]|3[01])"
+_DATE = f"{_Y}-{_M}-{_D}"
+PERIOD_PATTERN = (
+    f"^({_Y}-{_M}|{_Y}-W(0[1-9]|[1-4][0-9]|5[0-3])|{_DATE}|{_DATE}[.][.]{_DATE})$"
+)
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")

@@ -91,7 +91,7 @@ def evaluate(index: kb_search.Index, questions: list[Question]) -> Report:
     kinds: dict[str, list[tuple[int | None, float]]] = defaultdict(list)
     for q in questions:
         started = time.perf_counter()
-        ranked = kb_search.rank(index, q.question, limit=DEPTH)
+        ranked = kb_search.rank(index, q.question, limit=DEPTH, highlight=False)
         took = (time.perf_counter() - started) * 1000
         rank = next((i for i, h in enumerate(ranked.hits, start=1)
                      if q.target in (h.doc.code, str(h.doc.article_id))), None)

@@ -15,12 +15,14 @@ found nothing is the service's job.
 from __future__ import annotations
 
 import html
+import itertools
 import re
 import threading
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -41,9 +43,12 @@ from jiesu.triage.taxonomy import top_level
 CATEGORY_BOOST = 0.6  # same category as the order's suggested one (on top of the class)
 CLASS_BOOST = 0.4  # same level-1 class
 LINE_BOOST = 1.0  # an article of the line the call came in on
-# A document must score at least this share of what the query's tokens could give at most
-# (the sum of their IDF): below it, a match is noise (one common sound pair).
-MIN_SHARE = 0.12
+# A document must score at least this share of the IDF of the query's rarest known token:
+# below it, a match is noise (one common sound pair).
+MIN_SHARE = 0.3
+MAX_DF_SHARE = 0.25  # query tokens found in more of the documents than this are left out
+PRUNE_FROM = 1000  # … in an index of at least this many documents
+K1, B = 2.0, 0.75  # tuned on eval.csv only (docs/knowledge.md)
 MAX_QUERY = 200
 
 
@@ -65,8 +70,9 @@ class Doc:
 
 def doc_text(doc: Doc) -> str:
     """What is indexed: the topic twice (it names the question), the question forms, tags,
-    the category's own words."""
-    return "\n".join([doc.topic, doc.topic, *doc.questions, " ".join(doc.tags), doc.category])
+    the category's own words, and the answer (what it says is what callers ask about)."""
+    return "\n".join([doc.topic, doc.topic, *doc.questions, " ".join(doc.tags), doc.category,
+                      doc.answer])
 
 
 @dataclass
@@ -81,6 +87,8 @@ class Index:
     classes: np.ndarray[Any, np.dtype[np.int64]]
     article_ids: np.ndarray[Any, np.dtype[np.int64]]
     idf: np.ndarray[Any, np.dtype[np.float64]]
+    df_share: np.ndarray[Any, np.dtype[np.float64]]
+    matrix: Any  # bm25s' precomputed scores as a token × document CSR matrix
     category_codes: dict[str, int] = field(default_factory=dict)
     class_codes: dict[str, int] = field(default_factory=dict)
 
@@ -89,24 +97,38 @@ class Index:
 
 
 def build_index(docs: Sequence[Doc], synonyms: Mapping[str, str] | None = None) -> Index:
+    syn = text.Synonyms(synonyms)
+    return index_tokens(docs, [text.tokens(doc_text(doc), syn) for doc in docs], syn)
+
+
+def index_tokens(docs: Sequence[Doc], doc_tokens: Sequence[Sequence[str]],
+                 syn: text.Synonyms) -> Index:
+    """The index of documents already cut into tokens (the benchmark feeds its own)."""
     import bm25s
 
-    syn = text.Synonyms(synonyms)
     vocab: dict[str, int] = {}
     corpus: list[list[int]] = []
-    for doc in docs:
-        ids = [vocab.setdefault(t, len(vocab)) for t in text.tokens(doc_text(doc), syn)]
+    for toks in doc_tokens:
+        ids = [vocab.setdefault(t, len(vocab)) for t in toks]
         corpus.append(ids or [vocab.setdefault("\x00", len(vocab))])
     df = np.zeros(len(vocab) + 1, dtype=np.float64)
     for ids in corpus:
         df[list(set(ids))] += 1
     n = max(len(corpus), 1)
     idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5))
-    retriever = None
+    retriever = matrix = None
     if docs:
-        retriever = bm25s.BM25(k1=1.2, b=0.75)
+        from scipy.sparse import csr_matrix
+
+        retriever = bm25s.BM25(k1=K1, b=B)
         retriever.index(bm25s.tokenization.Tokenized(ids=corpus, vocab=vocab),
                         show_progress=False)
+        # bm25s keeps each token's scores as one slice of `data` (CSC by token): the same
+        # arrays are a token × document CSR matrix, and summing a query's rows is one pass
+        # in C (bm25s' own numpy path adds each slice with np.add.at, ten times slower).
+        sc = retriever.scores
+        matrix = csr_matrix((sc["data"], sc["indices"], sc["indptr"]),
+                            shape=(len(sc["indptr"]) - 1, sc["num_docs"]))
     category_codes: dict[str, int] = {}
     class_codes: dict[str, int] = {}
     cats = [category_codes.setdefault(d.category, len(category_codes)) for d in docs]
@@ -118,6 +140,7 @@ def build_index(docs: Sequence[Doc], synonyms: Mapping[str, str] | None = None) 
                           dtype=np.float64),
         categories=np.array(cats, dtype=np.int64), classes=np.array(classes, dtype=np.int64),
         article_ids=np.array([d.article_id for d in docs], dtype=np.int64), idf=idf,
+        df_share=df / n, matrix=matrix,
         category_codes=category_codes, class_codes=class_codes,
     )
 
@@ -127,6 +150,9 @@ class Highlight:
     topic: str
     question: str
     answer: str
+
+
+NO_HIGHLIGHT = Highlight("", "", "")
 
 
 @dataclass(frozen=True)
@@ -147,17 +173,23 @@ class Ranked:
 def rank(
     index: Index, query: str, *, category: str | None = None, line_articles:
     Collection[int] = (), line_boost: float = LINE_BOOST, limit: int = 5,
-    now: datetime | None = None,
+    now: datetime | None = None, highlight: bool = True,
 ) -> Ranked:
     """The `limit` best visible documents for `query`, with boosts; pure (no database)."""
     started = time.perf_counter()
     query = query.strip()[:MAX_QUERY]
     if not query or index.retriever is None:
         return Ranked(query, [], (time.perf_counter() - started) * 1000)
-    ids = sorted({index.vocab[t] for t in text.tokens(query, index.synonyms) if t in index.vocab})
+    analysis = text.analyse(query, index.synonyms)
+    ids = sorted({index.vocab[t] for t in analysis.tokens if t in index.vocab})
     if not ids:
         return Ranked(query, [], (time.perf_counter() - started) * 1000)
-    scores = np.asarray(index.retriever.get_scores(ids), dtype=np.float64)
+    # In a large index, tokens in a quarter of the documents (a common sound pair) hardly
+    # move the ranking and cost the most; a small one is read whole.
+    rare = ids
+    if len(index) >= PRUNE_FROM:
+        rare = [i for i in ids if index.df_share[i] <= MAX_DF_SHARE] or ids
+    scores = np.asarray(index.matrix[rare].sum(axis=0), dtype=np.float64).ravel()
     moment = (now or clock.now()).timestamp()
     visible = (index.valid_from <= moment) & (moment < index.valid_to)
     scores = np.where(visible, scores, 0.0)
@@ -169,13 +201,17 @@ def rank(
     if line_articles:
         members = np.isin(index.article_ids, np.fromiter(line_articles, dtype=np.int64))
         scores = scores * (1.0 + line_boost * members)
-    floor = MIN_SHARE * float(index.idf[ids].sum())
+    floor = MIN_SHARE * float(index.idf[rare].max())
     candidates = np.flatnonzero(scores >= max(floor, 1e-9))
     if len(candidates) > limit:
         top = np.argpartition(-scores[candidates], limit - 1)[:limit]
         candidates = candidates[top]
     order = candidates[np.argsort(-scores[candidates], kind="stable")]
-    marks = Marks(_marks(query, index.synonyms), text.query_pairs(query))
+    if not highlight:
+        plain = [Hit(index.docs[i], round(float(scores[i]), 4), "", NO_HIGHLIGHT) for i in order]
+        return Ranked(query, plain, (time.perf_counter() - started) * 1000)
+    marks = Marks(_marks(query, analysis, index.synonyms),
+                  frozenset(p[1:] for p in analysis.pairs))
     hits = [_hit(index.docs[i], float(scores[i]), marks) for i in order]
     return Ranked(query, hits, (time.perf_counter() - started) * 1000)
 
@@ -183,9 +219,10 @@ def rank(
 # --- highlighting -------------------------------------------------------------------------
 
 
-def _marks(query: str, synonyms: text.Synonyms) -> re.Pattern[str] | None:
+def _marks(query: str, analysis: text.Analysis,
+           synonyms: text.Synonyms) -> re.Pattern[str] | None:
     """A pattern of the query's words and every word searched as the same canonical one."""
-    typed = text.surface_words(query)
+    typed = analysis.surface()
     canon = set(synonyms.canonical_of(query))
     canon |= {synonyms.table.get(w, w) for w in typed}
     found = sorted(set(typed) | canon | set(synonyms.same_as(canon)), key=len, reverse=True)
@@ -200,39 +237,53 @@ class Marks:
     characters that sound like two neighbouring characters of the query (公积金 for 公鸡金)."""
 
     words: re.Pattern[str] | None
-    pairs: set[tuple[str, str]]
+    pairs: frozenset[str]  # "gong_ji": the sound of two neighbouring characters
 
-    def spans(self, value: str) -> list[bool]:
-        marked = [False] * len(value)
+    def spans(self, value: str) -> bytearray:
+        """1 for each character of `value` to mark."""
+        marked = bytearray(len(value))
+        lowered = value.lower()
         if self.words is not None:
-            for m in self.words.finditer(value.lower()):
-                marked[m.start():m.end()] = [True] * (m.end() - m.start())
+            for m in self.words.finditer(lowered):
+                marked[m.start():m.end()] = b"\x01" * (m.end() - m.start())
         if self.pairs:
-            sound = text.sounds(value.lower())
-            for i in range(len(value) - 1):
-                if (sound[i], sound[i + 1]) in self.pairs:
-                    marked[i] = marked[i + 1] = True
+            where = _pair_positions(lowered)
+            for key in self.pairs:
+                for i in where.get(key, ()):
+                    marked[i] = marked[i + 1] = 1
         return marked
+
+
+@lru_cache(maxsize=8192)
+def _pair_positions(value: str) -> dict[str, list[int]]:
+    """Where each sound pair of neighbouring characters starts in a text (cached: the texts
+    of the answers shown most often)."""
+    where: dict[str, list[int]] = {}
+    sound = text.sounds(value)
+    for i, (a, b) in enumerate(itertools.pairwise(sound)):
+        where.setdefault(f"{a}_{b}", []).append(i)
+    return where
+
+
+_RUN = re.compile(rb"\x01+")
 
 
 def mark(value: str, marks: Marks) -> str:
     """`value` HTML-escaped, each run of matching characters wrapped in <mark>."""
-    flags = marks.spans(value)
+    flags = bytes(marks.spans(value))
     out: list[str] = []
-    i = 0
-    while i < len(value):
-        j = i
-        while j < len(value) and flags[j] == flags[i]:
-            j += 1
-        piece = html.escape(value[i:j])
-        out.append(f"<mark>{piece}</mark>" if flags[i] else piece)
-        i = j
+    last = 0
+    for run in _RUN.finditer(flags):
+        out.append(html.escape(value[last:run.start()]))
+        out.append(f"<mark>{html.escape(value[run.start():run.end()])}</mark>")
+        last = run.end()
+    out.append(html.escape(value[last:]))
     return "".join(out)
 
 
 def _hit(doc: Doc, score: float, marks: Marks) -> Hit:
     questions = doc.questions or (doc.topic,)
-    best = max(questions, key=lambda q: sum(marks.spans(q)))
+    best = max(questions, key=lambda q: marks.spans(q).count(1))
     return Hit(doc=doc, score=round(score, 4), question=best, highlight=Highlight(
         topic=mark(doc.topic, marks), question=mark(best, marks), answer=mark(doc.answer, marks)))
 

@@ -11,9 +11,10 @@ end; the topic is the title; the question forms are the title and the first ques
 message; the category comes from the triage classifier, the owning unit from the departments'
 keywords (jiesu/triage/data/departments.csv).
 
-Evaluation questions are what a caller says, made from the rest of the message (never the
-sentence used as a question form): a colloquial excerpt with the fillers callers use, the same
+Evaluation questions are what a caller says: the title said aloud (formal words replaced by
+spoken ones, the place said vaguely or not at all, the fillers callers use around it), the same
 with one or two characters replaced by a homophone (misheard: same pinyin, another character),
+a detail of the situation from the message body (never the sentence used as a question form),
 and two callers' questions run together in one (a row for each article). Rows are shuffled
 with a fixed seed; 30 % go to the blind file, which is never looked at while tuning.
 """
@@ -46,6 +47,15 @@ FILLERS_BEFORE = ["喂，你好，我想问一下，", "那个，我咨询个事
                   "您好，我是市民，"]
 FILLERS_AFTER = ["这个怎么办啊？", "能给解决一下吗？", "你们管不管啊？", "到底找谁啊？",
                  "这种情况正常吗？", "", "能不能给个说法？", "该怎么弄？"]
+# Formal words of a written title and what a caller says instead.
+SPOKEN = [("关于", ""), ("的咨询", ""), ("咨询一下", ""), ("咨询", ""), ("相关事宜", ""),
+          ("事宜", "的事"), ("相关问题", "的事"), ("的问题", "的事"), ("问题", "的事"),
+          ("是否", "是不是"), ("能否", "能不能"), ("何时", "什么时候"), ("如何", "怎么"),
+          ("为何", "为什么"), ("子女", "孩子"), ("小孩", "孩子"), ("办理", "办"),
+          ("缴纳", "交"), ("申领", "领"), ("享受", "能拿"), ("相关", ""), ("请问", ""),
+          ("建议", "我觉得应该"), ("希望", "想让")]
+PLACE = re.compile(r"(西地省|[A-Z]\d*市|[A-Z]\d+[县区])")
+PLACE_SAID = ["我们这", "我们那边", "这边", "", "本地"]
 JOINERS = ["，还有个事，", "。另外我还想问，", "，对了，顺便问一下，", "；还有就是，"]
 
 
@@ -165,21 +175,33 @@ def build(replies: Path) -> tuple[list[dict[str, str]], list[tuple[str, str, str
     all_chars |= {c for rest in bodies.values() for s in rest for c in s}
     sounds = _homophones({c for c in all_chars if "\u4e00" <= c <= "\u9fff"})
     codes = list(bodies)
+    topics = {a["code"]: a["topic"] for a in articles}
     for code in codes:
-        rest = bodies[code]
-        excerpt = _excerpt(rest, rng)
-        evals.append((rng.choice(FILLERS_BEFORE) + excerpt + rng.choice(FILLERS_AFTER),
-                      code, "colloquial"))
-        other = _excerpt(rest, rng) if len(rest) > 1 else excerpt
-        evals.append((mishear(rng.choice(FILLERS_BEFORE) + other, rng, sounds), code,
-                      "misheard"))
+        said = spoken(topics[code], rng)
+        evals.append((rng.choice(FILLERS_BEFORE) + said + rng.choice(FILLERS_AFTER), code,
+                      "colloquial"))
+        evals.append((mishear(rng.choice(FILLERS_BEFORE) + spoken(topics[code], rng), rng,
+                              sounds), code, "misheard"))
+        evals.append((rng.choice(FILLERS_BEFORE) + _excerpt(bodies[code], rng)
+                      + rng.choice(FILLERS_AFTER), code, "detail"))
     for _ in range(60):
         a, b = rng.sample(codes, 2)
-        joined = (rng.choice(FILLERS_BEFORE) + _excerpt(bodies[a], rng)
-                  + rng.choice(JOINERS) + _excerpt(bodies[b], rng) + rng.choice(FILLERS_AFTER))
+        joined = (rng.choice(FILLERS_BEFORE) + spoken(topics[a], rng) + rng.choice(JOINERS)
+                  + spoken(topics[b], rng) + rng.choice(FILLERS_AFTER))
         evals.append((joined, a, "several"))
         evals.append((joined, b, "several"))
     return articles, evals
+
+
+def spoken(topic: str, rng: random.Random) -> str:
+    """The title as a caller says it: formal words replaced, the masked place said vaguely
+    (or kept), the written markers of a consultation dropped."""
+    said = topic
+    for formal, plain in SPOKEN:
+        said = said.replace(formal, plain)
+    said = PLACE.sub(lambda m: m.group(0) if rng.random() < 0.4 else rng.choice(PLACE_SAID),
+                     said)
+    return said.strip("的，, ") or topic
 
 
 def _excerpt(rest: list[str], rng: random.Random) -> str:

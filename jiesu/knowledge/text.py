@@ -14,6 +14,7 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -37,19 +38,34 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
 
-def words(text: str) -> list[str]:
-    """jieba's search-mode words (a long word and the words inside it), dictionary words
-    only (HMM off: a short query is cut the way the index was), stop words and single
-    Chinese characters out (the pinyin pairs cover those)."""
+def _kept(norm: str) -> list[str]:
+    """jieba's precise cut (dictionary words only, HMM off: a short query is cut the way the
+    index was), stop words and punctuation out."""
     tok = _tokenizer()
     stop = stopwords()
+    return [w for w in tok.lcut(norm, HMM=False)  # type: ignore[attr-defined]
+            if w.strip() and w not in stop and not _PUNCT_OR_SPACE.match(w)]
+
+
+def _search_words(kept: list[str]) -> list[str]:
+    """Search-mode words, as jieba's cut_for_search makes them from the same cut: each word
+    and the dictionary words of two and three characters inside a longer one; single Chinese
+    characters are left to the pinyin pairs."""
+    freq: dict[str, int] = _tokenizer().FREQ  # type: ignore[attr-defined]
+    stop = stopwords()
     out: list[str] = []
-    for w in tok.lcut_for_search(normalise(text), HMM=False):  # type: ignore[attr-defined]
-        w = w.strip()
-        if (w and w not in stop and not _PUNCT_OR_SPACE.match(w)
-                and (len(w) > 1 or _ALNUM.fullmatch(w))):
+    for w in kept:
+        if len(w) > 2:
+            for n in (2, 3):
+                out.extend(g for g in (w[i:i + n] for i in range(len(w) - n + 1))
+                           if freq.get(g) and g not in stop)
+        if len(w) > 1 or _ALNUM.fullmatch(w):
             out.append(w)
     return out
+
+
+def words(text: str) -> list[str]:
+    return _search_words(_kept(normalise(text)))
 
 
 @lru_cache(maxsize=65536)
@@ -64,13 +80,6 @@ def pinyin_pairs(kept: list[str]) -> list[str]:
     chars = [c for w in kept for c in w if _CJK.match(c)]
     sounds = [_pinyin(c) for c in chars]
     return [f"~{a}_{b}" for a, b in itertools.pairwise(sounds)]
-
-
-def _precise(text: str) -> list[str]:
-    tok = _tokenizer()
-    stop = stopwords()
-    return [w for w in tok.lcut(normalise(text), HMM=False)  # type: ignore[attr-defined]
-            if w.strip() and w not in stop and not _PUNCT_OR_SPACE.match(w)]
 
 
 class Synonyms:
@@ -97,25 +106,46 @@ class Synonyms:
 NO_SYNONYMS = Synonyms()
 
 
+@dataclass(frozen=True)
+class Analysis:
+    """A text cut once: its words (canonical words of its synonyms added) and sound pairs."""
+
+    words: list[str]
+    pairs: list[str]
+
+    @property
+    def tokens(self) -> list[str]:
+        return self.words + self.pairs
+
+    def surface(self) -> list[str]:
+        """The words as typed, longest first (for highlighting)."""
+        return sorted(set(self.words), key=len, reverse=True)
+
+
+def analyse(text: str, synonyms: Synonyms = NO_SYNONYMS) -> Analysis:
+    norm = normalise(text)
+    kept = _kept(norm)
+    found = _search_words(kept)
+    for canonical in synonyms.canonical_of(norm):
+        found.extend(_search_words(_kept(canonical)))
+    return Analysis(found, pinyin_pairs(kept))
+
+
 def tokens(text: str, synonyms: Synonyms = NO_SYNONYMS) -> list[str]:
     """The text's index/query tokens: its words, the canonical words of its synonyms,
     then its pinyin pairs."""
-    found = words(text)
-    for canonical in synonyms.canonical_of(text):
-        found.extend(words(canonical))
-    return found + pinyin_pairs(_precise(text))
+    return analyse(text, synonyms).tokens
 
 
-def surface_words(text: str) -> list[str]:
-    """The words of a query as typed (for highlighting), longest first, stop words out."""
-    return sorted(set(words(text)), key=len, reverse=True)
+_SOUNDS: dict[str, str] = {}
 
 
 def sounds(text: str) -> list[str]:
     """The pinyin of each character (its own character when not Chinese)."""
-    return [_pinyin(c) if _CJK.match(c) else c for c in text]
-
-
-def query_pairs(text: str) -> set[tuple[str, str]]:
-    """The sound pairs of a query's kept words, for highlighting by sound."""
-    return {tuple(p[1:].split("_", 1)) for p in pinyin_pairs(_precise(text))}  # type: ignore[misc]
+    out = []
+    for c in text:
+        s = _SOUNDS.get(c)
+        if s is None:
+            s = _SOUNDS[c] = _pinyin(c) if _CJK.match(c) else c
+        out.append(s)
+    return out

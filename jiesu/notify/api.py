@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 
 from jiesu.core.api import SessionDep, commit
+from jiesu.core.ids import Offset, PathId
 from jiesu.notify import service
 from jiesu.units.auth import CurrentPrincipal
 
@@ -42,7 +43,7 @@ def my_inbox(
     session: SessionDep,
     principal: CurrentPrincipal,
     unread: bool = False,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Inbox:
     """我的消息（新到旧），unread=true 只看未读。"""
@@ -64,7 +65,7 @@ def read_all(session: SessionDep, principal: CurrentPrincipal) -> ReadAll:
 @router.post("/{notification_id}/read", response_model=NotificationPublic)
 def read_one(
     session: SessionDep, principal: CurrentPrincipal,
-    notification_id: Annotated[int, Path(ge=1)],
+    notification_id: PathId,
 ) -> NotificationPublic:
     """标为已读。"""
     note = service.mark_read(session, principal, notification_id)

@@ -30,6 +30,7 @@ TEXTS: dict[str, str] = {
     "extension_requested": "工单 {number} 申请延期，请审批",
     "extension_approved": "工单 {number} 的延期申请已同意",
     "extension_refused": "工单 {number} 的延期申请未获同意",
+    "extension_withdrawn": "工单 {number} 已答复或退单，其延期申请已撤回，无需审批",
     "reopened": "工单 {number} 回访未解决，已退回重办",
     "urged": "工单 {number} 已被催办，请抓紧办理",
     "supervised": "工单 {number} 已列入督办，请立即办理并反馈",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, Response
+from fastapi import APIRouter, Body, Depends, Header, Query, Response
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from jiesu.core import clock
 from jiesu.core.api import SessionDep, commit, json_response
 from jiesu.core.errors import InvalidInput, NotAllowed
-from jiesu.core.ids import PathId, QueryId
+from jiesu.core.ids import Offset, PathId, QueryId
 from jiesu.core.privacy import mask_phone
 from jiesu.core.roles import Principal, Role
 from jiesu.orders import export, queries, service, suggest
@@ -66,11 +66,22 @@ def to_detail(session: SessionDep, principal: Principal, order: Order) -> s.Orde
     )
 
 
+IdempotencyKey = Annotated[str | None, Header(
+    alias="Idempotency-Key", max_length=80,
+    description="幂等键（同 client_key）：客户端重试时带同一个键，只会受理一次")]
+
+
 @router.post("/orders", response_model=s.OrderPublic, status_code=201)
 async def create_order(
-    session: SessionDep, credentials: PresentedCredentials, body: s.OrderCreate
+    session: SessionDep, credentials: PresentedCredentials, body: s.OrderCreate,
+    idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    """受理诉求（坐席）。带 client_key 重复提交返回同一工单（200）。"""
+    """受理诉求（坐席）。带 client_key（或 Idempotency-Key 请求头）重复提交返回同一工单（200）。"""
+    if idempotency_key:
+        if body.client_key and body.client_key != idempotency_key:
+            raise InvalidInput("Idempotency-Key 与 client_key 不一致",
+                               code="idempotency_key_mismatch")
+        body = body.model_copy(update={"client_key": idempotency_key})
     # The busiest route at a peak: the caller's check, triage, the writes and the commit run
     # in one worker thread, not one thread for the principal and another for the route.
     return await run_in_threadpool(_create_order, session, credentials, body)
@@ -124,7 +135,7 @@ def list_orders(
     principal: CurrentPrincipal,
     f: FilterDep,
     order_by: OrderBy = "-received_at",
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Response:
     """检索工单：状态、单位、区/街道、类别、类型、时间段、超期、全文、来电号码，分页。"""

@@ -137,30 +137,64 @@ def reserve_ids(session: Session, n: int) -> list[int]:
              "FROM generate_series(1, :n)"), {"n": n})]
 
 
+# COPY's text format: tab-separated, \N for NULL, backslash escapes (PostgreSQL docs, COPY).
+def _escape(text: str) -> str:
+    # str.translate is slow on Chinese text; four `in` scans are not.
+    if "\\" in text:
+        text = text.replace("\\", "\\\\")
+    if "\n" in text:
+        text = text.replace("\n", "\\n")
+    if "\t" in text:
+        text = text.replace("\t", "\\t")
+    if "\r" in text:
+        text = text.replace("\r", "\\r")
+    return text
+
+
+def _field(value: Any) -> str:
+    kind = type(value)
+    if kind is str:
+        return _escape(cast(str, value))
+    if value is None:
+        return "\\N"
+    if kind is bool:
+        return "t" if value else "f"
+    if kind is int:
+        return str(value)
+    if kind is datetime:
+        return cast(datetime, value).isoformat()
+    if kind is dict or kind is list:
+        return _escape(json.dumps(value, ensure_ascii=False))
+    return _escape(str(value))
+
+
 def _copy(session: Session, table: str, columns: list[str], rows: Any) -> None:
+    """Rows (tuples in `columns` order) into `table` with one COPY, sent in large chunks:
+    formatting the text here costs less than the driver's row-by-row API."""
     raw = session.connection().connection.driver_connection
     assert raw is not None
     with raw.cursor() as cursor, cursor.copy(
         f"COPY {table} ({', '.join(columns)}) FROM STDIN"
     ) as copy:
+        lines: list[str] = []
         for row in rows:
-            copy.write_row(row)
-
-
-def _json(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False)
+            lines.append("\t".join(map(_field, row)))
+            if len(lines) >= 2_000:
+                copy.write("\n".join(lines) + "\n")
+                lines = []
+        if lines:
+            copy.write("\n".join(lines) + "\n")
 
 
 def _write_copy(session: Session, orders: Sequence[BulkOrder]) -> list[int]:
     ids = reserve_ids(session, len(orders))
-    json_columns = {"suggestion"}
     order_rows = (
-        tuple(_json(row[c]) if c in json_columns else row[c] for c in _ORDER_COLUMNS)
+        tuple(row[c] for c in _ORDER_COLUMNS)
         for row in (_order_row(o, i) for o, i in zip(orders, ids, strict=True))
     )
     _copy(session, "orders", _ORDER_COLUMNS, order_rows)
     event_rows = (
-        tuple(_json(e[c]) if c == "payload" else e[c] for c in _EVENT_COLUMNS)
+        tuple(e[c] for c in _EVENT_COLUMNS)
         for o, i in zip(orders, ids, strict=True) for e in _event_rows(o, i)
     )
     _copy(session, "order_events", _EVENT_COLUMNS, event_rows)

@@ -269,6 +269,13 @@ def refuse_extension(ctx: Context) -> None:
     notify(ctx, "extension_refused", unit_id=ctx.order.lead_unit_id)
 
 
+def withdraw_extension(ctx: Context) -> None:
+    """Taken by the service before a reply or a return (statemachine.WITHDRAWS_EXTENSION)."""
+    ctx.extra["days"] = _pending_days(ctx)
+    ctx.order.extension_pending_days = None
+    notify(ctx, "extension_withdrawn", role="supervisor")
+
+
 def reply(ctx: Context) -> None:
     payload = cast(s.Reply, ctx.payload)
     order = ctx.order
@@ -482,6 +489,7 @@ EFFECTS: dict[str, Effect] = {
     "request_extension": request_extension,
     "approve_extension": approve_extension,
     "refuse_extension": refuse_extension,
+    "withdraw_extension": withdraw_extension,
     "reply": reply,
     "visit_attempt": visit_attempt,
     "close_visited": close_visited,

@@ -371,24 +371,34 @@ def build(fields: dict[str, Any], places: Places, layout: Layout, *, created_by_
     return BulkOrder(columns, history(columns, state, origin)), []
 
 
-def history(columns: dict[str, Any], state: State, origin: dict[str, Any]) -> list[BulkEvent]:
-    """The events an imported order carries: intake, then each step the file records, ending
-    in the order's state (every event says it was imported, and from where)."""
-    mark = {"imported": True}
+_CLOSING = {"visited": "close_visited", "unreachable": "close_unreachable",
+            "visit_skipped": "skip_visit", "explained": "close_explained"}
+
+
+def history(columns: dict[str, Any], state: State, origin: dict[str, Any], *,
+            mark: str = "imported") -> list[BulkEvent]:
+    """The events a bulk-loaded order carries: intake, then each step its columns record,
+    ending in the order's state; every event says it was `mark` (imported, generated), and
+    the intake event where from."""
+    flag = {mark: True}
     events = [BulkEvent("intake", None, State.received.value, columns["received_at"], {
         "channel": columns["channel"], "type": columns["type"],
-        "client_key": columns["client_key"], "import": origin})]
+        "client_key": columns["client_key"], {"imported": "import"}.get(mark, mark): origin})]
     current = State.received
 
     def add(action: str, to: State, at: datetime | None, **payload: Any) -> None:
         nonlocal current
         when = max(at or events[-1].at, events[-1].at)
-        events.append(BulkEvent(action, current.value, to.value, when, {**mark, **payload}))
+        events.append(BulkEvent(action, current.value, to.value, when, {**flag, **payload}))
         current = to
 
     if columns["lead_unit_id"] is not None:
         add("dispatch", State.dispatched, columns["dispatched_at"],
             lead_unit_id=columns["lead_unit_id"])
+        if columns.get("return_count") and state is not State.returned:
+            add("return_order", State.returned, columns["dispatched_at"])
+            add("redispatch", State.dispatched, columns["dispatched_at"],
+                lead_unit_id=columns["lead_unit_id"])
         if state is State.returned:
             add("return_order", State.returned, columns["dispatched_at"])
         if columns["signed_at"] or state in (State.signed, State.in_progress):
@@ -401,7 +411,7 @@ def history(columns: dict[str, Any], state: State, origin: dict[str, Any]) -> li
         if state is State.reopened:
             add("reopen", State.reopened, columns["updated_at"])
         if state is State.closed:
-            action = "close_visited" if columns["close_reason"] == "visited" else "skip_visit"
+            action = _CLOSING.get(columns["close_reason"] or "", "skip_visit")
             add(action, State.closed, columns["closed_at"],
                 satisfaction=columns["visit_satisfaction"])
     elif state is State.closed:

@@ -6,6 +6,7 @@ the caller commits. A stale version is a 409 Conflict, never a lost update.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, cast
 
@@ -27,10 +28,12 @@ from jiesu.orders.models import Case, Order, OrderEvent
 from jiesu.orders.statemachine import (
     OPEN_STATES,
     SYSTEM,
+    WITHDRAWS_EXTENSION,
     Action,
     State,
     TransitionRefused,
     allowed_actions,
+    check_role,
     transition,
 )
 from jiesu.orders.suggest import suggest_for_intake
@@ -44,6 +47,24 @@ HANDLER_ACTIONS = frozenset(
         Action.request_extension, Action.reply,
     }
 )
+
+
+# A call on a special line is checked by that package (jiesu.lines, after orders in the
+# layering: 0001), which registers its check on import; without one, a line is refused.
+LineCheck = Callable[[Session, Principal, int, datetime], None]
+_line_checks: list[LineCheck] = []
+
+
+def register_line_check(check: LineCheck) -> None:
+    if check not in _line_checks:
+        _line_checks.append(check)
+
+
+def _check_line(session: Session, principal: Principal, line_id: int, at: datetime) -> None:
+    if not _line_checks:
+        raise InvalidInput("专线不存在", code="unknown_line", details={"line_id": line_id})
+    for check in _line_checks:
+        check(session, principal, line_id, at)
 
 
 class TransitionError(DomainError):
@@ -90,8 +111,12 @@ def append_event(
     }])
 
 
-def intake(session: Session, principal: Principal, data: s.OrderCreate) -> tuple[Order, bool]:
-    """Record a request. Returns (order, created); a repeated client key returns the first."""
+def intake(session: Session, principal: Principal, data: s.OrderCreate, *,
+           triage: bool = True) -> tuple[Order, bool]:
+    """Record a request. Returns (order, created); a repeated client key returns the first.
+
+    `triage=False`: no proposal for the dispatcher, for a call closed in the same step
+    (settled on the call with a standard answer, jiesu.lines.first_call)."""
     if principal.role is not Role.agent:
         raise NotAllowed("只有坐席可以受理诉求", code="role_not_allowed")
     settings = get_settings()
@@ -103,8 +128,8 @@ def intake(session: Session, principal: Principal, data: s.OrderCreate) -> tuple
     # Either way it never replaces what the agent chose.
     kept = {"keep_urgency": data.urgency is not None,
             "keep_place": bool(data.street_code or data.district_code)}
-    deferred = settings.triage_at_intake and settings.triage_deferred
-    inline = settings.triage_at_intake and not deferred
+    deferred = triage and settings.triage_at_intake and settings.triage_deferred
+    inline = triage and settings.triage_at_intake and not deferred
     suggestion = suggest_for_intake(session, data) if inline else None
     if data.client_key:
         existing = session.scalars(select(Order).where(Order.client_key == data.client_key)).first()
@@ -112,6 +137,8 @@ def intake(session: Session, principal: Principal, data: s.OrderCreate) -> tuple
             return existing, False
     now = clock.now()
     received_at = data.received_at or now
+    if data.line_id is not None:
+        _check_line(session, principal, data.line_id, received_at)
     fields = data.model_dump(exclude={"received_at", "urgency", "title"})
     order = Order(
         **fields,
@@ -125,13 +152,17 @@ def intake(session: Session, principal: Principal, data: s.OrderCreate) -> tuple
     )
     if suggestion:
         apply_suggestion(order, suggestion, keep_category=data.category is not None, **kept)
-    session.add(order)
     try:
         # Only a client key can collide; without one, no savepoint (two round trips fewer).
+        # The order is added inside the savepoint: begin_nested() flushes what is pending
+        # before the SAVEPOINT, so an order added earlier would collide outside it and leave
+        # the whole transaction failed (a 500 for a client retrying its own request).
         if data.client_key:
             with session.begin_nested():
+                session.add(order)
                 session.flush()
         else:
+            session.add(order)
             session.flush()
     except IntegrityError as exc:
         # Two clients raced with one key: the other one won; answer with its order.
@@ -151,7 +182,8 @@ def intake(session: Session, principal: Principal, data: s.OrderCreate) -> tuple
     set_committed_value(order, "number", number)
     append_event(
         session, order, action="intake", from_state=None, principal=principal, at=received_at,
-        payload={"channel": order.channel, "type": order.type, "client_key": data.client_key},
+        payload={"channel": order.channel, "type": order.type, "client_key": data.client_key,
+                 **({"line_id": order.line_id} if order.line_id else {})},
         first=True,
     )
     if deferred:
@@ -180,6 +212,16 @@ def act(
 ) -> Order:
     """Take one action on one order: check the table and the unit, apply, record."""
     order = load_for_update(session, principal, order_id)
+    # Who may act comes before what the moment allows: a role or a unit that may not act
+    # learns that (403) whatever the order's state or version, never "not now" (409).
+    try:
+        check_role(action, principal.role.value)
+    except TransitionRefused as exc:
+        raise _refusal(exc) from exc
+    if principal.role is Role.handler:
+        access.ensure_handler_may_act(
+            session, principal, order, assisting=action is Action.assist_report
+        )
     if payload.version is not None and payload.version != order.version:
         raise Conflict(
             "工单已被他人修改，请刷新后重试",
@@ -192,11 +234,9 @@ def act(
         step = transition(from_state, action, principal.role.value, data)
     except TransitionRefused as exc:
         raise _refusal(exc) from exc
-    if principal.role is Role.handler:
-        access.ensure_handler_may_act(
-            session, principal, order, assisting=action is Action.assist_report
-        )
     now = at or clock.now()
+    if action in WITHDRAWS_EXTENSION and order.extension_pending_days is not None:
+        _withdraw_extension(session, order, action, principal, now)
     ctx = Context(session=session, principal=principal, order=order, payload=payload, now=now)
     EFFECTS[action.value](ctx)
     order.state = step.to_state.value
@@ -213,6 +253,25 @@ def act(
         at=now, payload={**data, **ctx.extra},
     )
     return order
+
+
+def _withdraw_extension(
+    session: Session, order: Order, by: Action, principal: Principal, now: datetime
+) -> None:
+    """The system's step before a reply or a return: the pending request is withdrawn, with
+    its own event (before the action's), so it can be neither approved nor left pending."""
+    state = State(order.state)
+    payload = {"by_action": by.value, "by_user_id": principal.user_id}
+    try:
+        transition(state, Action.withdraw_extension, SYSTEM, payload)
+    except TransitionRefused as exc:
+        raise _refusal(exc) from exc
+    ctx = Context(session=session, principal=SYSTEM_PRINCIPAL, order=order, payload=payload,
+                  now=now)
+    EFFECTS[Action.withdraw_extension.value](ctx)
+    append_event(session, order, action=Action.withdraw_extension.value,
+                 from_state=state.value, principal=None, at=now,
+                 payload={**payload, **ctx.extra})
 
 
 def act_as_system(

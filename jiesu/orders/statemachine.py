@@ -40,6 +40,7 @@ class Action(StrEnum):
     request_extension = "request_extension"  # 申请延期
     approve_extension = "approve_extension"
     refuse_extension = "refuse_extension"
+    withdraw_extension = "withdraw_extension"  # 延期申请撤回 (by a reply or a return, see below)
     reply = "reply"  # 答复
     visit_attempt = "visit_attempt"  # 回访未接通
     close_visited = "close_visited"  # 回访办结
@@ -91,6 +92,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.request_extension: "申请延期",
     Action.approve_extension: "同意延期",
     Action.refuse_extension: "不同意延期",
+    Action.withdraw_extension: "延期申请撤回",
     Action.reply: "答复",
     Action.visit_attempt: "回访未接通",
     Action.close_visited: "回访办结",
@@ -139,8 +141,13 @@ AGENT, DISPATCHER, HANDLER, VISITOR, SUPERVISOR = (
 SYSTEM = "system"  # the deadline jobs; no user has this role
 SYSTEM_ACTIONS = frozenset(
     {Action.remind, Action.mark_overdue, Action.auto_urge, Action.auto_supervise,
-     Action.notify_district, Action.triage}
+     Action.notify_district, Action.triage, Action.withdraw_extension}
 )
+# An extension request still undecided when the unit replies or sends the order back has no
+# deadline left to extend: the action withdraws it first, as its own event (the system's
+# `withdraw_extension`, a row of the table below), and the supervisor is told. Nobody can
+# then approve or refuse it, and a closed order never shows a pending request.
+WITHDRAWS_EXTENSION = frozenset({Action.reply, Action.return_order})
 
 
 @dataclass(frozen=True)
@@ -191,6 +198,7 @@ TABLE: dict[tuple[State, Action], Rule] = {
     **_rows(HANDLING, Action.request_extension, None, {HANDLER}, ("reason", "days")),
     **_rows(HANDLING, Action.approve_extension, None, {SUPERVISOR}),
     **_rows(HANDLING, Action.refuse_extension, None, {SUPERVISOR}, ("reason",)),
+    **_rows(HANDLING, Action.withdraw_extension, None, {SYSTEM}, ("by_action",)),
     (State.in_progress, Action.reply): Rule(
         State.replied, frozenset({HANDLER}), ("outcome", "reply")
     ),
@@ -268,7 +276,11 @@ def _missing(value: Any) -> bool:
 def transition(
     state: State, action: Action, role: str, payload: Mapping[str, Any]
 ) -> Transition:
-    """Check one step against the table; returns where it leads or raises TransitionRefused."""
+    """Check one step against the table; returns where it leads or raises TransitionRefused.
+
+    Who may act is checked before what the state allows: a role that may never take this
+    action learns that (role_not_allowed, 403), not that the moment is wrong (409)."""
+    check_role(action, role)
     rule = TABLE.get((state, action))
     if rule is None:
         raise TransitionRefused(
@@ -290,6 +302,23 @@ def transition(
             {"action": action.value, "missing": missing},
         )
     return Transition(state, action, rule.to_state or state)
+
+
+# Every role that may take each action in some state: the first question transition() asks.
+ACTION_ROLES: dict[Action, frozenset[str]] = {
+    action: frozenset(r for (_, a), rule in TABLE.items() if a is action for r in rule.roles)
+    for action in Action
+}
+
+
+def check_role(action: Action, role: str) -> None:
+    """Refuse a role that no row of the table lets take this action, whatever the state."""
+    if role not in ACTION_ROLES[action]:
+        raise TransitionRefused(
+            "role_not_allowed",
+            f"当前角色不能执行“{ACTION_LABELS[action]}”",
+            {"action": action.value, "role": role, "roles": sorted(ACTION_ROLES[action])},
+        )
 
 
 def allowed_actions(state: State, role: str | None = None) -> list[str]:

@@ -265,7 +265,7 @@ def resolve_cmd(
     text: Annotated[str, typer.Argument(help="含地点的文本")], as_json: AsJson = False
 ) -> None:
     """识别文本中的区、街道（乡镇）、社区（村）。"""
-    from jiesu.triage.places import place_as_dict, resolve
+    from jiesu.triage.places import PLACE_MIN_CONFIDENCE, place_as_dict, resolve
 
     p = dict(place_as_dict(resolve(text)))
     if as_json:
@@ -279,6 +279,7 @@ def resolve_cmd(
         "matched": "命中词",
         "confidence": "置信度",
         "kind": "依据",
+        "explanation": "匹配方式",
     }
     for key, name in names.items():
         value = p[key]
@@ -289,6 +290,8 @@ def resolve_cmd(
             else str(value if value is not None else "—")
         )
         t.add_row(name, shown + (f"（{code}）" if code else ""))
+    if p["confidence"] and p["matched"] and float(str(p["confidence"])) < PLACE_MIN_CONFIDENCE:
+        t.add_row("", "[yellow]置信度低于下限，需人工确认[/]")
     console.print(t)
 
 

@@ -88,6 +88,8 @@ class PhoneticIndex:
         self._root = _Node()
         self._max = 0
         self.size = 0
+        # The first two syllables of every name: most positions of a text start none.
+        self._pairs: set[tuple[str, str]] = set()
         for name in set(names):
             if len(name) < min_length:
                 continue
@@ -95,6 +97,7 @@ class PhoneticIndex:
             if not all(keys):
                 continue
             self._insert(name, keys)
+            self._pairs.update((a, b) for a in keys[0] for b in keys[1])
             self.size += 1
 
     def _insert(self, name: str, keys: list[frozenset[str]]) -> None:
@@ -120,8 +123,15 @@ class PhoneticIndex:
         keys = [folded(ch) for ch in text]
         out: list[PhoneticHit] = []
         n = len(text)
-        for i in range(n):
-            if not keys[i] or keys[i].isdisjoint(self._root.children):
+        pairs = self._pairs
+        for i in range(n - 1):
+            first, second = keys[i], keys[i + 1]
+            if not first or not second:
+                continue
+            if len(first) == 1 and len(second) == 1:
+                if (next(iter(first)), next(iter(second))) not in pairs:
+                    continue
+            elif not any((a, b) in pairs for a in first for b in second):
                 continue
             frontier = [self._root]
             for j in range(i, min(n, i + self._max)):

@@ -74,6 +74,9 @@ _ORIGIN_WEIGHT = 0.15
 _DESTINATION_WEIGHT = 2.5
 _WEAK_EVIDENCE = 0.25
 _UNSUPPORTED_SOUND = 0.7
+# Two streets with comparable evidence: show the better one, but let a person decide.
+_CONFLICT = 0.5
+_CONFLICT_CAP = 0.55
 _KIND_FACTOR = {
     "street": 1.2,
     "street_short": 1.0,
@@ -281,7 +284,8 @@ class Gazetteer:
 
         Names that sound alike over the same span are kept together (one hit, all their
         places), so that two readings of one sound make the place ambiguous, not a guess."""
-        found = self._phonetic().scan(text, is_common_word)
+        # Agents name the place early; a long message's sound-alikes count little anyway.
+        found = self._phonetic().scan(text[:_SOUND_SCAN_CHARS], is_common_word)
         if not found:
             return []
         found.sort(key=lambda h: (-(h.end - h.start), h.differing, h.how != "homophone", h.start))
@@ -337,6 +341,7 @@ _PLACE_SUFFIX = re.compile(r"(?:街道|地区|镇|乡)$")
 # A long message was written by its sender, who spells their own street; a sound-alike
 # there is more often another place (an estate missing from the list) than a typo.
 _LONG_TEXT = 150
+_SOUND_SCAN_CHARS = 200
 
 
 def _sound_supported(text: str, names: tuple[str, ...], start: int, end: int) -> bool:
@@ -483,6 +488,9 @@ def _decide(hits: list[_Hit]) -> PlaceMatch:
                 conf *= _UNSUPPORTED_SOUND
             if street_score[best] < _WEAK_EVIDENCE:  # only a withdrawn name or an origin
                 conf *= 0.5
+            runner_up = street_score[ranked[1]] if len(ranked) > 1 else 0.0
+            if runner_up >= _CONFLICT * street_score[best]:  # another street nearly as likely
+                conf = min(conf, _CONFLICT_CAP)
             return PlaceMatch(
                 district=t.district,
                 district_code=t.district_code,

@@ -8,7 +8,8 @@ only when a wrong category or place sent the order elsewhere.
 Each row ends in one of three outcomes:
 
 - ``right``: decided alone (no ``needs_person``), category, street and lead unit all right;
-- ``to_person``: the proposal says a person must choose (low confidence, no unit, a weak place);
+- ``to_person``: the proposal says a person must choose (low confidence, no unit, a weak place),
+  or it leaves out a street the text names (the dispatcher fills it in);
 - ``confident_wrong``: decided alone, but something in it is wrong.
 """
 
@@ -97,8 +98,8 @@ def evaluate_proposals(
         cat_ok_n += cat_ok
         street_ok_n += street_ok
         unit_ok_n += unit_ok
-        if s.needs_person:
-            result = "to_person"
+        if s.needs_person or (truth.street_code and s.place.street_code is None):
+            result = "to_person"  # a street named but not found is left to the dispatcher
         elif cat_ok and street_ok and unit_ok:
             result = "right"
         else:

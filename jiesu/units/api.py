@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from jiesu.core.api import SessionDep, commit
 from jiesu.core.errors import InvalidInput
-from jiesu.core.ids import PathId, QueryId
+from jiesu.core.ids import Offset, PathId, QueryId
 from jiesu.core.security import issue_token
 from jiesu.units import service
 from jiesu.units.auth import AdminPrincipal, CurrentPrincipal
@@ -55,7 +55,7 @@ def list_units(
     kind: str | None = None,
     parent_id: QueryId = None,
     q: Annotated[str | None, Query(max_length=60)] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> UnitList:
     rows, count = service.list_units(
@@ -76,7 +76,7 @@ def create_unit(session: SessionDep, principal: AdminPrincipal, body: UnitCreate
 def list_users(
     session: SessionDep,
     principal: AdminPrincipal,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> UserList:
     from sqlalchemy import func, select

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from jiesu.core.api import SessionDep, commit
-from jiesu.core.ids import PathId
+from jiesu.core.ids import Offset, PathId
 from jiesu.units import place_aliases as service
 from jiesu.units.auth import AdminPrincipal
 
@@ -68,7 +68,7 @@ def list_aliases(
     principal: AdminPrincipal,
     include_retired: bool = False,
     q: Annotated[str | None, Query(max_length=40)] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> PlaceAliasList:
     """地名别名（生效中；include_retired=true 含已停用版本），新到旧。"""

@@ -62,7 +62,7 @@ def list_page(request: Request, session: SessionDep, principal: PagePrincipal,
               text: Annotated[str, Query(max_length=100)] = "") -> HTMLResponse:
     needs(principal, *WRITERS)
     rows, count = service.list_articles(session, principal, status=status or None,
-                                        text=text or None, limit=200)
+                                        text=text or None, limit=50)
     articles = [views.article_public(session, a) for a in rows]
     return render(request, "kb_list.html", principal, articles=articles, count=count,
                   status=status, text=text, standing=STANDING, statuses=STATUS_LABELS,

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from jiesu.core.api import error_body
+from jiesu.core.api import allowed_methods, error_body
 from jiesu.core.errors import DomainError
 from jiesu.web import (
     admin,
@@ -28,6 +28,7 @@ from jiesu.web import (
     inbox,
     intake,
     knowledge,
+    lines,
     order,
     search,
     supervisor,
@@ -40,7 +41,7 @@ log = logging.getLogger("jiesu.web")
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
 for module in (auth, intake, dispatch, handler, visits, supervisor, search, order, admin,
                admin_deadlines, admin_places, admin_calendar, admin_open311, inbox, knowledge,
-               hotspots):
+               hotspots, lines):
     router.include_router(module.router)
 
 HEADINGS = {
@@ -94,7 +95,10 @@ def install_web(app: FastAPI) -> None:
             if _is_api(request) and json_handler is not None:
                 result: Response = await json_handler(request, exc)
                 return result
-            return _error_page(request, status_of(exc), message_of(exc), code_of(exc))
+            page = _error_page(request, status_of(exc), message_of(exc), code_of(exc))
+            if page.status_code == 405:  # as the API does: every method of the path
+                page.headers["Allow"] = allowed_methods(request)
+            return page
 
         app.add_exception_handler(kind, handle)
 

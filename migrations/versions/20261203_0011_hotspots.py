@@ -2,7 +2,7 @@
 place, and their members (an order split out keeps its row, with left_at).
 
 Revision ID: 0011
-Revises: 0012
+Revises: 0017
 Create Date: 2026-12-03 16:00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import jiesu.core.db
 
 revision: str = '0011'
-down_revision: str | None = '0012'
+down_revision: str | None = '0017'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,164 @@
+"""Bulk import and the reports over many generated orders (PostgreSQL).
+
+1. Import: `jiesu demo generate --csv` writes JIESU_BENCH_IMPORT_ROWS rows (default 100,000)
+   in the import's columns; `import_file` loads them into a scratch database (COPY, batches
+   of 2,000, every order with its history as events). Target: >= 20,000 rows/s.
+2. Reports: the generator stores JIESU_BENCH_ORDERS orders (default 200,000) with COPY; then
+   the monthly rates (by unit, by district) and the overdue lists (the centre's, the busiest
+   unit's) are timed. Targets: rates < 1 s, overdue list < 50 ms (issue 13 asks both at 10M).
+
+Sizes are environment variables so `make bench` stays bounded; the figures in docs/bench.md
+say which size they were measured at, and the machine's load while they ran.
+
+    JIESU_BENCH_IMPORT_ROWS=1000000 JIESU_BENCH_ORDERS=0 .venv/bin/python -m bench.bench_bulk
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from bench.common import (
+    ROOT,
+    configure,
+    figure,
+    header,
+    postgres_available,
+    prepare,
+    scratch_database,
+)
+
+T = TypeVar("T")
+
+
+def _size(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def _shared() -> Path:
+    from jiesu.core.settings import get_settings
+
+    return get_settings().shared_data_dir
+
+
+def _machine() -> str:
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return f"{os.cpu_count()} CPUs, load average {load:.1f} when measured"
+
+
+def _admin(factory: sessionmaker[Session]) -> int:
+    from jiesu.units.models import User
+
+    with factory() as session:
+        return int(session.scalars(select(User.id).where(User.username == "admin")).one())
+
+
+def _best(runs: int, fn: Callable[[], T]) -> tuple[float, float, T]:
+    times, result = [], None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - started)
+    assert result is not None
+    return statistics.median(times), min(times), result
+
+
+def bench_import(rows: int) -> None:
+    from jiesu.core import clock
+    from jiesu.generator import Generator, load_corpus, load_places, write_csv
+    from jiesu.orders.imports import import_file
+    from jiesu.units.models import Unit
+
+    header(f"bulk import: {rows:,} rows from CSV into PostgreSQL ({_machine()})")
+    with scratch_database("postgresql", "jiesu_bench_import") as url, \
+            tempfile.TemporaryDirectory(prefix="jiesu-import-") as tmp:
+        factory = prepare(url)
+        with factory() as session:
+            places = load_places(session)
+            codes = dict(session.execute(select(Unit.id, Unit.code)).tuples().all())
+        gen = Generator(load_corpus(_shared()), places, created_by_id=_admin(factory),
+                        now=clock.now() - timedelta(days=1), seed=2026)
+        path = Path(tmp) / "history.csv"
+        started = time.perf_counter()
+        write_csv(path, gen, rows, codes)
+        print(f"  wrote {path.stat().st_size / 1e6:,.0f} MB of CSV in "
+              f"{time.perf_counter() - started:.0f} s", flush=True)
+        report = import_file(factory, path, created_by_id=_admin(factory))
+        with factory() as session:
+            events = session.scalar(text("SELECT count(*) FROM order_events"))
+        print(f"  imported {report.imported:,} orders with {events:,} events, "
+              f"{len(report.errors)} errors, in {report.seconds:.1f} s", flush=True)
+        figure("import rows/s (parse, check, COPY, commit)", report.rate, "rows/s",
+               target=20_000)
+
+
+def bench_reports(orders: int, runs: int = 5) -> None:
+    from jiesu.core import clock
+    from jiesu.generator import generate
+    from jiesu.insights.periods import parse_period
+    from jiesu.insights.rates import compute_rates
+    from jiesu.orders import queries
+    from jiesu.orders.models import Order
+
+    header(f"rates and overdue lists over {orders:,} generated orders ({_machine()})")
+    now = clock.now()
+    with scratch_database("postgresql", "jiesu_bench_reports") as url:
+        factory = prepare(url)
+        started = time.perf_counter()
+        generate(factory, _shared(), orders, created_by_id=_admin(factory), now=now)
+        seconds = time.perf_counter() - started
+        figure("generate (COPY) orders/s", orders / seconds, "orders/s")
+        engine = factory.kw["bind"]
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
+            size = conn.execute(text("SELECT pg_database_size(current_database())")).scalar()
+        print(f"  database size {int(size or 0) / 1e9:.1f} GB", flush=True)
+        month = clock.local(now - timedelta(days=45)).strftime("%Y-%m")
+        with factory() as session:
+            for group in ("unit", "district"):
+                median, best, _ = _best(runs, lambda g=group: compute_rates(  # type: ignore[misc]
+                    session, parse_period(month), group=g, now=now))
+                figure(f"rates {month} by {group} (median; best {best * 1000:.0f} ms)",
+                       median * 1000, "ms", target=1000, higher_is_better=False)
+            median, best, rows = _best(runs, lambda: queries.overdue_for_centre(
+                session, limit=100, now=now))
+            figure(f"overdue list, centre, first {len(rows)} (best {best * 1000:.1f} ms)",
+                   median * 1000, "ms", target=50, higher_is_better=False)
+            busiest = session.execute(
+                select(Order.lead_unit_id).where(Order.is_open.is_(True))
+                .group_by(Order.lead_unit_id).order_by(func.count().desc()).limit(1)
+            ).scalar()
+            if busiest is not None:
+                median, best, rows = _best(runs, lambda: queries.overdue_for_unit(
+                    session, int(busiest), limit=100, now=now))
+                figure(f"overdue list, busiest unit, first {len(rows)} "
+                       f"(best {best * 1000:.1f} ms)", median * 1000, "ms", target=50,
+                       higher_is_better=False)
+
+
+def main() -> None:
+    configure()
+    if not postgres_available():
+        print("bench_bulk: PostgreSQL not reachable on 127.0.0.1:5432; skipped")
+        return
+    rows = _size("JIESU_BENCH_IMPORT_ROWS", 100_000)
+    orders = _size("JIESU_BENCH_ORDERS", 200_000)
+    if rows:
+        bench_import(rows)
+    if orders:
+        bench_reports(orders)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main()
