@@ -13,6 +13,8 @@ from jiesu.core.settings import get_settings
 from jiesu.insights.api import router as reports_router
 from jiesu.knowledge.api import public_router as kb_public_router
 from jiesu.knowledge.api import router as kb_router
+from jiesu.lines.api import first_call_router
+from jiesu.lines.api import router as lines_router
 from jiesu.notify.api import router as inbox_router
 from jiesu.open311.api import admin_router as open311_admin_router
 from jiesu.open311.api import router as open311_router
@@ -48,6 +50,8 @@ def create_app() -> FastAPI:
     app.include_router(deadline_rules_router)
     app.include_router(calendar_router)
     app.include_router(inbox_router)
+    app.include_router(lines_router)
+    app.include_router(first_call_router)
     app.include_router(kb_router)
     app.include_router(kb_public_router)
     app.include_router(open311_admin_router)

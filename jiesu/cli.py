@@ -22,6 +22,7 @@ from jiesu.core.settings import get_settings
 from jiesu.hotspots.cli import hotspots_app
 from jiesu.insights.cli import report_app
 from jiesu.knowledge.cli import kb_app
+from jiesu.lines.cli import demo_special_line, lines_app
 from jiesu.open311.cli import open311_app
 from jiesu.visits.cli import visits_app
 
@@ -35,6 +36,8 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(report_app, name="report")
 app.add_typer(visits_app, name="visits")
 app.add_typer(calendar_app, name="calendar")
+app.add_typer(lines_app, name="lines")
+demo_app.command("special-line")(demo_special_line)
 app.add_typer(open311_app, name="open311")
 app.add_typer(kb_app, name="kb")
 app.add_typer(hotspots_app, name="hotspots")

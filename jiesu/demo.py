@@ -379,7 +379,19 @@ def load_demo(session: Session, shared: Path) -> list[str]:
     orders = create_demo_orders(session, shared)
     knowledge = load_demo_knowledge(session)
     return [f"演示用户：新增 {users} 个（密码 {DEMO_PASSWORD}）", f"演示工单：新增 {orders} 件",
-            knowledge]
+            knowledge, load_demo_special_line(session)]
+
+
+def load_demo_special_line(session: Session) -> str:
+    """The seed's epidemic line (jiesu.lines.demo): 30 days of calls, through the services."""
+    from jiesu.lines import demo as line_demo
+
+    calls = get_settings().demo_line_calls
+    if not calls:
+        return "专线：未载入（JIESU_DEMO_LINE_CALLS=0）"
+    result = line_demo.build(session, total=calls,
+                             peak=max(1, round(calls * line_demo.PEAK / line_demo.TOTAL)))
+    return "专线：疫情防控专线已存在" if result is None else result.lines()[0]
 
 
 def load_demo_knowledge(session: Session) -> str:

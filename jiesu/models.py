@@ -13,6 +13,7 @@ from jiesu.knowledge.models import (
     Synonym,
     ZeroResultSearch,
 )
+from jiesu.lines.models import Line, LineAgent, LineArticle, LineCategory
 from jiesu.notify.models import Notification
 from jiesu.open311.models import ApiClient, Open311Request
 from jiesu.orders.attachments import OrderAttachment
@@ -36,6 +37,10 @@ __all__ = [
     "CatalogueRule",
     "DeadlineRuleRow",
     "DeadlineWatch",
+    "Line",
+    "LineAgent",
+    "LineArticle",
+    "LineCategory",
     "Notification",
     "Open311Request",
     "Order",

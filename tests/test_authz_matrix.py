@@ -36,6 +36,7 @@ ROLE_OF = {"agent": "agent", "dispatcher": "dispatcher", "lead_handler": "handle
 HANDLERS = frozenset(m for m, r in ROLE_OF.items() if r == "handler")
 CENTRE = frozenset({"agent", "dispatcher", "visitor", "supervisor"})
 EVERYONE = frozenset(CAST)
+LINE_MANAGERS = frozenset({"supervisor", "admin"})
 _counter = itertools.count(1)
 
 
@@ -264,6 +265,40 @@ def _replied_for(path: str, body: dict[str, Any]) -> Setup:
     return setup
 
 
+def _line_answer(session: Session) -> Any:
+    """A published knowledge-base answer (jiesu.knowledge) for the line routes."""
+    from jiesu.knowledge import service as kb
+    from jiesu.knowledge.schemas import ArticleCreate
+
+    version = kb.create_article(session, who(session, "supervisor"), ArticleCreate(
+        topic=f"矩阵口径{next(_counter)}", questions=["核酸检测点在哪里"], answer="见区政府网站。",
+        category="疾病预防控制", owner_unit_id=unit(session, "dept.chengguan").id))
+    return kb.publish(session, who(session, "supervisor"), version.id)
+
+
+def _line_call(method: str, suffix: str = "", body: Any = None) -> Setup:
+    """A special line with the demo agent and one answer on it (jiesu.lines)."""
+    def setup(session: Session) -> Call:
+        from jiesu.lines import schemas as line_schemas
+        from jiesu.lines import service as lines
+
+        answer = _line_answer(session)
+        line = lines.create_line(session, who(session, "supervisor"),
+                                 line_schemas.LineCreate(code=f"matrix-{next(_counter)}",
+                                                         name="矩阵专线", number="12345-9",
+                                                         agent_ids=[who(session, "agent").user_id],
+                                                         article_ids=[answer.article_id]))
+        path = f"/api/v1/lines/{line.id}{suffix}".replace(
+            "{agent_id}", str(who(session, "agent").user_id)).replace(
+            "{article_id}", str(answer.article_id))
+        call_body = body
+        if body == "new_article":
+            call_body = {"article_ids": [_line_answer(session).article_id]}
+        return Call(method, path, call_body)
+
+    return setup
+
+
 # Knowledge base: articles of 市城市管理委 (the assisting unit's handler "dept" owns them).
 KB_CENTRE = frozenset({"supervisor", "admin"})
 KB_OWNER = KB_CENTRE | {"assist_handler"}
@@ -286,6 +321,13 @@ def _kb_article_call(method: str, suffix: str, body: Any = None, state: str = "p
                     secrets=[version.answer])
 
     return setup
+
+
+def _settle_call(session: Session) -> Call:
+    version = _line_answer(session)
+    return Call("POST", "/api/v1/first-call", {
+        "call": {"type": "consultation", "text": f"矩阵来电{next(_counter)}：核酸检测点在哪里"},
+        "version_id": version.id})
 
 
 def _kb_version_call(suffix: str, state: str, body: Any = None) -> Setup:
@@ -452,6 +494,27 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/api/v1/reports/rates"): Entry(
         (CENTRE - {"agent"}) | HANDLERS | {"admin"},
         _fixed("GET", "/api/v1/reports/rates", period="2026-10")),
+    ("GET", "/api/v1/lines"): Entry(CENTRE | {"admin"}, _fixed("GET", "/api/v1/lines")),
+    ("POST", "/api/v1/lines"): Entry(LINE_MANAGERS, _unique(
+        "POST", "/api/v1/lines",
+        lambda n: {"code": f"matrix-new-{n}", "name": "矩阵专线", "channel_tag": "matrix"}),
+        changes=True),
+    ("GET", "/api/v1/lines/{line_id}"): Entry(CENTRE | {"admin"}, _line_call("GET")),
+    ("PUT", "/api/v1/lines/{line_id}"): Entry(
+        LINE_MANAGERS, _line_call("PUT", body={"name": "改名专线"})),
+    ("POST", "/api/v1/lines/{line_id}/close"): Entry(
+        LINE_MANAGERS, _line_call("POST", "/close", {"note": "结束"}), changes=True),
+    ("POST", "/api/v1/lines/{line_id}/agents"): Entry(LINE_MANAGERS, lambda session: _line_call(
+        "POST", "/agents", {"user_ids": [who(session, "agent2").user_id]})(session)),
+    ("DELETE", "/api/v1/lines/{line_id}/agents/{user_id}"): Entry(
+        LINE_MANAGERS, _line_call("DELETE", "/agents/{agent_id}"), changes=True),
+    ("POST", "/api/v1/lines/{line_id}/articles"): Entry(
+        LINE_MANAGERS, _line_call("POST", "/articles", "new_article")),
+    ("DELETE", "/api/v1/lines/{line_id}/articles/{article_id}"): Entry(
+        LINE_MANAGERS, _line_call("DELETE", "/articles/{article_id}"), changes=True),
+    ("GET", "/api/v1/lines/{line_id}/dashboard"): Entry(
+        frozenset({"dispatcher", "supervisor", "admin"}), _line_call("GET", "/dashboard")),
+    ("POST", "/api/v1/first-call"): Entry(frozenset({"agent"}), _settle_call, changes=True),
     ("GET", "/api/v1/kb/search"): Entry(EVERYONE, _fixed("GET", "/api/v1/kb/search", q="垃圾")),
     ("GET", "/api/v1/public/kb/search"): Entry(
         EVERYONE, _fixed("GET", "/api/v1/public/kb/search", q="垃圾"), public=True),

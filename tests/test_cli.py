@@ -27,6 +27,7 @@ def cli_db(tmp_path_factory: pytest.TempPathFactory, shared_dir_path: Path) -> I
     with scratch_sqlite(tmp_path_factory.mktemp("cli"), "cli.db", {
         "JIESU_SHARED_DATA_DIR": str(shared_dir_path),
         "JIESU_TRIAGE_AT_INTAKE": "false",  # triage has its own tests
+        "JIESU_DEMO_LINE_CALLS": "100",  # the special line has its own (tests/test_lines_cli.py)
     }) as url:
         yield url
 

@@ -34,7 +34,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = Path(__file__).resolve().parents[1]
     shared = os.environ.get("JIESU_SHARED_DATA_DIR", str(root.parent / "shared" / "data"))
     env = {"JIESU_SHARED_DATA_DIR": shared, "JIESU_TRIAGE_AT_INTAKE": "false",
-           "JIESU_RATES_MIN_VISITED": "3"}
+           "JIESU_RATES_MIN_VISITED": "3", "JIESU_DEMO_LINE_CALLS": "200"}
     with scratch_sqlite(tmp_path_factory.mktemp("rates_cli"), "demo.db", env,
                         also_clear=get_rate_rules.cache_clear) as url, \
             time_machine.travel(NOW, tick=False):

@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     # request never waits for the model: for peaks on PostgreSQL with `jiesu worker` running.
     triage_deferred: bool = False
     shared_data_dir: Path = Field(default=Path("../shared/data"))
+    # Calls of the demo's epidemic special line (jiesu/lines/demo.py; 0: no line).
+    demo_line_calls: int = Field(default=8_300, ge=0, le=200_000)
     timezone: str = "Asia/Shanghai"
     # Deadlines, reminders and escalation (jiesu/orders/jobs.py); figures from practice.
     office_close: time = time(23, 59, 59)  # a day-based deadline ends at this local time

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import select
 
 from jiesu.core.db import session_scope
 from jiesu.core.errors import DomainError
@@ -46,17 +47,29 @@ def rates(
     period: Annotated[str, typer.Option(help="2026-10（月）、2026-W44（周）、2026-10-05（日）、"
                                              "2026-10-01..2026-10-15（自定义）")],
     unit: Annotated[str | None, typer.Option(help="单位编码；区的编码含其街道")] = None,
-    group: Annotated[str, typer.Option(help="unit / district / category")] = "unit",
+    group: Annotated[str | None, typer.Option(
+        help="三率：unit / district / category；一次办结率：line / category / agent / day")
+    ] = None,
     format: Annotated[str, typer.Option(help="table / csv / xlsx / json")] = "table",
     output: Annotated[Path | None, typer.Option(help="写入文件（xlsx 必须指定）")] = None,
+    kind: Annotated[str, typer.Option(help="three（三率）/ first-call（一次办结率）")] = "three",
+    line: Annotated[str | None, typer.Option(help="一次办结率：专线编码")] = None,
 ) -> None:
-    """按单位、区（含街道）或类别统计响应率、解决率、满意率与综合得分。"""
+    """按单位、区（含街道）或类别统计响应率、解决率、满意率与综合得分；
+    --kind first-call 按专线、类别、坐席或日期统计一次办结率。"""
     if format not in ("table", "csv", "xlsx", "json"):
         console.print(f"[red]未知格式：{format}[/red]")
         raise typer.Exit(code=2)
     if format == "xlsx" and output is None:
         console.print("[red]xlsx 格式须用 --output 指定文件[/red]")
         raise typer.Exit(code=2)
+    if kind in ("first-call", "first_call"):
+        _first_call(period, group or "line", line, format, output)
+        return
+    if kind != "three":
+        console.print(f"[red]未知报表：{kind}（three / first-call）[/red]")
+        raise typer.Exit(code=2)
+    group = group or "unit"
     try:
         with session_scope() as session:
             unit_id = None
@@ -85,6 +98,45 @@ def rates(
         return
     text = to_csv(report) if format == "csv" else json.dumps(report.as_dict(), ensure_ascii=False,
                                                             indent=2)
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        typer.echo(text, nl=False)
+
+
+def _first_call(period: str, group: str, line: str | None, format: str,
+                output: Path | None) -> None:
+    from jiesu.insights import first_call
+    from jiesu.lines.models import Line
+
+    try:
+        with session_scope() as session:
+            line_id = None
+            if line:
+                found = session.scalars(select(Line).where(Line.code == line)).first()
+                if found is None:
+                    console.print(f"[red]专线不存在：{line}[/red]")
+                    raise typer.Exit(code=2)
+                line_id = found.id
+            report = first_call.compute_fcr(session, parse_period(period), group=group,
+                                            line_id=line_id)
+    except DomainError as exc:
+        console.print_json(data=exc.as_body())
+        raise typer.Exit(code=2) from exc
+    if format == "xlsx":
+        assert output is not None
+        output.write_bytes(first_call.to_xlsx(report))
+        console.print(f"已写入 {output}（{len(report.rows)} 行）")
+        return
+    if format == "table":
+        wide = output is not None or not console.is_terminal
+        out = Console(record=True, width=200) if wide else console
+        out.print(first_call.render_table(report))
+        if output:
+            output.write_text(out.export_text(), encoding="utf-8")
+        return
+    text = (first_call.to_csv(report) if format == "csv"
+            else json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     if output:
         output.write_text(text, encoding="utf-8")
     else:

@@ -139,6 +139,8 @@ class Order(Base):
         Index("ix_orders_street", "street_code", "received_at"),
         Index("ix_orders_district", "district_code", "received_at"),
         Index("ix_orders_received", "received_at"),
+        # A special line's dashboard and first-call figures (migration 0017).
+        Index("ix_orders_line_received", "line_id", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -169,6 +171,8 @@ class Order(Base):
     master_order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), default=None)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), default=None)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # The special line (jiesu.lines) the call came in on; None for the main hotline.
+    line_id: Mapped[int | None] = mapped_column(ForeignKey("lines.id"), default=None)
 
     received_at: Mapped[datetime]
     dispatched_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -51,6 +51,7 @@ class OrderCreate(Strict):
     district_code: str | None = Field(default=None, max_length=12)
     street_code: str | None = Field(default=None, max_length=12)
     community_code: str | None = Field(default=None, max_length=16)
+    line_id: DbId | None = Field(default=None, description="专线：来电所在专线（须运行中）")
     received_at: datetime | None = Field(default=None, description="仅用于批量导入；默认为当前时间")
 
     # Texts pasted or imported from spreadsheets carry "_x000D_" and CR LF: decoded on entry.
@@ -74,6 +75,8 @@ class ActionBase(Strict):
 class AnswerOnCall(ActionBase):
     answer: str = Text
     knowledge_id: DbId | None = None
+    # The knowledge-base version the answer came from (jiesu.lines.first_call).
+    knowledge_version_id: DbId | None = None
 
 
 class NotAccept(ActionBase):
@@ -235,6 +238,7 @@ class OrderPublic(BaseModel):
     assignee_id: int | None
     master_order_id: int | None
     case_id: int | None
+    line_id: int | None = Field(default=None, description="来电所在专线")
     received_at: datetime
     dispatched_at: datetime | None
     signed_at: datetime | None

@@ -6,6 +6,7 @@ the caller commits. A stale version is a 409 Conflict, never a lost update.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, cast
 
@@ -46,6 +47,24 @@ HANDLER_ACTIONS = frozenset(
         Action.request_extension, Action.reply,
     }
 )
+
+
+# A call on a special line is checked by that package (jiesu.lines, after orders in the
+# layering: 0001), which registers its check on import; without one, a line is refused.
+LineCheck = Callable[[Session, Principal, int, datetime], None]
+_line_checks: list[LineCheck] = []
+
+
+def register_line_check(check: LineCheck) -> None:
+    if check not in _line_checks:
+        _line_checks.append(check)
+
+
+def _check_line(session: Session, principal: Principal, line_id: int, at: datetime) -> None:
+    if not _line_checks:
+        raise InvalidInput("专线不存在", code="unknown_line", details={"line_id": line_id})
+    for check in _line_checks:
+        check(session, principal, line_id, at)
 
 
 class TransitionError(DomainError):
@@ -92,8 +111,12 @@ def append_event(
     }])
 
 
-def intake(session: Session, principal: Principal, data: s.OrderCreate) -> tuple[Order, bool]:
-    """Record a request. Returns (order, created); a repeated client key returns the first."""
+def intake(session: Session, principal: Principal, data: s.OrderCreate, *,
+           triage: bool = True) -> tuple[Order, bool]:
+    """Record a request. Returns (order, created); a repeated client key returns the first.
+
+    `triage=False`: no proposal for the dispatcher, for a call closed in the same step
+    (settled on the call with a standard answer, jiesu.lines.first_call)."""
     if principal.role is not Role.agent:
         raise NotAllowed("只有坐席可以受理诉求", code="role_not_allowed")
     settings = get_settings()
@@ -105,8 +128,8 @@ def intake(session: Session, principal: Principal, data: s.OrderCreate) -> tuple
     # Either way it never replaces what the agent chose.
     kept = {"keep_urgency": data.urgency is not None,
             "keep_place": bool(data.street_code or data.district_code)}
-    deferred = settings.triage_at_intake and settings.triage_deferred
-    inline = settings.triage_at_intake and not deferred
+    deferred = triage and settings.triage_at_intake and settings.triage_deferred
+    inline = triage and settings.triage_at_intake and not deferred
     suggestion = suggest_for_intake(session, data) if inline else None
     if data.client_key:
         existing = session.scalars(select(Order).where(Order.client_key == data.client_key)).first()
@@ -114,6 +137,8 @@ def intake(session: Session, principal: Principal, data: s.OrderCreate) -> tuple
             return existing, False
     now = clock.now()
     received_at = data.received_at or now
+    if data.line_id is not None:
+        _check_line(session, principal, data.line_id, received_at)
     fields = data.model_dump(exclude={"received_at", "urgency", "title"})
     order = Order(
         **fields,
@@ -157,7 +182,8 @@ def intake(session: Session, principal: Principal, data: s.OrderCreate) -> tuple
     set_committed_value(order, "number", number)
     append_event(
         session, order, action="intake", from_state=None, principal=principal, at=received_at,
-        payload={"channel": order.channel, "type": order.type, "client_key": data.client_key},
+        payload={"channel": order.channel, "type": order.type, "client_key": data.client_key,
+                 **({"line_id": order.line_id} if order.line_id else {})},
         first=True,
     )
     if deferred:

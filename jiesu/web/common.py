@@ -49,11 +49,13 @@ HOME = {
 # The links each role sees in the top bar: its own screens and nothing else.
 NAV: dict[Role, list[tuple[str, str]]] = {
     Role.agent: [("/agent", "受理"), ("/orders", "工单查询"), ("/kb/search", "知识库")],
-    Role.dispatcher: [("/dispatch", "派单队列"), ("/orders", "工单查询"), ("/kb/search", "知识库")],
+    Role.dispatcher: [("/dispatch", "派单队列"), ("/orders", "工单查询"), ("/kb/search", "知识库"),
+                      ("/lines", "专线")],
     Role.handler: [("/unit", "我的工单"), ("/orders", "本单位工单"), ("/kb", "知识库")],
     Role.visitor: [("/visits", "回访队列"), ("/orders", "工单查询"), ("/kb/search", "知识库")],
     Role.supervisor: [("/supervisor", "督办看板"), ("/orders", "工单查询"), ("/kb", "知识库"),
-                      ("/kb/review", "知识库审核"), ("/kb/insights", "待补充答复")],
+                      ("/kb/review", "知识库审核"), ("/kb/insights", "待补充答复"),
+                      ("/lines", "专线")],
     Role.admin: [
         ("/admin", "单位"),
         ("/admin/users", "用户"),

@@ -13,11 +13,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from jiesu.core import clock
 from jiesu.core.api import SessionDep, commit
 from jiesu.core.errors import DomainError
 from jiesu.core.roles import Role
+from jiesu.lines import service as line_service
 from jiesu.orders import queries, service
 from jiesu.orders import schemas as s
 from jiesu.orders.models import NotAcceptedReason, RequestType
@@ -37,7 +39,7 @@ router = APIRouter()
 HISTORY_MIN_DIGITS = 7
 ORDER_FIELDS = (
     "client_key", "type", "text", "place_text", "citizen_name", "citizen_phone",
-    "category", "urgency", "district_code", "street_code", "community_code",
+    "category", "urgency", "district_code", "street_code", "community_code", "line_id",
 )
 CHECKBOXES = ("anonymous", "confidential", "no_callback")
 
@@ -56,13 +58,16 @@ def _form_values(form: Any) -> dict[str, Any]:
 def _page(
     request: Request, principal: Any, *, values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None, error: str | None = None, status_code: int = 200,
-    last: Any = None,
+    last: Any = None, session: Session | None = None,
 ) -> HTMLResponse:
     values = values or {}
     values.setdefault("client_key", uuid.uuid4().hex)
+    # The special lines this agent takes calls on now (jiesu.lines): the call carries one.
+    lines = (line_service.lines_taking_calls(session, principal.user_id, clock.now())
+             if session is not None else [])
     return render(
         request, "intake.html", principal, status_code=status_code, v=values,
-        errors=errors or {}, error=error, last=last,
+        errors=errors or {}, error=error, last=last, lines=lines,
         types=[t.value for t in RequestType if t is not RequestType.praise],
         reasons=[r.value for r in NotAcceptedReason],
     )
@@ -79,7 +84,7 @@ def intake_page(
             last_order = service.get_order(session, principal, last)
         except DomainError:
             last_order = None
-    return _page(request, principal, last=last_order)
+    return _page(request, principal, last=last_order, session=session)
 
 
 @router.get("/agent/history", response_class=HTMLResponse)
@@ -146,7 +151,7 @@ async def submit_intake(
         )
     if errors or data is None:
         return _page(request, principal, values=values, errors=errors, status_code=422,
-                     error="请检查标红的字段")
+                     error="请检查标红的字段", session=session)
     try:
         order, _ = service.intake(session, principal, data)
         flash = "intake"
@@ -161,5 +166,5 @@ async def submit_intake(
     except DomainError as exc:
         session.rollback()
         return _page(request, principal, values=values, errors=domain_field_errors(exc),
-                     error=exc.message, status_code=exc.status_code)
+                     error=exc.message, status_code=exc.status_code, session=session)
     return redirect(f"/agent?ok={flash}&last={order_id}")

@@ -27,6 +27,7 @@ from jiesu.web import (
     inbox,
     intake,
     knowledge,
+    lines,
     order,
     search,
     supervisor,
@@ -38,7 +39,8 @@ log = logging.getLogger("jiesu.web")
 
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
 for module in (auth, intake, dispatch, handler, visits, supervisor, search, order, admin,
-               admin_deadlines, admin_places, admin_calendar, admin_open311, inbox, knowledge):
+               admin_deadlines, admin_places, admin_calendar, admin_open311, inbox, knowledge,
+               lines):
     router.include_router(module.router)
 
 HEADINGS = {

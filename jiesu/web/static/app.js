@@ -71,6 +71,32 @@
         { type: "bar", name: "满意率", data: d.satisfaction }] });
   }
 
+  // A special line's dashboard (jiesu/web/lines.py): calls and first-call settled per day,
+  // calls per hour of day.
+  function lineCharts() {
+    var el = document.getElementById("line-data");
+    if (!el || !window.echarts) return;
+    var d = JSON.parse(el.textContent);
+    function draw(id, option) {
+      var node = document.getElementById(id);
+      if (!node) return;
+      var chart = window.echarts.getInstanceByDom(node) || window.echarts.init(node);
+      chart.setOption(option, true);
+    }
+    var hours = []; for (var h = 0; h < 24; h++) hours.push(h + "时");
+    draw("chart-line-days", { legend: { top: 0 }, tooltip: { trigger: "axis" },
+      grid: { left: 45, right: 10, top: 30, bottom: 40 },
+      xAxis: { type: "category", data: d.days.map(function (s) { return s.slice(5); }) },
+      yAxis: { type: "value", minInterval: 1 },
+      series: [{ type: "bar", name: "来电", data: d.calls, itemStyle: { color: "#0b4f9c" } },
+               { type: "line", name: "一次办结", data: d.settled, itemStyle: { color: "#1e7b34" } }] });
+    draw("chart-line-hours", { grid: { left: 45, right: 10, top: 20, bottom: 30 }, tooltip: {},
+      xAxis: { type: "category", data: hours }, yAxis: { type: "value", minInterval: 1 },
+      series: [{ type: "bar", name: "来电", data: d.hours, itemStyle: { color: "#0b4f9c" } }] });
+  }
+
+  document.addEventListener("DOMContentLoaded", lineCharts);
+  document.addEventListener("htmx:afterSettle", lineCharts);
 
   // Unit chooser: type any part of a unit's name, code or territorial path; the list shows the
   // path (朝阳区 › 望京街道); a form is not sent while a unit field names no known unit.
