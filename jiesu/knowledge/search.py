@@ -306,10 +306,15 @@ def invalidate() -> None:
         _generation += 1
 
 
-def set_line_members(resolver: Callable[[Session, int], Collection[int]] | None) -> None:
-    """Special lines register how to read a line's article ids (their membership table)."""
+LineResolver = Callable[[Session, int], Collection[int]]
+
+
+def set_line_members(resolver: LineResolver | None) -> LineResolver | None:
+    """Special lines register how to read a line's article ids (their membership table);
+    returns the resolver it replaces (a test puts it back)."""
     global _line_members
-    _line_members = resolver
+    previous, _line_members = _line_members, resolver
+    return previous
 
 
 def line_members(session: Session, line_id: int | None) -> Collection[int]:
