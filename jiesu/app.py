@@ -10,6 +10,7 @@ from jiesu.core.api import install_error_handlers
 from jiesu.core.guards import GUARD
 from jiesu.core.openapi import install_openapi
 from jiesu.core.settings import get_settings
+from jiesu.hotspots.api import router as hotspots_router
 from jiesu.insights.api import router as reports_router
 from jiesu.knowledge.api import public_router as kb_public_router
 from jiesu.knowledge.api import router as kb_router
@@ -50,6 +51,7 @@ def create_app() -> FastAPI:
     app.include_router(deadline_rules_router)
     app.include_router(calendar_router)
     app.include_router(inbox_router)
+    app.include_router(hotspots_router)
     app.include_router(lines_router)
     app.include_router(first_call_router)
     app.include_router(kb_router)

@@ -106,9 +106,15 @@ def _messages(shared: Path) -> list[tuple[str, str, str]]:
     return rows
 
 
-def _localise(text: str, district: str) -> str:
-    text = text.replace("西地省", "北京市").replace("A市", "北京市")
-    return re.sub(r"A\d*[区县]", district, text)
+_MASKED_CITY = re.compile(r"(?:西地省|[A-Z]\d*市)")
+_MASKED_DISTRICT = re.compile(r"[A-Z]\d*[区县]")
+
+
+def _localise(text: str, district: str, street: str = "") -> str:
+    """The source messages' masked places (西地省, A市, A3区, K8县) read as the order's own
+    district and street: 北京市朝阳区望京街道."""
+    text = _MASKED_CITY.sub("北京市", text)
+    return _MASKED_DISTRICT.sub(district + street, text)
 
 
 # How many demo orders end in each state, and the steps that take them there.
@@ -166,14 +172,52 @@ def create_demo_orders(session: Session, shared: Path, *, seed: int = 12345) -> 
                 count,
                 received,
                 _localise(title, district.name),
-                _localise(body, district.name),
+                _localise(body, district.name, street.name),
                 _localise(official, district.name),
                 street,
                 district,
                 depts,
             )
-    return count + _ranked_month(session, rng, people, messages, count, streets, districts,
-                                 depts)
+    count += _ranked_month(session, rng, people, messages, count, streets, districts, depts)
+    return count + _developing_hot_spot(session, rng, people, count)
+
+
+# A hot spot in the making: in the last day, neighbours of one estate in 望京街道 call about the
+# same mixing plant (distinct callers, worded each their own way). With the default rule (5
+# callers in 24 hours) the hot-spots job alerts the supervisor and the dispatchers.
+HOT_SPOT_FILE = Path(__file__).parent / "hotspots" / "data" / "demo_hot_spot.csv"
+
+
+def _hot_spot_texts() -> list[tuple[str, str]]:
+    with HOT_SPOT_FILE.open(encoding="utf-8") as handle:
+        return [(r["title"], r["text"]) for r in csv.DictReader(handle)]
+
+
+def _developing_hot_spot(
+    session: Session, rng: random.Random, people: dict[str, Principal], count: int
+) -> int:
+    wangjing = units.unit_by_code(session, "110105026")
+    if wangjing is None or wangjing.parent_id is None:
+        return 0
+    district = session.get(Unit, wangjing.parent_id)
+    assert district is not None
+    now = clock.now()
+    texts = _hot_spot_texts()
+    for i, (title, text) in enumerate(texts):
+        at = now - timedelta(hours=20 - i * 2.5, minutes=rng.randint(0, 40))
+        agent = people["agent"] if i % 2 else people["agent2"]
+        service.intake(session, agent, s.OrderCreate(
+            client_key=f"demo-hot-{i}", type=RequestType.complaint, title=title, text=text,
+            place_text=f"{district.name}{wangjing.name}望京西园四区",
+            citizen_name=rng.choice(["张先生", "李女士", "王先生", "刘女士"]),
+            citizen_phone=f"1391{i:03d}{rng.randint(1000, 9999)}",
+            district_code=district.code, street_code=wangjing.code, received_at=at,
+        ))
+    session.flush()
+    from jiesu.hotspots import service as hotspots
+
+    hotspots.assign_pending(session, limit=10_000)  # every demo order into the clusters
+    return len(texts)
 
 
 # Each unit with a demo handler gets this many orders dispatched, replied and visited in the
@@ -219,7 +263,7 @@ def _ranked_month(
                 0, span * 0.6))).astimezone(now.tzinfo))
             _one_order(
                 session, rng, people, "closed", count + added, received,
-                _localise(title, district.name), _localise(body, district.name),
+                _localise(title, district.name), _localise(body, district.name, street.name),
                 _localise(official, district.name), street, district, depts,
                 lead_override=lead,
             )

@@ -4,6 +4,7 @@ from jiesu.calendar.models import CalendarDay, CalendarYear
 from jiesu.core.db import Base
 from jiesu.core.outbox import OutboxMessage
 from jiesu.core.privacy import PhoneReadLog
+from jiesu.hotspots.models import HotspotCluster, HotspotMember, HotspotRule, JointCase
 from jiesu.insights import models as insights_models  # noqa: F401  (rate indexes)
 from jiesu.knowledge.models import (
     Article,
@@ -37,6 +38,10 @@ __all__ = [
     "CatalogueRule",
     "DeadlineRuleRow",
     "DeadlineWatch",
+    "HotspotCluster",
+    "HotspotMember",
+    "HotspotRule",
+    "JointCase",
     "Line",
     "LineAgent",
     "LineArticle",

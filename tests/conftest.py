@@ -18,6 +18,9 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 os.environ.setdefault("JIESU_MODE", "demo")
+# The demo's epidemic special line is 8,300 calls (make run); a test that loads the demo
+# gets a small one unless it asks for more (jiesu/lines/demo.py, tests/test_lines_cli.py).
+os.environ.setdefault("JIESU_DEMO_LINE_CALLS", "200")
 
 from jiesu.core import db as core_db
 from jiesu.core.api import get_session

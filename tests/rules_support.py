@@ -76,6 +76,7 @@ def action_payload(session: Session, action: str, order: Order | None = None) ->
         "merge": {"master_order_id": new_order(session, text="主工单：同一问题").id},
         "split": {},
         "link_case": {"case_id": 1},
+        "unlink_case": {"reason": "误并，非同一诉求"},
         "praise": {"kind": "call"},
     }
     if action in payloads:

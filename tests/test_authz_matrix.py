@@ -119,6 +119,12 @@ def _action_setup(action: Action) -> Setup:
             session.add(case)
             session.flush()
             body["case_id"] = case.id
+        if action.value == "unlink_case":
+            case = Case(title="联办", created_by_id=who(session, "dispatcher").user_id,
+                        created_at=clock.now())
+            session.add(case)
+            session.flush()
+            step(session, "dispatcher", order, "link_case", case_id=case.id)
         if action.value == "skip_visit":
             body["reason"] = "anonymous"
         return Call("POST", f"/api/v1/orders/{order.id}/{action.value}", body,
@@ -417,6 +423,31 @@ MATRIX: dict[tuple[str, str], Entry] = {
         "POST", "/api/v1/cases", {"title": "联办", "order_ids": []})),
     ("GET", "/api/v1/cases/{case_id}"): Entry(CENTRE, lambda session: Call(
         "GET", f"/api/v1/cases/{_case(session)}")),
+    ("GET", "/api/v1/hotspots"): Entry(
+        frozenset({"dispatcher", "supervisor"}), _fixed("GET", "/api/v1/hotspots")),
+    ("GET", "/api/v1/hotspots/rule"): Entry(
+        frozenset({"dispatcher", "supervisor"}), _fixed("GET", "/api/v1/hotspots/rule")),
+    ("PUT", "/api/v1/hotspots/rule"): Entry(frozenset({"supervisor", "admin"}), _fixed(
+        "PUT", "/api/v1/hotspots/rule", {"min_callers": 5, "within_hours": 24})),
+    ("GET", "/api/v1/hotspots/{cluster_id}"): Entry(
+        frozenset({"dispatcher", "supervisor"}), lambda session: Call(
+            "GET", f"/api/v1/hotspots/{_hotspot(session)}")),
+    ("POST", "/api/v1/hotspots/{cluster_id}/case"): Entry(
+        frozenset({"dispatcher", "supervisor"}), lambda session: Call(
+            "POST", f"/api/v1/hotspots/{_hotspot(session)}/case",
+            {"lead_unit_id": unit(session, WANGJING).id}), changes=True),
+    ("POST", "/api/v1/hotspots/cases/{case_id}/reply"): Entry(
+        frozenset({"lead_handler"}), lambda session: Call(
+            "POST", f"/api/v1/hotspots/cases/{_hotspot_case(session)}/reply",
+            {"outcome": "solved", "reply": "已统一处理"}), changes=True),
+    ("POST", "/api/v1/hotspots/cases/{case_id}/split"): Entry(
+        frozenset({"dispatcher", "supervisor"}), lambda s: _hotspot_split(s), changes=True),
+    ("POST", "/api/v1/hotspots/proposals/{order_id}/accept"): Entry(
+        frozenset({"dispatcher", "supervisor"}), lambda s: _hotspot_proposal(s), changes=True),
+    ("GET", "/api/v1/hotspots/report"): Entry(frozenset({"dispatcher", "supervisor"}), _fixed(
+        "GET", "/api/v1/hotspots/report", month="2026-11")),
+    ("GET", "/api/v1/hotspots/proactive"): Entry(
+        frozenset({"dispatcher", "supervisor"}), _fixed("GET", "/api/v1/hotspots/proactive")),
     ("GET", "/api/v1/praises/stats"): Entry(
         CENTRE | {"admin"}, _fixed("GET", "/api/v1/praises/stats")),
     ("POST", "/api/v1/triage"): Entry(frozenset({"agent", "dispatcher", "supervisor"}), _fixed(
@@ -551,6 +582,45 @@ for _action in Action:
     if any(a is _action for (_, a) in TABLE):
         MATRIX.setdefault(("POST", f"/api/v1/orders/{{order_id}}/{_action.value}"),
                           _action_entry(_action))
+
+
+def _hotspot(session: Session) -> int:
+    from jiesu.hotspots import live, service
+
+    live.forget()
+    # A new estate each time: each setup gets a cluster of its own (one may become a case).
+    new_order(session, text=f"朝阳区望京街道矩阵{next(_counter)}号家园旁搅拌站夜间施工噪音扰民")
+    return service.assign_pending(session)[-1].cluster_id
+
+
+def _hotspot_case(session: Session) -> int:
+    from jiesu.hotspots import cases
+
+    cluster_id = _hotspot(session)
+    return cases.open_case(session, who(session, "dispatcher"), cluster_id,
+                           lead_unit_id=unit(session, WANGJING).id,
+                           assisting_unit_ids=[]).case_id
+
+
+def _hotspot_split(session: Session) -> Call:
+    from jiesu.hotspots import cases
+
+    case_id = _hotspot_case(session)
+    order_id = cases.case_orders(session, case_id)[-1].id
+    return Call("POST", f"/api/v1/hotspots/cases/{case_id}/split",
+                {"order_id": order_id, "reason": "误并"})
+
+
+def _hotspot_proposal(session: Session) -> Call:
+    from jiesu.hotspots import service
+
+    case_id = _hotspot_case(session)
+    from jiesu.hotspots.models import HotspotCluster, JointCase
+
+    cluster = session.get(HotspotCluster, session.get(JointCase, case_id).cluster_id)
+    later = new_order(session, text=f"{cluster.title}，今晚又开始了")
+    service.assign_pending(session)
+    return Call("POST", f"/api/v1/hotspots/proposals/{later.id}/accept")
 
 
 def _case(session: Session) -> int:

@@ -238,12 +238,13 @@ def test_a_line_boost_puts_the_lines_answers_first(session: Session) -> None:
     general = published(session, topic="核酸检测点查询", questions=["哪里可以做核酸"])
     special = published(session, topic="核酸检测结果查询", questions=["核酸结果在哪看"])
     assert general.id and special.id
-    kb_search.set_line_members(lambda s, line_id: {special.article_id} if line_id == 7 else ())
+    previous = kb_search.set_line_members(
+        lambda s, line_id: {special.article_id} if line_id == 7 else ())
     try:
         assert topics(session, "核酸检测查询", line_id=7)[0] == "核酸检测结果查询"
         assert topics(session, "核酸检测查询")[0] == "核酸检测点查询"
     finally:
-        kb_search.set_line_members(None)
+        kb_search.set_line_members(previous)
 
 
 def test_a_schedule_with_no_timezone_is_refused(session: Session) -> None:

@@ -145,3 +145,20 @@ def test_an_overlapping_version_over_the_api_is_a_conflict(
     assert refused.status_code == 409
     assert refused.json()["error"]["code"] == "kb_version_overlap"
     assert snapshot(session) == before
+
+
+def test_the_article_list_filters_by_the_latest_versions_status_and_text(
+    client: TestClient, session: Session
+) -> None:
+    # schemathesis found `?status=…` answered 500 (the latest-version subquery had no FROM).
+    published(session, topic="居住证办理条件", questions=["居住证怎么办"])
+    headers = auth_headers(session, "supervisor")
+    for params, expected in (({"status": "published"}, ["居住证办理条件"]),
+                             ({"status": "draft"}, []),
+                             ({"text": "居住证"}, ["居住证办理条件"]),
+                             ({"status": "published", "text": "无此条"}, [])):
+        response = client.get("/api/v1/kb/articles", params=params, headers=headers)
+        assert response.status_code == 200, (params, response.text)
+        assert [a["latest"]["topic"] for a in response.json()["data"]] == expected, params
+    bad = client.get("/api/v1/kb/articles", params={"status": "gone"}, headers=headers)
+    assert bad.status_code == 422

@@ -41,6 +41,16 @@ _REF = "#/components/schemas/{model}"
 _METHODS = frozenset({"get", "put", "post", "delete", "patch"})
 
 
+CSV = "text/csv"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def downloads(*media_types: str, description: str = "文件下载") -> dict[int | str, Any]:
+    """`responses=` for a route that answers 200 with a file: its content types are declared,
+    so a client (and schemathesis) knows a CSV is a promised answer, not a surprise."""
+    return {200: {"description": description, "content": {m: {} for m in media_types}}}
+
+
 def _error_response(description: str) -> dict[str, Any]:
     return {"description": description,
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter, deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -192,27 +192,37 @@ class ClusterIndex:
         self.idf = idf
         self.params = params or Params()
         self.clusters: dict[int, Cluster] = {}
-        self._by_term: dict[str, deque[int]] = {}
-        self._by_place: dict[str, deque[int]] = {}
-        self._by_area: dict[str, deque[int]] = {}
+        # Postings: key -> cluster ids, newest last, at most `posting_limit` (insertion-ordered
+        # dicts: a cluster that grows moves to the end, the oldest falls off).
+        self._by_term: dict[str, dict[int, None]] = {}
+        self._by_free_term: dict[str, dict[int, None]] = {}  # clusters without a place name
+        self._by_place: dict[str, dict[int, None]] = {}
+        self._by_area: dict[str, dict[int, None]] = {}
         self._next = 1
 
-    def _post(self, table: dict[str, deque[int]], key: str, cid: int) -> None:
+    def _post(self, table: dict[str, dict[int, None]], key: str, cid: int) -> None:
         q = table.get(key)
         if q is None:
-            q = table[key] = deque(maxlen=self.params.posting_limit)
-        if cid not in q:
-            q.append(cid)
+            q = table[key] = {}
+        q.pop(cid, None)
+        q[cid] = None
+        if len(q) > self.params.posting_limit:
+            del q[next(iter(q))]
 
     def _candidates(self, v: Mapping[str, float], cores: frozenset[str], area: str) -> set[int]:
+        """Clusters that could take the message: at its place (the name's first two
+        characters), in its street; without a street (message files), those sharing one of its
+        best words (any cluster for a message without a place, place-free ones otherwise)."""
         found: set[int] = set()
-        best = sorted(v.items(), key=lambda kv: -kv[1])[: self.params.index_terms]
-        for t, _ in best:
-            found.update(self._by_term.get(t, ()))
         for core in cores:
             found.update(self._by_place.get(core[:2], ()))
         if area:
             found.update(self._by_area.get(area, ()))
+            return found
+        best = sorted(v.items(), key=lambda kv: -kv[1])[: self.params.index_terms]
+        table = self._by_free_term if cores else self._by_term
+        for t, _ in best:
+            found.update(table.get(t, ()))
         return found
 
     def _threshold(self, cluster: Cluster, item: Prepared) -> float | None:
@@ -226,10 +236,37 @@ class ClusterIndex:
             return None
         return p.no_place
 
-    def add(self, msg: Message | Prepared) -> Assignment:
+    def restore(self, cluster_id: int, msg: Message | Prepared) -> None:
+        """Put a message back into a known cluster (rebuilding the index from storage)."""
         item = msg if isinstance(msg, Prepared) else prepare(msg)
-        msg = item.message
+        cluster = self.clusters.get(cluster_id)
+        if cluster is None:
+            cluster = self.clusters[cluster_id] = Cluster(cluster_id)
+            self._next = max(self._next, cluster_id + 1)
+        self._join(cluster, item, vector(item.terms, self.idf))
+
+    def remove(self, cluster_id: int, message_id: str) -> None:
+        """Take a message out of a cluster (an order split out): its vector leaves the
+        centroid."""
+        c = self.clusters.get(cluster_id)
+        if c is None:
+            return
+        kept = [m for m in c.members if m.id != message_id]
+        if len(kept) == len(c.members):
+            return
+        del self.clusters[cluster_id]
+        for m in kept:
+            self.restore(cluster_id, m)
+
+    def peek(self, msg: Message | Prepared) -> Assignment | None:
+        """The cluster a message would join, without joining it."""
+        item = msg if isinstance(msg, Prepared) else prepare(msg)
         v = vector(item.terms, self.idf)
+        best = self._best(item, v)
+        return None if best is None else Assignment(best[1].id, round(best[0], 4), False)
+
+    def _best(self, item: Prepared, v: Mapping[str, float]) -> tuple[float, Cluster] | None:
+        msg = item.message
         best: tuple[float, Cluster] | None = None
         for cid in self._candidates(v, item.cores, msg.area):
             c = self.clusters[cid]
@@ -242,10 +279,20 @@ class ClusterIndex:
             s = c.similarity(v)
             if s >= need and (best is None or s > best[0]):
                 best = (s, c)
+        return best
+
+    def add(
+        self, msg: Message | Prepared, new_id: Callable[[], int] | None = None
+    ) -> Assignment:
+        """Join the best cluster or start one (`new_id` names it; default: the next number)."""
+        item = msg if isinstance(msg, Prepared) else prepare(msg)
+        v = vector(item.terms, self.idf)
+        best = self._best(item, v)
         if best is None:
-            cluster = Cluster(self._next)
+            cid = new_id() if new_id is not None else self._next
+            cluster = Cluster(cid)
             self.clusters[cluster.id] = cluster
-            self._next += 1
+            self._next = max(self._next, cid) + 1
             sim, new = 1.0, True
         else:
             sim, cluster = best
@@ -270,8 +317,11 @@ class ClusterIndex:
         if msg.area:
             c.areas[msg.area] += 1
             self._post(self._by_area, msg.area, c.id)
-        for t in c.terms(self.params.index_terms):
-            self._post(self._by_term, t, c.id)
+        if not msg.area:
+            for t in c.terms(self.params.index_terms):
+                self._post(self._by_term, t, c.id)
+                if not c.cores:
+                    self._post(self._by_free_term, t, c.id)
         if c.first_at is None or msg.created_at < c.first_at:
             c.first_at = msg.created_at
         if c.last_at is None or msg.created_at > c.last_at:
@@ -335,16 +385,17 @@ class ClusterIndex:
         assert a.first_at and a.last_at and b.first_at and b.last_at
         a.first_at, a.last_at = min(a.first_at, b.first_at), max(a.last_at, b.last_at)
         del self.clusters[b.id]
-        for table in (self._by_term, self._by_place, self._by_area):
+        for table in (self._by_term, self._by_free_term, self._by_place, self._by_area):
             for q in table.values():
-                if b.id in q:
-                    q.remove(b.id)
+                q.pop(b.id, None)
         for core in a.cores:
             self._post(self._by_place, core[:2], a.id)
         for area in a.areas:
             self._post(self._by_area, area, a.id)
         for t in a.terms(self.params.index_terms):
             self._post(self._by_term, t, a.id)
+            if not a.cores:
+                self._post(self._by_free_term, t, a.id)
 
 
 def _root(merged: Mapping[int, int], cid: int) -> int:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response
 from jiesu.core.api import SessionDep
 from jiesu.core.errors import NotAllowed
 from jiesu.core.ids import QueryId
+from jiesu.core.openapi import CSV, downloads
 from jiesu.core.roles import Role
 from jiesu.insights import first_call
 from jiesu.insights.export import to_csv, to_xlsx
@@ -22,7 +23,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 READERS = frozenset({Role.supervisor, Role.admin, Role.dispatcher, Role.visitor, Role.handler})
 
 
-@router.get("/rates", response_model=None)
+@router.get("/rates", response_model=None,
+            responses=downloads("application/json", CSV, XLSX, description="三率报表"))
 def rates_report(
     session: SessionDep,
     principal: CurrentPrincipal,

@@ -12,10 +12,12 @@ from starlette.datastructures import UploadFile
 
 from jiesu.core.api import SessionDep, commit
 from jiesu.core.errors import InvalidInput
-from jiesu.core.ids import PathId
+from jiesu.core.ids import Offset, PathId, QueryId
+from jiesu.core.openapi import CSV, XLSX, downloads
 from jiesu.core.roles import Principal, Role
 from jiesu.knowledge import search as kb_search
 from jiesu.knowledge import service, transfer, views
+from jiesu.knowledge.models import VersionStatus
 from jiesu.knowledge.schemas import (
     ArticleCreate,
     ArticleHistory,
@@ -76,12 +78,15 @@ def public_search(session: SessionDep, q: Q = "",
     return PublicSearchAnswer(query=ranked.query, data=data, count=len(data))
 
 
+STATUS_PATTERN = f"^({'|'.join(s.value for s in VersionStatus)})$"
+
+
 @router.get("/articles", response_model=ArticleList)
 def list_articles(
     session: SessionDep, principal: WriterPrincipal,
-    status: Annotated[str | None, Query(max_length=20)] = None,
-    unit_id: int | None = None, text: Annotated[str | None, Query(max_length=100)] = None,
-    offset: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    status: Annotated[str | None, Query(pattern=STATUS_PATTERN)] = None,
+    unit_id: QueryId = None, text: Annotated[str | None, Query(max_length=100)] = None,
+    offset: Offset = 0, limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ArticleList:
     """知识条目：中心看全部，承办单位看本单位的。status 按最新版本的状态筛选。"""
     rows, count = service.list_articles(session, principal, status=status, unit_id=unit_id,
@@ -215,7 +220,7 @@ def add_synonym(session: SessionDep, principal: AdminPrincipal,
     return result
 
 
-@router.get("/export")
+@router.get("/export", responses=downloads(CSV, XLSX))
 def export(session: SessionDep, principal: CentrePrincipal,
            format: Annotated[str, Query(pattern="^(csv|xlsx)$")] = "csv") -> Response:
     """导出全部条目的最新版本（CSV 或 XLSX，可原样导入）。"""

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from jiesu.core import clock
 from jiesu.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -243,8 +243,11 @@ def list_articles(
     elif unit_id is not None:
         stmt = stmt.where(Article.owner_unit_id == unit_id)
     if status or text:
-        latest = (select(func.max(ArticleVersion.id)).where(
-            ArticleVersion.article_id == Article.id).scalar_subquery())
+        # Its own alias of the versions, correlated to the article only: with the joined
+        # table itself, both sides auto-correlate away and the subquery has no FROM (a 500).
+        other = aliased(ArticleVersion)
+        latest = (select(func.max(other.id)).where(other.article_id == Article.id)
+                  .correlate(Article).scalar_subquery())
         stmt = stmt.join(ArticleVersion, ArticleVersion.id == latest)
         if status:
             stmt = stmt.where(ArticleVersion.status == status)

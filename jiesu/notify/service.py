@@ -41,6 +41,7 @@ TEXTS: dict[str, str] = {
     "contact_overdue": "工单 {number} 已超过联系诉求人时限",
     "reply_overdue": "工单 {number} 已超过答复时限",
     "street_overdue": "辖区街道工单 {number} 已超期，请督促办理",
+    "hotspot_alert": "热点预警 {number}：同一地点同一诉求短时间内多位市民来电，请研判是否联办",
     "kb_expiring": "知识库条目 {number} 将于一周内到期，请及时更新或续期",
 }
 

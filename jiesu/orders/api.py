@@ -14,6 +14,7 @@ from jiesu.core import clock
 from jiesu.core.api import SessionDep, commit, json_response
 from jiesu.core.errors import InvalidInput, NotAllowed
 from jiesu.core.ids import Offset, PathId, QueryId
+from jiesu.core.openapi import CSV, XLSX, downloads
 from jiesu.core.privacy import mask_phone
 from jiesu.core.roles import Principal, Role
 from jiesu.orders import export, queries, service, suggest
@@ -146,7 +147,8 @@ def list_orders(
     return json_response(s.OrderList(data=[to_public(o, now) for o in rows], count=count))
 
 
-@router.get("/orders/export", response_class=StreamingResponse, response_model=None)
+@router.get("/orders/export", response_class=StreamingResponse, response_model=None,
+            responses=downloads(CSV, XLSX))
 def export_orders(
     session: SessionDep,
     principal: CurrentPrincipal,

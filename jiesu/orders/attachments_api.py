@@ -18,6 +18,7 @@ from starlette.datastructures import UploadFile
 from jiesu.core.api import SessionDep, commit
 from jiesu.core.errors import InvalidInput
 from jiesu.core.ids import PathId
+from jiesu.core.openapi import downloads
 from jiesu.core.settings import get_settings
 from jiesu.orders import attachments
 from jiesu.orders.attachments import AttachmentTooLarge, OrderAttachment, Upload
@@ -122,7 +123,8 @@ def list_attachments(
     return AttachmentList(data=[AttachmentPublic.of(r) for r in rows], count=len(rows))
 
 
-@router.get("/attachments/{attachment_id}", response_class=FileResponse)
+@router.get("/attachments/{attachment_id}", response_class=FileResponse,
+            responses=downloads("*/*", description="附件原文件"))
 def download_attachment(
     session: SessionDep, principal: CurrentPrincipal, attachment_id: PathId
 ) -> FileResponse:

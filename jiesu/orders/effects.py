@@ -382,6 +382,13 @@ def link_case(ctx: Context) -> None:
     ctx.order.case_id = payload.case_id
 
 
+def unlink_case(ctx: Context) -> None:
+    if ctx.order.case_id is None:
+        raise InvalidInput("工单不在联办案件中", code="not_in_case")
+    ctx.extra["case_id"] = ctx.order.case_id
+    ctx.order.case_id = None
+
+
 def praise(ctx: Context) -> None:
     payload = cast(s.PraiseCreate, ctx.payload)
     order = ctx.order
@@ -495,6 +502,7 @@ EFFECTS: dict[str, Effect] = {
     "merge": merge,
     "split": split,
     "link_case": link_case,
+    "unlink_case": unlink_case,
     "praise": praise,
     "attach": _nothing,  # the file's row is written by orders/attachments.py
     # System steps of the deadline jobs (payload: a plain dict, see orders/jobs.py).

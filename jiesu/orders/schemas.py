@@ -163,6 +163,10 @@ class LinkCase(ActionBase):
     case_id: DbId
 
 
+class UnlinkCase(ActionBase):
+    reason: str = Field(min_length=1, max_length=500)
+
+
 class PraiseCreate(ActionBase):
     kind: Literal["call", "banner", "letter"] = "call"
     note: str = Short
@@ -207,6 +211,7 @@ ACTION_PAYLOADS: dict[str, type[ActionBase]] = {
     "merge": Merge,
     "split": OptionalNote,
     "link_case": LinkCase,
+    "unlink_case": UnlinkCase,
     "praise": PraiseCreate,
 }
 

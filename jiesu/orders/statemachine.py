@@ -53,6 +53,7 @@ class Action(StrEnum):
     merge = "merge"  # 合并
     split = "split"  # type: ignore[assignment]  # 拆分; the domain word, shadows str.split
     link_case = "link_case"  # 关联联办案件
+    unlink_case = "unlink_case"  # 移出联办案件（误并）
     praise = "praise"  # 表扬
     attach = "attach"  # 上传附件 (only with a file: POST /orders/{id}/attachments)
     # Taken by the deadline jobs (role "system"), never by a person.
@@ -104,6 +105,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.merge: "合并",
     Action.split: "拆分",
     Action.link_case: "关联联办",
+    Action.unlink_case: "移出联办",
     Action.praise: "表扬",
     Action.attach: "上传附件",
     Action.remind: "临期提醒",
@@ -227,6 +229,7 @@ TABLE: dict[tuple[State, Action], Rule] = {
     ),
     (State.merged, Action.split): Rule(State.received, frozenset({DISPATCHER, SUPERVISOR})),
     **_rows(OPEN_STATES, Action.link_case, None, {DISPATCHER, SUPERVISOR}, ("case_id",)),
+    **_rows(OPEN_STATES, Action.unlink_case, None, {DISPATCHER, SUPERVISOR}, ("reason",)),
     # Praise is recorded against an earlier order, in any state.
     **_rows(list(State), Action.praise, None, {AGENT}, ("kind",)),
     # Attachments (photos, documents, call recordings) join the history in any state.

@@ -49,11 +49,12 @@ HOME = {
 # The links each role sees in the top bar: its own screens and nothing else.
 NAV: dict[Role, list[tuple[str, str]]] = {
     Role.agent: [("/agent", "受理"), ("/orders", "工单查询"), ("/kb/search", "知识库")],
-    Role.dispatcher: [("/dispatch", "派单队列"), ("/orders", "工单查询"), ("/kb/search", "知识库"),
-                      ("/lines", "专线")],
+    Role.dispatcher: [("/dispatch", "派单队列"), ("/hotspots", "热点"), ("/orders", "工单查询"),
+                      ("/kb/search", "知识库"), ("/lines", "专线")],
     Role.handler: [("/unit", "我的工单"), ("/orders", "本单位工单"), ("/kb", "知识库")],
     Role.visitor: [("/visits", "回访队列"), ("/orders", "工单查询"), ("/kb/search", "知识库")],
-    Role.supervisor: [("/supervisor", "督办看板"), ("/orders", "工单查询"), ("/kb", "知识库"),
+    Role.supervisor: [("/supervisor", "督办看板"), ("/hotspots", "热点"), ("/orders", "工单查询"),
+                      ("/kb", "知识库"),
                       ("/kb/review", "知识库审核"), ("/kb/insights", "待补充答复"),
                       ("/lines", "专线")],
     Role.admin: [
@@ -81,6 +82,9 @@ FLASH = {
     "saved": "已保存",
     "attached": "附件已上传",
     "inbox_read": "已标为已读",
+    "hotspot_rule": "预警阈值已保存",
+    "hotspot_linked": "已并入联办案件",
+    "hotspot_case": "已成立联办案件，在办工单已关联并派给主办单位",
     "visit_closed": "回访已记录，工单已办结",
     "visit_reopened": "回访已记录，工单已退回原单位重办",
     "visit_attempt": "已记录未接通",

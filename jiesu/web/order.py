@@ -191,7 +191,17 @@ def order_page(
         attachments=attachments.of_order(session, order.id), can_attach=can_attach,
         attach_error=attach_error, attach_types=",".join(get_settings().attachment_types),
         attach_max_mb=max(1, get_settings().attachment_max_bytes // (1024 * 1024)),
+        case_proposal=_case_proposal(session, principal, order),
     )
+
+
+def _case_proposal(session: Session, principal: Principal, order: Order) -> int | None:
+    """"This may belong to case N": the order's hot spot became a joint case it is not in."""
+    if principal.role not in (Role.agent, Role.dispatcher, Role.supervisor):
+        return None
+    from jiesu.hotspots.cases import proposal_for
+
+    return proposal_for(session, order.id)
 
 
 @router.get("/orders/{order_id}", response_class=HTMLResponse)

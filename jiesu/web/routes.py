@@ -24,6 +24,7 @@ from jiesu.web import (
     auth,
     dispatch,
     handler,
+    hotspots,
     inbox,
     intake,
     knowledge,
@@ -40,7 +41,7 @@ log = logging.getLogger("jiesu.web")
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
 for module in (auth, intake, dispatch, handler, visits, supervisor, search, order, admin,
                admin_deadlines, admin_places, admin_calendar, admin_open311, inbox, knowledge,
-               lines):
+               hotspots, lines):
     router.include_router(module.router)
 
 HEADINGS = {

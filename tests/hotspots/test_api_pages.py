@@ -1,0 +1,85 @@
+"""Hot spots through the API and the pages: the list, a cluster with its orders (phones
+masked), place breakdown and trend; the threshold set by a supervisor."""
+
+from __future__ import annotations
+
+import time_machine
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from jiesu.hotspots import service
+from tests.conftest import auth_headers
+from tests.factories import new_order
+from tests.web.test_web_rules import login
+
+TEXTS = [
+    "朝阳区望京街道望京西园四区旁边的搅拌站每天夜里施工，噪音很大，粉尘飘进家里。",
+    "望京西园四区附近搅拌站凌晨还在作业，噪音扰民，孩子睡不着觉。",
+    "投诉望京西园四区周边混凝土搅拌站噪音和粉尘污染，晚上无法休息。",
+]
+
+
+def _cluster(session: Session) -> int:
+    for i, t in enumerate(TEXTS):
+        new_order(session, text=t, citizen_phone=f"1391000{i:04d}")
+    return service.assign_pending(session)[-1].cluster_id
+
+
+def test_cluster_shows_its_orders_masked_with_place_breakdown_and_trend(
+    client: TestClient, session: Session, frozen: time_machine.Coordinates
+) -> None:
+    cid = _cluster(session)
+    r = client.get(f"/api/v1/hotspots/{cid}", headers=auth_headers(session, "supervisor"))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert len(body["members"]) == 3 and body["callers"] == 3
+    assert all("****" in m["citizen_phone"] for m in body["members"])
+    assert body["places"] == [{"district": "朝阳区", "street": "望京街道", "estate": "望京西园",
+                               "orders": 3}]
+    assert sum(d["orders"] for d in body["trend"]) == 3
+    listed = client.get("/api/v1/hotspots", headers=auth_headers(session, "dispatcher")).json()
+    assert [h["id"] for h in listed["data"]] == [cid]
+
+
+def test_threshold_is_set_by_a_supervisor_and_kept_as_history(
+    client: TestClient, session: Session, frozen: time_machine.Coordinates
+) -> None:
+    r = client.put("/api/v1/hotspots/rule", json={"min_callers": 8, "within_hours": 48},
+                   headers=auth_headers(session, "supervisor"))
+    assert r.status_code == 200 and r.json()["min_callers"] == 8
+    bad = client.put("/api/v1/hotspots/rule", json={"min_callers": 1, "within_hours": 48},
+                     headers=auth_headers(session, "supervisor"))
+    assert bad.status_code == 422
+    assert service.current_rule(session).min_callers == 8
+
+
+def test_hotspot_pages_show_the_list_and_the_cluster(
+    client: TestClient, session: Session, frozen: time_machine.Coordinates
+) -> None:
+    cid = _cluster(session)
+    login(client, "supervisor")
+    page = client.get("/hotspots")
+    assert page.status_code == 200 and f'id="hotspot-{cid}"' in page.text
+    one = client.get(f"/hotspots/{cid}")
+    assert one.status_code == 200
+    assert "望京街道" in one.text and "chart-trend" in one.text and "搅拌站" in one.text
+
+
+def test_dispatcher_opens_a_joint_case_from_the_cluster_page(
+    client: TestClient, session: Session, frozen: time_machine.Coordinates
+) -> None:
+    from tests.web.test_web_rules import csrf
+
+    cid = _cluster(session)
+    login(client, "dispatcher")
+    token = csrf(client, f"/hotspots/{cid}")
+    r = client.post(f"/hotspots/{cid}/case", data={"lead": "110105026", "assist": "",
+                                                   "csrf_token": token},
+                    follow_redirects=False)
+    assert r.status_code == 303, r.text[:300]
+    page = client.get(f"/hotspots/{cid}")
+    assert "已成立联办案件" in page.text
+    later = new_order(session, text=TEXTS[0] + "今晚又开始了", citizen_phone="13910008888")
+    service.assign_pending(session)
+    order_page = client.get(f"/orders/{later.id}")
+    assert 'id="case-proposal"' in order_page.text and "可能属于联办案件" in order_page.text
