@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -132,6 +133,30 @@ def browser() -> Iterator[object]:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+def logged_in_pages(browser: Any, base_url: str) -> Iterator[Any]:
+    """The browser tests' page factory: make(username, width, height) opens a fresh context,
+    logs that demo user in through the login form and returns the page; contexts close after."""
+    contexts: list[Any] = []
+
+    def make(username: str, width: int = 1280, height: int = 860) -> Any:
+        viewport = {"width": width, "height": height}
+        context = browser.new_context(base_url=base_url, viewport=viewport, locale="zh-CN",
+                                      accept_downloads=True)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        page.goto("/login")
+        page.get_by_label("用户名").fill(username)
+        page.get_by_label("密码").fill(PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_load_state()
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
 
 
 def shot(page: object, name: str) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import PASSWORD, ROOT, shot
+from tests.web.conftest import PASSWORD, ROOT, logged_in_pages, shot
 
 pytestmark = pytest.mark.browser
 
@@ -28,24 +28,7 @@ TEXTS = [
 
 @pytest.fixture
 def page_as(browser: Any, server: str) -> Iterator[Any]:
-    contexts: list[Any] = []
-
-    def make(username: str) -> Any:
-        context = browser.new_context(base_url=server, viewport={"width": 1280, "height": 900},
-                                      locale="zh-CN")
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        page.goto("/login")
-        page.get_by_label("用户名").fill(username)
-        page.get_by_label("密码").fill(PASSWORD)
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_load_state()
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
+    yield from logged_in_pages(browser, server)
 
 
 def _server_database(tmp_path_factory: pytest.TempPathFactory) -> str:

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.web.conftest import PASSWORD, shot
+from tests.web.conftest import logged_in_pages, shot
 
 pytestmark = pytest.mark.browser
 PHONE_WIDTH, PHONE_HEIGHT = 360, 740
@@ -20,26 +20,7 @@ PHONE_WIDTH, PHONE_HEIGHT = 360, 740
 
 @pytest.fixture
 def login(browser: Any, demo_server: str) -> Iterator[Any]:
-    contexts: list[Any] = []
-
-    def make(username: str, width: int = 1280, height: int = 860) -> Any:
-        context = browser.new_context(
-            base_url=demo_server, viewport={"width": width, "height": height}, locale="zh-CN",
-            accept_downloads=True,
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        page.goto("/login")
-        page.get_by_label("用户名").fill(username)
-        page.get_by_label("密码").fill(PASSWORD)
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_load_state()
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
+    yield from logged_in_pages(browser, demo_server)
 
 
 def fits(page: Any, width: int) -> None:
