@@ -29,12 +29,18 @@ ROLE_USER = {"agent": "agent", "dispatcher": "dispatcher", "handler": "street",
 # Who may call a route that is not an order action; bad input must be refused for them too.
 ROUTE_USER = {"/api/v1/orders": "agent", "/api/v1/cases": "supervisor",
               "/api/v1/triage": "dispatcher", "/api/v1/auth/token": None,
-              "/api/v1/kb/uses": "agent"}
+              "/api/v1/kb/uses": "agent",
+              "/api/v1/hotspots/cases/{case_id}/reply": "street"}
+# Hot spots are watched (cases opened, split, proposals accepted) by the centre's supervisors.
+PREFIX_USER = {"/api/v1/hotspots/": "supervisor"}
 
 
 def _user_for(path: str) -> str | None:
     if path in ROUTE_USER:
         return ROUTE_USER[path]
+    for prefix, user in PREFIX_USER.items():
+        if path.startswith(prefix):
+            return user
     action = path.rsplit("/", 1)[-1]
     if path.startswith("/api/v1/orders/{order_id}/") and action in Action.__members__:
         roles = sorted(r for (_, a), rule in TABLE.items() if a.value == action for r in rule.roles)
@@ -59,7 +65,8 @@ class Target:
         user = _user_for(path)
         self.headers = auth_headers(session, user) if user else {}
         self.order_id: int | None = None
-        self.path = path.replace("{rule_id}", "1").replace("{notification_id}", "1")
+        self.path = (path.replace("{rule_id}", "1").replace("{notification_id}", "1")
+                     .replace("{case_id}", "1").replace("{cluster_id}", "1"))
         if "{order_id}" in path:
             action = path.rsplit("/", 1)[-1]
             self.order_id = order_in(session, _state_for(action)).id
