@@ -90,6 +90,8 @@ def _secrets(order: Order) -> list[str]:
     return [order.text, order.number or "", order.citizen_name, MASKED]
 
 
+BUILDABLE = ("received", "dispatched", "signed", "in_progress", "returned", "replied", "merged")
+
 # Where each action can be taken, and anything it needs beyond the state.
 ACTION_STATE = {"answer_on_call": "received", "not_accept": "received", "dispatch": "received",
                 "merge": "received", "split": "merged", "redispatch": "returned",
@@ -103,8 +105,10 @@ ACTION_STATE = {"answer_on_call": "received", "not_accept": "received", "dispatc
 
 def _action_setup(action: Action) -> Setup:
     def setup(session: Session) -> Call:
+        # The first state that _order can build, in lifecycle order (never TABLE's order:
+        # an action allowed in several states must not depend on how the table was built).
         state = ACTION_STATE.get(action.value) or next(
-            s.value for (s, a) in TABLE if a is action and s is not State.closed)
+            s for s in BUILDABLE if (State(s), action) in TABLE)
         order = _order(session, state, anonymous=action.value == "skip_visit",
                        outcome="not_solvable" if action.value == "close_explained" else "solved")
         if action.value in {"approve_extension", "refuse_extension"}:
