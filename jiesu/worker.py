@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+import jiesu.models  # noqa: F401  (every table registered: orders.line_id must find lines)
 from jiesu.core.db import get_sessionmaker
 from jiesu.hotspots import jobs as hotspot_jobs
 from jiesu.knowledge import jobs as knowledge_jobs

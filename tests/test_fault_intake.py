@@ -179,10 +179,6 @@ def _agent_headers(url: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "open bug (2026-12-03): since the hot-spot, knowledge and line merges the restarted worker "
-    "leaves every deferred-triage outbox message pending in this test; orders themselves are "
-    "all stored once. Tracked in the closing note of issue 13."))
 def test_killing_server_and_worker_ten_times_loses_no_acknowledged_order_and_repeats_none(
     pg_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
