@@ -6,7 +6,7 @@ closing a line changes nothing about its orders and its figures are computed fro
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -176,12 +176,7 @@ def remove_agent(session: Session, principal: Principal, line_id: int, user_id: 
     if not rows:
         raise NotFound("该坐席不在专线上", code="line_agent_not_found",
                        details={"line_id": line_id, "user_id": user_id})
-    now = clock.now()
-    for row in rows:
-        row.removed_at = now
-    line.updated_at = now
-    session.flush()
-    return line
+    return _end_membership(session, line, rows)
 
 
 def add_articles(session: Session, principal: Principal, line_id: int,
@@ -209,6 +204,12 @@ def remove_article(session: Session, principal: Principal, line_id: int,
     if not rows:
         raise NotFound("该条目不在专线知识库中", code="line_article_not_found",
                        details={"line_id": line_id, "article_id": article_id})
+    return _end_membership(session, line, rows)
+
+
+def _end_membership(session: Session, line: Line,
+                    rows: Sequence[LineAgent] | Sequence[LineArticle]) -> Line:
+    """Membership rows are ended, never deleted: the line's history keeps who was on it."""
     now = clock.now()
     for row in rows:
         row.removed_at = now
