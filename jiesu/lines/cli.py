@@ -158,6 +158,102 @@ def close(line_id: int, as_user: AsUser,
         _fail(exc)
 
 
+# --- the line's own deadline rules ----------------------------------------------------------
+
+_SPANS = {"h": "hours", "wd": "working_days", "d": "calendar_days"}
+LimitOption = Annotated[str, typer.Option(help="时限：2h（小时）、7wd（工作日）、3d（自然日）")]
+
+
+def _limit(name: str, text: str) -> dict[str, Any]:
+    """'2h' → {"amount": 2, "span": "hours"}; anything else is an error with a code."""
+    value = text.strip().lower()
+    for suffix in sorted(_SPANS, key=len, reverse=True):
+        number = value.removesuffix(suffix)
+        if number != value and number.isdigit() and len(number) < 6:
+            return {"amount": int(number), "span": _SPANS[suffix]}
+    raise DomainError("时限格式应为 数字+单位，如 2h、7wd、3d", code="invalid_limit",
+                      details={"field": name, "value": text})
+
+
+def _limits(sign: str, contact: str, reply: str, note: str) -> dict[str, Any]:
+    return {"sign": _limit("sign", sign), "contact": _limit("contact", contact),
+            "reply": _limit("reply", reply), "note": note}
+
+
+def _print_rules(rows: Any) -> None:
+    from jiesu.orders.deadline_rules_api import DeadlineRulePublic
+
+    console.print_json(data=[json.loads(DeadlineRulePublic.of(r).model_dump_json())
+                             for r in rows])
+
+
+@lines_app.command("deadlines")
+def list_deadlines(line_id: int) -> None:
+    """专线自己的办理时限（生效中）。"""
+    from jiesu.lines import deadlines
+
+    try:
+        with session_scope() as session:
+            _print_rules(deadlines.line_rules(session, line_id))
+    except DomainError as exc:
+        _fail(exc)
+
+
+@lines_app.command("add-deadline")
+def add_deadline(
+    line_id: int, as_user: AsUser, sign: LimitOption, contact: LimitOption, reply: LimitOption,
+    urgency: Annotated[str, typer.Option(
+        help="any（所有紧急程度）或 emergency/outage/urgent/ordinary/complex")] = "any",
+    category: Annotated[str, typer.Option(help="限定类别（可不填）")] = "",
+    note: Annotated[str, typer.Option(help="说明")] = "",
+) -> None:
+    """为专线设定时限，如疫情专线 --sign 2h --contact 2h --reply 24h。"""
+    from jiesu.lines import deadlines
+    from jiesu.orders.deadline_rules_api import LineDeadlineRuleCreate
+
+    try:
+        with session_scope() as session:
+            data = LineDeadlineRuleCreate.model_validate({
+                **_limits(sign, contact, reply, note), "urgency": urgency,
+                "category": category or None})
+            row = deadlines.add_rule(session, _principal(session, as_user), line_id, data)
+            _print_rules([row])
+    except (DomainError, ValidationError) as exc:
+        _fail(exc)
+
+
+@lines_app.command("replace-deadline")
+def replace_deadline(
+    line_id: int, rule_id: int, as_user: AsUser, sign: LimitOption, contact: LimitOption,
+    reply: LimitOption, note: Annotated[str, typer.Option(help="说明")] = "",
+) -> None:
+    """修改专线的一条时限（旧版本停用，新版本生效）。"""
+    from jiesu.lines import deadlines
+    from jiesu.orders.deadline_rules_api import DeadlineRuleLimits
+
+    try:
+        with session_scope() as session:
+            data = DeadlineRuleLimits.model_validate(_limits(sign, contact, reply, note))
+            row = deadlines.replace_rule(session, _principal(session, as_user), line_id,
+                                         rule_id, data)
+            _print_rules([row])
+    except (DomainError, ValidationError) as exc:
+        _fail(exc)
+
+
+@lines_app.command("retire-deadline")
+def retire_deadline(line_id: int, rule_id: int, as_user: AsUser) -> None:
+    """停用专线的一条时限（回到中心通用时限）。"""
+    from jiesu.lines import deadlines
+
+    try:
+        with session_scope() as session:
+            row = deadlines.retire_rule(session, _principal(session, as_user), line_id, rule_id)
+            _print_rules([row])
+    except DomainError as exc:
+        _fail(exc)
+
+
 # `jiesu demo special-line`: registered on the demo group in jiesu/cli.py.
 def demo_special_line(
     days: Annotated[int, typer.Option(help="天数", min=1, max=400)] = 30,
