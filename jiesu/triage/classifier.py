@@ -87,7 +87,7 @@ class CategoryModel:
         alts = [(self.labels[int(j)], round(float(row[int(j)]), 4)) for j in order[1:4]]
         return CategoryPrediction(
             label=self.labels[best],
-            confidence=round(conf, 4),
+            confidence=round(conf, 6),
             alternatives=alts,
             needs_person=conf < self.min_confidence,
             probability=round(prob, 4),

@@ -128,6 +128,11 @@ def train_cmd(
     console.print(f"默认置信度下限：{info['min_confidence']}（低于此值由派单员人工选择）")
 
 
+# A model made on first start is cross-validated too: the out-of-fold predictions calibrate
+# its confidence and set its floor (without them the floor would be a bare 0.5).
+ENSURE_MODEL_FOLDS = 3
+
+
 def _load_or_train(data_dir: Path | None, quiet: bool) -> Any:
     from jiesu.triage.classifier import ModelNotFound, load_current
 
@@ -135,12 +140,12 @@ def _load_or_train(data_dir: Path | None, quiet: bool) -> Any:
         return load_current(data_dir)
     except ModelNotFound:
         path = shared_train_csv()
-        msg = f"尚无分类模型，先用 {path} 训练一个（不做交叉验证）……"
+        msg = f"尚无分类模型，先用 {path} 训练一个（3 折交叉验证，用于校准置信度与下限）……"
         if quiet:
             sys.stderr.write(msg + "\n")
         else:
             console.print(msg)
-        _train(path, data_dir, 0)
+        _train(path, data_dir, ENSURE_MODEL_FOLDS)
         return load_current(data_dir)
 
 

@@ -43,6 +43,7 @@ TARGET_PRECISION = 0.99
 CURVE_TARGETS = (0.98, 0.99)
 # Fewer out-of-fold rows than this: no calibration (the raw probability is the confidence).
 MIN_CALIBRATION_ROWS = 200
+_TILT = 0.001
 
 
 def data_dir_default() -> Path:
@@ -153,8 +154,8 @@ def precision_at(
         if prec >= target:
             best = {
                 "target": target,
-                "threshold": round(float(c_sorted[i]), 6),
-                "coverage": round((i + 1) / n, 4),
+                "threshold": float(c_sorted[i]),
+                "coverage": round(float(i + 1) / n, 4),
                 "accuracy": round(float(prec), 4),
             }
     return best
@@ -179,9 +180,12 @@ def calibrate(
     fit_idx, dev_idx = idx[: n // 2], idx[n // 2 :]
     iso = IsotonicRegression(y_min=0.0, y_max=1.0, increasing=True, out_of_bounds="clip")
     iso.fit(top[fit_idx], correct[fit_idx].astype(float))
+    xs = np.asarray(iso.X_thresholds_, dtype=float)
+    # A slight tilt (at most 0.001) keeps the raw probability's order inside the isotonic
+    # steps, so the floor can be cut between any two messages, not only at a step's edge.
+    ys = np.clip(np.asarray(iso.y_thresholds_, dtype=float) - _TILT * (1.0 - xs), 0.0, 1.0)
     # rounded as stored in the sidecar, so the floor is read off what prediction will use
-    xs = np.round(np.asarray(iso.X_thresholds_, dtype=float), 6)
-    ys = np.round(np.asarray(iso.y_thresholds_, dtype=float), 6)
+    xs, ys = np.round(xs, 6), np.round(ys, 6)
     dev_conf = np.interp(top[dev_idx], xs, ys)
     dev_ok = correct[dev_idx]
     curve = []
