@@ -4,9 +4,15 @@ import threading
 
 from jiesu.app import create_app
 from jiesu.triage.service import warm_up
+from jiesu.web.supervisor import keep_warm
 
 app = create_app()
 
 # Load the category model, jieba's dictionary and the gazetteer while the server starts,
 # not inside the first citizen's intake request (seconds on a cold worker).
 threading.Thread(target=warm_up, daemon=True, name="jiesu-triage-warmup").start()
+# The supervisor dashboard's figures are kept fresh in the background (recomputed before the
+# page's one-minute cache expires), so no login waits for the month's rates.
+threading.Thread(
+    target=keep_warm, args=(threading.Event(),), daemon=True, name="jiesu-dashboard-warm"
+).start()

@@ -6,6 +6,7 @@ orders behind it. The figures panel refreshes itself every minute (htmx polling)
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from typing import Any
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from jiesu.core import clock
 from jiesu.core.api import SessionDep
+from jiesu.core.db import session_scope
 from jiesu.core.roles import Principal, Role
 from jiesu.insights.periods import parse_period
 from jiesu.insights.rates import compute_rates
@@ -31,6 +33,7 @@ REFRESH_SECONDS = 60
 CACHE_SECONDS = 60
 _cache: dict[str, tuple[float, dict[str, Any]]] = {}
 _lock = threading.Lock()
+log = logging.getLogger("jiesu.web.supervisor")
 
 
 def clear_cache() -> None:
@@ -45,9 +48,30 @@ def _cached_context(session: Session) -> dict[str, Any]:
     if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
         return hit[1]
     context = _context(session)
+    _store(key, context)
+    return context
+
+
+def _store(key: str, context: dict[str, Any]) -> None:
     with _lock:
         _cache[key] = (time.monotonic(), context)
-    return context
+
+
+def keep_warm(stop: threading.Event) -> None:
+    """Recompute the figures before they expire, until `stop` is set.
+
+    A served process runs this in a thread, so the first supervisor of the morning (and the
+    one after each minute) finds the figures ready instead of waiting for the month's rates
+    (about 0.4 s at a million orders, issue 14's login → first page).
+    """
+    while True:
+        try:
+            with session_scope() as session:
+                _store(str(session.get_bind().engine.url), _context(session))
+        except Exception:  # a database restart must not end the thread; the page recomputes
+            log.exception("supervisor figures: background recompute failed")
+        if stop.wait(CACHE_SECONDS * 0.75):
+            return
 
 
 def _context(session: Session) -> dict[str, Any]:
