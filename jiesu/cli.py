@@ -3,7 +3,6 @@ reports."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,13 +16,13 @@ from jiesu.calendar.cli import calendar_app
 from jiesu.core.clock import local
 from jiesu.core.db import get_engine, session_scope
 from jiesu.core.errors import DomainError
-from jiesu.core.roles import Principal
 from jiesu.core.settings import get_settings
 from jiesu.hotspots.cli import hotspots_app
 from jiesu.insights.cli import report_app
 from jiesu.knowledge.cli import kb_app
 from jiesu.lines.cli import demo_special_line, lines_app
 from jiesu.open311.cli import open311_app
+from jiesu.units.cli_support import fail, principal_named
 from jiesu.visits.cli import visits_app
 
 app = typer.Typer(help="jiesu 接诉即办 — 市民服务热线工单系统", no_args_is_help=True)
@@ -68,19 +67,6 @@ def _confirmed_rows() -> list[dict[str, str]]:
         return confirmed_category_rows(session)
 
 
-def fail(exc: DomainError | ValidationError) -> None:
-    if isinstance(exc, ValidationError):
-        body: dict[str, Any] = {
-            "error": {
-                "code": "invalid_input",
-                "message": "输入有误",
-                "details": {"fields": json.loads(exc.json())},
-            }
-        }
-    else:
-        body = exc.as_body()
-    console.print_json(data=body)
-    raise typer.Exit(code=2)
 
 
 @app.command()
@@ -146,15 +132,6 @@ def serve(
     )
 
 
-def _principal(session: Any, username: str) -> Principal:
-    from jiesu.units.models import User
-    from jiesu.units.service import principal_for
-
-    user = session.scalars(select(User).where(User.username == username)).first()
-    if user is None or not user.active:
-        console.print(f"[red]用户不存在：{username}[/red]")
-        raise typer.Exit(code=2)
-    return principal_for(session, user)
 
 
 def _print_order(order: Any) -> None:
@@ -197,7 +174,7 @@ def orders_intake(
             }
         )
         with session_scope() as session:
-            order, _created = service.intake(session, _principal(session, as_user), data)
+            order, _created = service.intake(session, principal_named(session, as_user), data)
             _print_order(order)
     except (DomainError, ValidationError) as exc:
         fail(exc)
@@ -211,6 +188,8 @@ def orders_import(
     strict: Annotated[bool, typer.Option(help="先检查全部行，有任何错误则一条也不导入")] = False,
     errors: Annotated[Path | None, typer.Option(help="把错误清单写入此 CSV 文件")] = None,
     show: Annotated[int, typer.Option(help="屏幕上最多列出多少条错误")] = 50,
+    workers: Annotated[int, typer.Option(
+        help="并行写入的进程数（仅 PostgreSQL；每批仍为一个事务）")] = 1,
 ) -> None:
     """导入历史工单（中断后再次执行同一命令可续导，不会重复）。"""
     from rich.progress import MofNCompleteColumn, Progress, TimeRemainingColumn
@@ -224,7 +203,7 @@ def orders_import(
         raise typer.Exit(code=2)
     try:
         with session_scope() as session:
-            principal = _principal(session, as_user)
+            principal = principal_named(session, as_user)
         if principal.role is not Role.admin:
             console.print("[red]只有管理员可以批量导入工单[/red]")
             raise typer.Exit(code=2)
@@ -235,7 +214,7 @@ def orders_import(
             task = bar.add_task(f"导入 {file.name}", total=total)
             report = import_file(
                 get_sessionmaker(), file, created_by_id=principal.user_id,
-                batch_size=batch_size, strict=strict,
+                batch_size=batch_size, strict=strict, workers=max(1, workers),
                 progress=lambda n: bar.advance(task, n),
             )
     except DomainError as exc:
@@ -283,7 +262,7 @@ def orders_act(
         payload = schemas.ACTION_PAYLOADS[action].model_validate_json(data)
         with session_scope() as session:
             order = service.act(
-                session, _principal(session, as_user), order_id, Action(action), payload
+                session, principal_named(session, as_user), order_id, Action(action), payload
             )
             _print_order(order)
     except (DomainError, ValidationError) as exc:
@@ -298,7 +277,7 @@ def orders_show(order_id: int, as_user: AsUser) -> None:
 
     try:
         with session_scope() as session:
-            principal = _principal(session, as_user)
+            principal = principal_named(session, as_user)
             order = service.get_order(session, principal, order_id)
             _print_order(order)
             table = Table("#", "时间", "动作", "状态", "角色")
@@ -339,7 +318,7 @@ def orders_export(
     f = queries.OrderFilter(state=state, overdue=overdue, text=text, street_code=street_code,
                             district_code=district_code)
     with session_scope() as session:
-        principal = _principal(session, as_user)
+        principal = principal_named(session, as_user)
         export.log_unmasked_export(session, principal, f, limit=limit)
         session.commit()
         size = 0
@@ -363,7 +342,7 @@ def orders_list(
     from jiesu.orders.statemachine import STATE_LABELS, State
 
     with session_scope() as session:
-        principal = _principal(session, as_user)
+        principal = principal_named(session, as_user)
         rows, count = queries.search(
             session,
             principal,
@@ -403,7 +382,7 @@ def demo_generate(
 
     settings = get_settings()
     with session_scope() as session:
-        principal = _principal(session, as_user)
+        principal = principal_named(session, as_user)
         unit_codes = dict(session.execute(select(Unit.id, Unit.code)).tuples().all())
         places = load_places(session)
     columns = [*Progress.get_default_columns()[:-1], MofNCompleteColumn(), TimeRemainingColumn()]

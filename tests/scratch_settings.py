@@ -1,13 +1,17 @@
 """Command-line tests run the real commands against a SQLite file of their own: point the
-settings at it for a module, and put the suite's database back after."""
+settings at it for a module, and put the suite's database back after. Tests whose processes
+must see committed rows get a whole database of their own (`own_database`)."""
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from jiesu.core import db as core_db
 from jiesu.core.settings import get_settings
@@ -45,3 +49,24 @@ def scratch_sqlite(
             core_db.get_engine().dispose()
         patch.undo()
         clear()
+
+
+@contextmanager
+def own_database(folder: Path, prefix: str) -> Iterator[str]:
+    """A new, empty database of the kind the suite runs on: a SQLite file in `folder`, or a
+    PostgreSQL database `<prefix>_<random>` beside the suite's (JIESU_TEST_POSTGRES_URL),
+    dropped after even if a process still holds it. Yields its URL."""
+    base = os.environ.get("JIESU_TEST_POSTGRES_URL")
+    if not base:
+        yield f"sqlite:///{folder / f'{prefix}.db'}"
+        return
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -309,6 +309,28 @@ def _line_call(method: str, suffix: str = "", body: Any = None) -> Setup:
     return setup
 
 
+LINE_LIMITS = {"sign": {"amount": 2, "span": "hours"}, "contact": {"amount": 2, "span": "hours"},
+               "reply": {"amount": 24, "span": "hours"}}
+
+
+def _line_rule_call(method: str, suffix: str = "", body: Any = None) -> Setup:
+    """A special line with one deadline rule of its own (any urgency, 2 h / 2 h / 24 h)."""
+    def setup(session: Session) -> Call:
+        from jiesu.lines import schemas as line_schemas
+        from jiesu.lines import service as lines
+
+        line = lines.create_line(session, who(session, "supervisor"),
+                                 line_schemas.LineCreate.model_validate({
+                                     "code": f"matrix-{next(_counter)}", "name": "矩阵专线",
+                                     "number": "12345-9",
+                                     "deadline_rules": [{"urgency": "any", **LINE_LIMITS}]}))
+        rule_id = lines.to_public(session, line).deadline_rules[0].id
+        return Call(method, f"/api/v1/lines/{line.id}/deadline-rules" + suffix.replace(
+            "{rule_id}", str(rule_id)), body)
+
+    return setup
+
+
 # Knowledge base: articles of 市城市管理委 (the assisting unit's handler "dept" owns them).
 KB_CENTRE = frozenset({"supervisor", "admin"})
 KB_OWNER = KB_CENTRE | {"assist_handler"}
@@ -450,6 +472,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
         frozenset({"dispatcher", "supervisor"}), lambda s: _hotspot_proposal(s), changes=True),
     ("GET", "/api/v1/hotspots/report"): Entry(frozenset({"dispatcher", "supervisor"}), _fixed(
         "GET", "/api/v1/hotspots/report", month="2026-11")),
+    ("POST", "/api/v1/hotspots/intake"): Entry(
+        frozenset({"agent", "dispatcher", "supervisor"}), _fixed(
+            "POST", "/api/v1/hotspots/intake", {"text": "望京西园四区旁搅拌站夜间施工噪音扰民"})),
     ("GET", "/api/v1/hotspots/proactive"): Entry(
         frozenset({"dispatcher", "supervisor"}), _fixed("GET", "/api/v1/hotspots/proactive")),
     ("GET", "/api/v1/praises/stats"): Entry(
@@ -549,6 +574,17 @@ MATRIX: dict[tuple[str, str], Entry] = {
         LINE_MANAGERS, _line_call("DELETE", "/articles/{article_id}"), changes=True),
     ("GET", "/api/v1/lines/{line_id}/dashboard"): Entry(
         frozenset({"dispatcher", "supervisor", "admin"}), _line_call("GET", "/dashboard")),
+    ("GET", "/api/v1/lines/{line_id}/deadline-rules"): Entry(
+        CENTRE | {"admin"}, _line_rule_call("GET")),
+    ("POST", "/api/v1/lines/{line_id}/deadline-rules"): Entry(
+        LINE_MANAGERS, _line_rule_call("POST", "", {"urgency": "emergency", **LINE_LIMITS}),
+        changes=True),
+    ("PUT", "/api/v1/lines/{line_id}/deadline-rules/{rule_id}"): Entry(
+        LINE_MANAGERS, _line_rule_call("PUT", "/{rule_id}", LINE_LIMITS), changes=True),
+    ("DELETE", "/api/v1/lines/{line_id}/deadline-rules/{rule_id}"): Entry(
+        LINE_MANAGERS, _line_rule_call("DELETE", "/{rule_id}"), changes=True),
+    ("GET", "/api/v1/lines/{line_id}/deadline-rules/{rule_id}/history"): Entry(
+        LINE_MANAGERS, _line_rule_call("GET", "/{rule_id}/history")),
     ("POST", "/api/v1/first-call"): Entry(frozenset({"agent"}), _settle_call, changes=True),
     ("GET", "/api/v1/kb/search"): Entry(EVERYONE, _fixed("GET", "/api/v1/kb/search", q="垃圾")),
     ("GET", "/api/v1/public/kb/search"): Entry(

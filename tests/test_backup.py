@@ -5,13 +5,11 @@ SQLite's online backup API otherwise; the databases are the test's own."""
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -22,28 +20,15 @@ from jiesu.demo import create_demo_users
 from jiesu.orders.models import Order, OrderEvent
 from jiesu.units.seed import load_units
 from tests.factories import WANGJING, new_order, step, unit
+from tests.scratch_settings import own_database
 
 
 @pytest.fixture
 def databases(tmp_path: Path) -> Iterator[tuple[str, str]]:
     """(source, empty target) of the kind the suite runs on."""
-    base = os.environ.get("JIESU_TEST_POSTGRES_URL")
-    if not base:
-        yield f"sqlite:///{tmp_path / 'source.db'}", f"sqlite:///{tmp_path / 'restored.db'}"
-        return
-    names = [f"jiesu_backup_{uuid.uuid4().hex[:10]}" for _ in range(2)]
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        for name in names:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    root = base.rsplit("/", 1)[0]
-    try:
-        yield f"{root}/{names[0]}", f"{root}/{names[1]}"
-    finally:
-        with admin.connect() as conn:
-            for name in names:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with own_database(tmp_path, "jiesu_backup") as source, \
+            own_database(tmp_path, "jiesu_restored") as target:
+        yield source, target
 
 
 def _fill(url: str) -> None:

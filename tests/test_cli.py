@@ -116,7 +116,7 @@ def test_orders_export_writes_the_filtered_list_with_masked_phones(
 
 
 def test_the_command_line_refuses_bad_input_with_the_error_shape(cli_db: str) -> None:
-    run("init")
+    run("init", "--demo")  # the demo users act below (idempotent when an earlier test ran it)
     intake = run("orders", "intake", "--as", "agent", "--text", "路灯不亮")
     oid = str(order_id_of(intake))
     before = counts()

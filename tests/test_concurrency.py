@@ -10,13 +10,11 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from jiesu.core.api import commit, get_session
@@ -25,41 +23,28 @@ from jiesu.core.errors import Conflict, DomainError
 from jiesu.core.migrate import upgrade
 from jiesu.core.security import issue_token
 from jiesu.orders.models import Order, OrderEvent
-from tests.conftest import _postgres_url
 from tests.factories import WANGJING, dispatched, step, who
+from tests.scratch_settings import own_database
 
 Factory = sessionmaker[Session]
 
 
 @pytest.fixture(scope="module")
 def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Factory]:
-    base = _postgres_url()
-    admin: Engine | None = None
-    name = f"jiesu_conc_{uuid.uuid4().hex[:10]}"
-    if base is None:
-        url = f"sqlite:///{Path(tmp_path_factory.mktemp('conc')) / 'conc.db'}"
-    else:
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = base.rsplit("/", 1)[0] + f"/{name}"
-    upgrade(url)
-    engine = make_engine(url)
-    factory = sessionmaker(bind=engine, expire_on_commit=False)
     from jiesu.demo import create_demo_users
     from jiesu.units.seed import load_units
 
-    with factory.begin() as session:
-        load_units(session)
-        create_demo_users(session)
-    try:
-        yield factory
-    finally:
-        engine.dispose()
-        if admin is not None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+    with own_database(tmp_path_factory.mktemp("conc"), "jiesu_conc") as url:
+        upgrade(url)
+        engine = make_engine(url)
+        factory = sessionmaker(bind=engine, expire_on_commit=False)
+        with factory.begin() as session:
+            load_units(session)
+            create_demo_users(session)
+        try:
+            yield factory
+        finally:
+            engine.dispose()
 
 
 def _committed_order(factory: Factory) -> int:

@@ -85,3 +85,36 @@ def test_a_line_is_opened_and_closed_on_the_command_line(demo_db: str) -> None:
     assert closed.exit_code == 0 and json.loads(closed.stdout)["state"] == "closed"
     listed = run("lines", "list")
     assert "防汛专线" in listed.output and "已关闭" in listed.output
+
+
+def test_a_lines_deadline_rules_are_set_on_the_command_line(demo_db: str) -> None:
+    opened = run("lines", "create", "--as", "supervisor", "--code", "heat", "--name",
+                 "防暑专线", "--number", "12345-8")
+    assert opened.exit_code == 0, opened.output
+    line_id = str(json.loads(opened.stdout)["id"])
+    added = run("lines", "add-deadline", line_id, "--as", "supervisor", "--sign", "2h",
+                "--contact", "2h", "--reply", "24h", "--note", "2小时响应、24小时办结")
+    assert added.exit_code == 0, added.output
+    (rule,) = json.loads(added.stdout)
+    assert (rule["urgency"], rule["labels"]["reply"]) == ("any", "24小时")
+    replaced = run("lines", "replace-deadline", line_id, str(rule["id"]), "--as", "supervisor",
+                   "--sign", "1h", "--contact", "2h", "--reply", "1wd")
+    assert replaced.exit_code == 0, replaced.output
+    new_id = json.loads(replaced.stdout)[0]["id"]
+    for args, code in ((("--sign", "2 hours", "--contact", "2h", "--reply", "1d"),
+                        "invalid_limit"),
+                       (("--sign", "0h", "--contact", "2h", "--reply", "1d"), "invalid_input"),
+                       (("--sign", "1h", "--contact", "2h", "--reply", "1d", "--urgency",
+                         "soon"), "invalid_input"),
+                       (("--sign", "1h", "--contact", "2h", "--reply", "1d", "--category",
+                         "不存在的类别"), "unknown_category")):
+        bad = run("lines", "add-deadline", line_id, "--as", "supervisor", *args)
+        assert bad.exit_code == 2 and code in bad.output, bad.output
+    refused = run("lines", "add-deadline", line_id, "--as", "agent", "--sign", "1h",
+                  "--contact", "1h", "--reply", "2h", "--urgency", "emergency")
+    assert refused.exit_code == 2 and "role_not_allowed" in refused.output
+    listed = run("lines", "deadlines", line_id)
+    assert [r["id"] for r in json.loads(listed.stdout)] == [new_id]
+    retired = run("lines", "retire-deadline", line_id, str(new_id), "--as", "supervisor")
+    assert retired.exit_code == 0, retired.output
+    assert json.loads(run("lines", "deadlines", line_id).stdout) == []

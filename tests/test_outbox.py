@@ -7,14 +7,13 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import time_machine
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from jiesu.core import outbox
@@ -25,6 +24,7 @@ from jiesu.core.settings import get_settings
 from jiesu.notify.jobs import deliver_outbox
 from jiesu.notify.models import Notification
 from tests.factories import who
+from tests.scratch_settings import own_database
 from tests.test_notify import Gateway, factory  # noqa: F401  (the fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,20 +88,8 @@ def test_a_topic_without_a_handler_ends_dead(
 @pytest.fixture
 def fresh_database(tmp_path: Path) -> Iterator[str]:
     """A database of its own: the worker subprocess must see committed rows."""
-    base = os.environ.get("JIESU_TEST_POSTGRES_URL")
-    if not base:
-        yield f"sqlite:///{tmp_path / 'worker.db'}"
-        return
-    name = f"jiesu_kill_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with own_database(tmp_path, "jiesu_kill") as url:
+        yield url
 
 
 def _worker(url: str, gateway: Gateway) -> subprocess.Popen[bytes]:

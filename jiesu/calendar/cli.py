@@ -17,6 +17,7 @@ from jiesu.core.clock import local
 from jiesu.core.db import session_scope
 from jiesu.core.errors import DomainError, InvalidInput, NotAllowed
 from jiesu.core.roles import Role
+from jiesu.units.cli_support import fail
 from jiesu.units.models import User
 
 calendar_app = typer.Typer(help="工作日历：按国务院通知录入节假日与调休上班", no_args_is_help=True)
@@ -26,9 +27,6 @@ AsAdmin = Annotated[
 ]
 
 
-def _fail(exc: DomainError) -> None:
-    console.print_json(data=exc.as_body())
-    raise typer.Exit(code=2)
 
 
 def _actor(session: Session, username: str | None) -> int | None:
@@ -62,7 +60,7 @@ def add(
             kind = "上班" if row.is_workday else "放假"
             console.print(f"已录入 {row.day.isoformat()} {kind}（{row.name}），记录 {row.id}")
     except DomainError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 @calendar_app.command("list")
@@ -107,7 +105,7 @@ def import_file(
     try:
         content = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        _fail(InvalidInput(f"无法读取文件：{path}", code="calendar_bad_file",
+        fail(InvalidInput(f"无法读取文件：{path}", code="calendar_bad_file",
                                    details={"error": str(exc)[:200]}))
         return
     try:
@@ -117,7 +115,7 @@ def import_file(
         console.print(f"新增 {result.added} 条，替换 {result.replaced} 条，"
                       f"未变 {result.unchanged} 条")
     except DomainError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 @calendar_app.command("retire")
@@ -128,7 +126,7 @@ def retire(day_id: int) -> None:
             row = service.retire_day(session, day_id)
             console.print(f"已停用记录 {row.id}（{row.day.isoformat()} {row.name}）")
     except DomainError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 @calendar_app.command("complete")
@@ -147,7 +145,7 @@ def complete(
                                             actor_id=_actor(session, as_user))
             console.print(f"{row.year} 年已标记为录入完毕：{row.source}")
     except DomainError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 @calendar_app.command("check")

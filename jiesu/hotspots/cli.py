@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from jiesu.core.errors import DomainError
+from jiesu.units.cli_support import principal_named
 
 hotspots_app = typer.Typer(help="热点：聚类、预警、联办、每月一题", no_args_is_help=True)
 console = Console()
@@ -142,20 +143,6 @@ def rule(
         typer.echo(s.RulePublic.model_validate(row).model_dump_json(indent=2))
 
 
-def _principal_of(session: object, username: str) -> object:
-    from sqlalchemy import select
-    from sqlalchemy.orm import Session
-
-    from jiesu.units.models import User
-    from jiesu.units.service import principal_for
-
-    assert isinstance(session, Session)
-    user = session.scalars(select(User).where(User.username == username)).first()
-    if user is None:
-        console.print_json(data={"error": {"code": "user_not_found", "message": "用户不存在",
-                                           "details": {"username": username}}})
-        raise typer.Exit(code=2)
-    return principal_for(session, user)
 
 
 @hotspots_app.command("case")
@@ -172,7 +159,7 @@ def open_case(
     from jiesu.units.service import unit_by_code
 
     with session_scope() as session:
-        principal = _principal_of(session, as_user)
+        principal = principal_named(session, as_user)
         assert isinstance(principal, Principal)
         units = [unit_by_code(session, c) for c in [lead, *(assist or [])]]
         if any(u is None for u in units):
@@ -203,7 +190,7 @@ def reply_case(
     from jiesu.hotspots import cases
 
     with session_scope() as session:
-        principal = _principal_of(session, as_user)
+        principal = principal_named(session, as_user)
         assert isinstance(principal, Principal)
         try:
             done = cases.reply_case(session, principal, case_id, outcome=outcome, reply=reply)
@@ -226,7 +213,7 @@ def split_out(
     from jiesu.hotspots import cases
 
     with session_scope() as session:
-        principal = _principal_of(session, as_user)
+        principal = principal_named(session, as_user)
         assert isinstance(principal, Principal)
         try:
             cases.split_out(session, principal, case_id, order_id, reason)
@@ -280,3 +267,31 @@ def proactive(
         last_year, rows = report.proactive_list(session, target, district)
     typer.echo(json.dumps({"month": target, "last_year": last_year,
                            "data": [asdict(r) for r in rows]}, ensure_ascii=False, indent=2))
+
+
+@hotspots_app.command("match")
+def match(
+    text: Annotated[str, typer.Argument(help="诉求内容")],
+    street: Annotated[
+        str | None, typer.Option("--street", help="街道编码；不填则从文本识别")
+    ] = None,
+    place_text: Annotated[str | None, typer.Option("--place", help="地点（可选）")] = None,
+) -> None:
+    """受理时的联办提示：这段诉求是否可能属于某个在办的联办案件（不写入数据）。"""
+    from dataclasses import asdict
+
+    from jiesu.core import clock
+    from jiesu.core.db import session_scope
+    from jiesu.hotspots import cases
+    from jiesu.orders import suggest
+
+    with session_scope() as session:
+        if not street:
+            found = suggest.suggest(session, text, None, place_text, clock.now(),
+                                    with_duplicates=False)
+            street = found.place.street_code
+        got = cases.case_at_intake(session, text=text, title=None, street_code=street,
+                                   now=clock.now())
+        out = {"street_code": street, "case": None if got is None else
+               {**asdict(got), "message": cases.intake_message(got)}}
+    typer.echo(json.dumps(out, ensure_ascii=False, indent=2))

@@ -197,7 +197,9 @@ class ClusterIndex:
         self._by_term: dict[str, dict[int, None]] = {}
         self._by_free_term: dict[str, dict[int, None]] = {}  # clusters without a place name
         self._by_place: dict[str, dict[int, None]] = {}
-        self._by_area: dict[str, dict[int, None]] = {}
+        # Orders: the same, within one street ("street|term", "street|place").
+        self._by_area_term: dict[str, dict[int, None]] = {}
+        self._by_area_place: dict[str, dict[int, None]] = {}
         self._next = 1
 
     def _post(self, table: dict[str, dict[int, None]], key: str, cid: int) -> None:
@@ -210,16 +212,21 @@ class ClusterIndex:
             del q[next(iter(q))]
 
     def _candidates(self, v: Mapping[str, float], cores: frozenset[str], area: str) -> set[int]:
-        """Clusters that could take the message: at its place (the name's first two
-        characters), in its street; without a street (message files), those sharing one of its
-        best words (any cluster for a message without a place, place-free ones otherwise)."""
+        """Clusters that could take the message, found through inverted indexes (never a scan):
+        with a street (orders), the clusters of that street at its place (the name's first two
+        characters) or sharing one of its best words; without a street (message files), those
+        at its place or sharing one of its best words (any cluster for a message without a
+        place, place-free ones otherwise)."""
         found: set[int] = set()
+        best = sorted(v.items(), key=lambda kv: -kv[1])[: self.params.index_terms]
+        if area:
+            for core in cores:
+                found.update(self._by_area_place.get(f"{area}|{core[:2]}", ()))
+            for t, _ in best:
+                found.update(self._by_area_term.get(f"{area}|{t}", ()))
+            return found
         for core in cores:
             found.update(self._by_place.get(core[:2], ()))
-        if area:
-            found.update(self._by_area.get(area, ()))
-            return found
-        best = sorted(v.items(), key=lambda kv: -kv[1])[: self.params.index_terms]
         table = self._by_free_term if cores else self._by_term
         for t, _ in best:
             found.update(table.get(t, ()))
@@ -228,12 +235,12 @@ class ClusterIndex:
     def _threshold(self, cluster: Cluster, item: Prepared) -> float | None:
         """The cosine needed to join, or None where the places differ."""
         p = self.params
+        area = item.message.area
+        if area and cluster.areas and area not in cluster.areas:
+            return None  # two orders in different streets never share a cluster
         if item.cores and cluster.cores:
             same = any(same_core(a, b) for a in item.cores for b in cluster.cores)
             return p.same_place if same else None
-        area = item.message.area
-        if area and cluster.areas and area not in cluster.areas:
-            return None
         return p.no_place
 
     def restore(self, cluster_id: int, msg: Message | Prepared) -> None:
@@ -313,15 +320,9 @@ class ClusterIndex:
             c.places[place.name] += 1
         for core in item.cores:
             c.cores[core] += 1
-            self._post(self._by_place, core[:2], c.id)
         if msg.area:
             c.areas[msg.area] += 1
-            self._post(self._by_area, msg.area, c.id)
-        if not msg.area:
-            for t in c.terms(self.params.index_terms):
-                self._post(self._by_term, t, c.id)
-                if not c.cores:
-                    self._post(self._by_free_term, t, c.id)
+        self._post_cluster(c, item.cores, [msg.area] if msg.area else [])
         if c.first_at is None or msg.created_at < c.first_at:
             c.first_at = msg.created_at
         if c.last_at is None or msg.created_at > c.last_at:
@@ -385,17 +386,27 @@ class ClusterIndex:
         assert a.first_at and a.last_at and b.first_at and b.last_at
         a.first_at, a.last_at = min(a.first_at, b.first_at), max(a.last_at, b.last_at)
         del self.clusters[b.id]
-        for table in (self._by_term, self._by_free_term, self._by_place, self._by_area):
+        for table in (self._by_term, self._by_free_term, self._by_place, self._by_area_term,
+                      self._by_area_place):
             for q in table.values():
                 q.pop(b.id, None)
-        for core in a.cores:
-            self._post(self._by_place, core[:2], a.id)
-        for area in a.areas:
-            self._post(self._by_area, area, a.id)
-        for t in a.terms(self.params.index_terms):
-            self._post(self._by_term, t, a.id)
-            if not a.cores:
-                self._post(self._by_free_term, t, a.id)
+        self._post_cluster(a, frozenset(a.cores), list(a.areas))
+
+    def _post_cluster(self, c: Cluster, cores: Iterable[str], areas: Sequence[str]) -> None:
+        """File the cluster under its place and best words (per street for orders)."""
+        best = c.terms(self.params.index_terms)
+        for area in areas:
+            for core in cores:
+                self._post(self._by_area_place, f"{area}|{core[:2]}", c.id)
+            for t in best:
+                self._post(self._by_area_term, f"{area}|{t}", c.id)
+        if not areas:
+            for core in cores:
+                self._post(self._by_place, core[:2], c.id)
+            for t in best:
+                self._post(self._by_term, t, c.id)
+                if not c.cores:
+                    self._post(self._by_free_term, t, c.id)
 
 
 def _root(merged: Mapping[int, int], cid: int) -> int:

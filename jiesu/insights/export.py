@@ -1,10 +1,16 @@
-"""The rates report as CSV, Excel (xlsx) or plain rows for a table: one column list for all."""
+"""The rates report as CSV, Excel (xlsx) or plain rows for a table: one column list for all.
+
+`table_csv` / `table_xlsx` write any report given its column list (the first-call report uses
+them too): a header row, one row per record, empty cells for missing rates.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -62,34 +68,53 @@ COLUMNS: list[Column] = [
 ]
 
 
-def to_csv(report: RatesReport) -> str:
+R = TypeVar("R")
+# (header, value for CSV/xlsx, text for the terminal)
+AnyColumn = tuple[str, Callable[[R], object], Callable[[R], str]]
+
+
+def table_csv(columns: Sequence[AnyColumn[R]], rows: Iterable[R]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([header for header, _, _ in COLUMNS])
-    for row in report.rows:
-        writer.writerow(["" if (v := value(row)) is None else v for _, value, _ in COLUMNS])
+    writer.writerow([header for header, _, _ in columns])
+    for row in rows:
+        writer.writerow(["" if (v := value(row)) is None else v for _, value, _ in columns])
     return out.getvalue()
 
 
-def to_xlsx(report: RatesReport) -> bytes:
+def table_xlsx(title: str, caption: tuple[str, str, datetime], columns: Sequence[AnyColumn[R]],
+               rows: Iterable[R], sheets: dict[str, list[list[Any]]]) -> bytes:
+    """One sheet `title` (a caption line: period, group, generated at; bold headers; the rows),
+    then one sheet per entry of `sheets` (its rows as given)."""
+    period, group, generated_at = caption
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = "三率"
-    sheet.append([f"统计周期 {report.period}", f"分组 {report.group}",
-                  f"生成于 {report.generated_at:%Y-%m-%d %H:%M} UTC"])
-    sheet.append([header for header, _, _ in COLUMNS])
+    sheet.title = title
+    sheet.append([f"统计周期 {period}", f"分组 {group}",
+                  f"生成于 {generated_at:%Y-%m-%d %H:%M} UTC"])
+    sheet.append([header for header, _, _ in columns])
     for cell in sheet[2]:
         cell.font = Font(bold=True)
-    for row in report.rows:
-        sheet.append([value(row) for _, value, _ in COLUMNS])
-    excluded = book.create_sheet("排除说明")
-    excluded.append(["项目", "件数"])
-    for key, count in report.excluded.items():
-        excluded.append([EXCLUDED_LABELS.get(key, key), count])
-    rules = book.create_sheet("口径")
-    for key, value in report.rules.items():
-        rules.append([key, str(value)])
+    for row in rows:
+        sheet.append([value(row) for _, value, _ in columns])
+    for name, lines in sheets.items():
+        extra = book.create_sheet(name)
+        for line in lines:
+            extra.append(line)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def to_csv(report: RatesReport) -> str:
+    return table_csv(COLUMNS, report.rows)
+
+
+def to_xlsx(report: RatesReport) -> bytes:
+    excluded: list[list[Any]] = [["项目", "件数"]]
+    excluded += [[EXCLUDED_LABELS.get(k, k), n] for k, n in report.excluded.items()]
+    return table_xlsx(
+        "三率", (report.period, report.group, report.generated_at), COLUMNS, report.rows,
+        {"排除说明": excluded, "口径": [[k, str(v)] for k, v in report.rules.items()]},
+    )

@@ -19,21 +19,18 @@ Definitions (docs/decisions/0020-first-call-resolution.md):
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from rich.table import Table
 from sqlalchemy import ColumnElement, Integer, Select, and_, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from jiesu.core import clock
 from jiesu.core.errors import InvalidInput
+from jiesu.insights.export import table_csv, table_xlsx
 from jiesu.insights.periods import Period
 from jiesu.lines.models import Line
 from jiesu.orders.models import Order, RequestType
@@ -253,32 +250,15 @@ COLUMNS: list[FcrColumn] = [
 
 
 def to_csv(report: FcrReport) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([header for header, _, _ in COLUMNS])
-    for row in [*report.rows, report.total]:
-        writer.writerow(["" if (v := value(row)) is None else v for _, value, _ in COLUMNS])
-    return out.getvalue()
+    return table_csv(COLUMNS, [*report.rows, report.total])
 
 
 def to_xlsx(report: FcrReport) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "一次办结率"
-    sheet.append([f"统计周期 {report.period}", f"分组 {report.group}",
-                  f"生成于 {report.generated_at:%Y-%m-%d %H:%M} UTC"])
-    sheet.append([header for header, _, _ in COLUMNS])
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for row in [*report.rows, report.total]:
-        sheet.append([value(row) for _, value, _ in COLUMNS])
-    rules = book.create_sheet("口径")
-    for key, value_ in report.definition.items():
-        rules.append([key, str(value_)])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return table_xlsx(
+        "一次办结率", (report.period, report.group, report.generated_at), COLUMNS,
+        [*report.rows, report.total],
+        {"口径": [[k, str(v)] for k, v in report.definition.items()]},
+    )
 
 
 def render_table(report: FcrReport) -> Table:

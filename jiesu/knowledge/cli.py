@@ -8,21 +8,18 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from jiesu.core.clock import local
 from jiesu.core.db import session_scope
 from jiesu.core.errors import DomainError
-from jiesu.core.roles import Principal
 from jiesu.knowledge import evaluation, seed, service, transfer
 from jiesu.knowledge import search as kb_search
 from jiesu.knowledge.models import Article
+from jiesu.units.cli_support import fail, principal_named
 from jiesu.units.models import User
-from jiesu.units.service import principal_for
 
 kb_app = typer.Typer(help="知识库：检索、评测、导入导出、审核、待补充答复", no_args_is_help=True)
 console = Console()
@@ -30,20 +27,8 @@ AsUser = Annotated[str, typer.Option("--as", help="以哪个用户的身份操�
 _TAG = re.compile(r"</?mark>")
 
 
-def _principal(session: Session, username: str) -> Principal:
-    user = session.scalars(select(User).where(User.username == username)).first()
-    if user is None or not user.active:
-        console.print(f"[red]用户不存在：{username}[/red]")
-        raise typer.Exit(code=2)
-    return principal_for(session, user)
 
 
-def _fail(exc: DomainError | ValidationError) -> None:
-    if isinstance(exc, ValidationError):
-        console.print(f"[red]输入有误：{exc.errors()[0]['msg']}[/red]")
-    else:
-        console.print_json(data=exc.as_body())
-    raise typer.Exit(code=2)
 
 
 def _plain(html_text: str) -> str:
@@ -63,7 +48,7 @@ def search_cmd(
     """像坐席一样检索答复口径（只含已发布、在有效期内的）。"""
     try:
         with session_scope() as session:
-            ranked = service.search(session, _principal(session, as_user), question,
+            ranked = service.search(session, principal_named(session, as_user), question,
                                     category=category, line_id=line, limit=limit)
             table = Table("编号", "主题", "匹配问法", "分类", "得分",
                           title=f"{len(ranked.hits)} 条，{ranked.took_ms:.1f} ms")
@@ -74,7 +59,7 @@ def search_cmd(
             if ranked.hits:
                 console.print(_plain(ranked.hits[0].highlight.answer))
     except DomainError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 @kb_app.command("evaluate")
@@ -124,10 +109,10 @@ def import_cmd(
     kind = "xlsx" if file.suffix.lower() == ".xlsx" else transfer.sniff(body)
     try:
         with session_scope() as session:
-            report = transfer.import_articles(session, _principal(session, as_user), body, kind,
-                                              publish=publish)
+            who = principal_named(session, as_user)
+            report = transfer.import_articles(session, who, body, kind, publish=publish)
     except DomainError as exc:
-        _fail(exc)
+        fail(exc)
         return
     console.print(f"新增 {report.created} 条，更新 {report.updated} 条，未变 {report.unchanged} 条")
 
@@ -147,9 +132,9 @@ def seed_cmd(as_user: AsUser = "admin") -> None:
     """载入种子知识库（据附件4官方答复整理的条目与同义词，已发布；幂等）。"""
     try:
         with session_scope() as session:
-            report = seed.load_seed(session, _principal(session, as_user))
+            report = seed.load_seed(session, principal_named(session, as_user))
     except DomainError as exc:
-        _fail(exc)
+        fail(exc)
         return
     console.print(f"种子知识库：新增 {report.created} 条，未变 {report.unchanged} 条")
 
@@ -159,7 +144,7 @@ def list_cmd(as_user: AsUser = "admin", status: str | None = None, limit: int = 
     """知识条目（最新版本的状态）。"""
     try:
         with session_scope() as session:
-            rows, count = service.list_articles(session, _principal(session, as_user),
+            rows, count = service.list_articles(session, principal_named(session, as_user),
                                                 status=status, limit=limit)
             table = Table("ID", "编号", "主题", "状态", "版本", title=f"共 {count} 条")
             for a in rows:
@@ -168,7 +153,7 @@ def list_cmd(as_user: AsUser = "admin", status: str | None = None, limit: int = 
                               str(latest.number))
             console.print(table)
     except DomainError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 @kb_app.command("history")
@@ -197,7 +182,7 @@ def review_cmd(
     """待审核清单；给出版本 id 则发布（或 --reject 理由 退回）。"""
     try:
         with session_scope() as session:
-            principal = _principal(session, as_user)
+            principal = principal_named(session, as_user)
             if version_id is None:
                 table = Table("版本 id", "条目", "第几版", "主题", "提交时间", title="待审核")
                 for v in service.review_queue(session):
@@ -212,7 +197,7 @@ def review_cmd(
                 service.publish(session, principal, version_id)
                 console.print(f"已发布版本 {version_id}")
     except DomainError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 @kb_app.command("zero")

@@ -9,8 +9,14 @@ from fastapi import APIRouter, Query
 from jiesu.core.api import SessionDep, commit
 from jiesu.core.ids import PathId
 from jiesu.core.roles import Role
-from jiesu.lines import dashboard, first_call, service
+from jiesu.lines import dashboard, deadlines, first_call, service
 from jiesu.lines import schemas as s
+from jiesu.orders.deadline_rules_api import (
+    DeadlineRuleLimits,
+    DeadlineRuleList,
+    DeadlineRulePublic,
+    LineDeadlineRuleCreate,
+)
 from jiesu.units.auth import CurrentPrincipal
 
 router = APIRouter(prefix="/api/v1/lines", tags=["lines"])
@@ -100,6 +106,53 @@ def line_dashboard(session: SessionDep, principal: CurrentPrincipal,
     """专线看板：每日与每小时来电、峰值日、一次办结率、派单率、热点问题、各单位在办。"""
     service.ensure_dashboard_reader(principal)
     return dashboard.line_dashboard(session, service.get_line(session, line_id)).as_dict()
+
+
+@router.get("/{line_id}/deadline-rules", response_model=DeadlineRuleList)
+def line_deadline_rules(session: SessionDep, principal: CurrentPrincipal,
+                        line_id: PathId) -> DeadlineRuleList:
+    """专线自己的办理时限（生效中）；没有规则的紧急程度用中心通用时限。"""
+    service.ensure_reader(principal)
+    rows = deadlines.line_rules(session, line_id)
+    return DeadlineRuleList(data=[DeadlineRulePublic.of(r) for r in rows], count=len(rows))
+
+
+@router.post("/{line_id}/deadline-rules", response_model=DeadlineRulePublic, status_code=201)
+def add_line_deadline_rule(session: SessionDep, principal: CurrentPrincipal, line_id: PathId,
+                           data: LineDeadlineRuleCreate) -> DeadlineRulePublic:
+    """为专线设定时限（签收、首次联系、答复）：默认适用于所有紧急程度，可限定紧急程度或类别。"""
+    row = deadlines.add_rule(session, principal, line_id, data)
+    result = DeadlineRulePublic.of(row)
+    commit(session)
+    return result
+
+
+@router.put("/{line_id}/deadline-rules/{rule_id}", response_model=DeadlineRulePublic)
+def replace_line_deadline_rule(session: SessionDep, principal: CurrentPrincipal,
+                               line_id: PathId, rule_id: PathId,
+                               data: DeadlineRuleLimits) -> DeadlineRulePublic:
+    """修改专线时限：旧版本停用、新版本生效（已派工单的期限不变）。"""
+    row = deadlines.replace_rule(session, principal, line_id, rule_id, data)
+    result = DeadlineRulePublic.of(row)
+    commit(session)
+    return result
+
+
+@router.delete("/{line_id}/deadline-rules/{rule_id}", status_code=204)
+def retire_line_deadline_rule(session: SessionDep, principal: CurrentPrincipal,
+                              line_id: PathId, rule_id: PathId) -> None:
+    """停用专线时限（该专线工单回到中心通用时限）。"""
+    deadlines.retire_rule(session, principal, line_id, rule_id)
+    commit(session)
+
+
+@router.get("/{line_id}/deadline-rules/{rule_id}/history", response_model=DeadlineRuleList)
+def line_deadline_rule_history(session: SessionDep, principal: CurrentPrincipal,
+                               line_id: PathId, rule_id: PathId) -> DeadlineRuleList:
+    """专线一条时限规则的全部版本（新到旧）。"""
+    service.ensure_manager(principal)
+    rows = deadlines.history(session, line_id, rule_id)
+    return DeadlineRuleList(data=[DeadlineRulePublic.of(r) for r in rows], count=len(rows))
 
 
 first_call_router = APIRouter(prefix="/api/v1/first-call", tags=["lines"])

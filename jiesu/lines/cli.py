@@ -13,34 +13,17 @@ from sqlalchemy import select
 
 from jiesu.core.db import session_scope
 from jiesu.core.errors import DomainError
-from jiesu.core.roles import Principal
 from jiesu.lines import schemas as s
 from jiesu.lines import service
+from jiesu.units.cli_support import fail, principal_named
 
 lines_app = typer.Typer(help="专线：开通、坐席、知识库、关闭、看板", no_args_is_help=True)
 console = Console()
 AsUser = Annotated[str, typer.Option("--as", help="以哪个用户的身份操作（督办员或管理员）")]
 
 
-def _fail(exc: DomainError | ValidationError) -> None:
-    if isinstance(exc, ValidationError):
-        body: dict[str, Any] = {"error": {"code": "invalid_input", "message": "输入有误",
-                                          "details": {"fields": json.loads(exc.json())}}}
-    else:
-        body = exc.as_body()
-    console.print_json(data=body)
-    raise typer.Exit(code=2)
 
 
-def _principal(session: Any, username: str) -> Principal:
-    from jiesu.units.models import User
-    from jiesu.units.service import principal_for
-
-    user = session.scalars(select(User).where(User.username == username)).first()
-    if user is None or not user.active:
-        console.print(f"[red]用户不存在：{username}[/red]")
-        raise typer.Exit(code=2)
-    return principal_for(session, user)
 
 
 def _user_ids(session: Any, usernames: list[str]) -> list[int]:
@@ -76,7 +59,7 @@ def create(
     """开通一条专线（督办员）。"""
     try:
         with session_scope() as session:
-            principal = _principal(session, as_user)
+            principal = principal_named(session, as_user)
             data = s.LineCreate.model_validate({
                 "code": code, "name": name, "number": number, "channel_tag": channel_tag,
                 "around_the_clock": not timetable,
@@ -89,9 +72,9 @@ def create(
             line = service.create_line(session, principal, data)
             console.print_json(service.to_public(session, line).model_dump_json())
     except (DomainError, ValidationError) as exc:
-        _fail(exc)
+        fail(exc)
     except (ValueError, json.JSONDecodeError) as exc:
-        _fail(DomainError(f"参数格式有误：{exc}", code="invalid_input"))
+        fail(DomainError(f"参数格式有误：{exc}", code="invalid_input"))
 
 
 @lines_app.command("list")
@@ -115,7 +98,7 @@ def show(line_id: int) -> None:
             line = service.get_line(session, line_id)
             console.print_json(service.to_public(session, line).model_dump_json())
     except DomainError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 @lines_app.command("add-agents")
@@ -124,11 +107,11 @@ def add_agents(line_id: int, as_user: AsUser,
     """把坐席加入专线。"""
     try:
         with session_scope() as session:
-            line = service.add_agents(session, _principal(session, as_user), line_id,
+            line = service.add_agents(session, principal_named(session, as_user), line_id,
                                       _user_ids(session, _split(agents)))
             console.print_json(service.to_public(session, line).model_dump_json())
     except DomainError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 @lines_app.command("add-articles")
@@ -137,13 +120,13 @@ def add_articles(line_id: int, as_user: AsUser,
     """把知识库条目加入专线。"""
     try:
         with session_scope() as session:
-            line = service.add_articles(session, _principal(session, as_user), line_id,
+            line = service.add_articles(session, principal_named(session, as_user), line_id,
                                         [int(a) for a in _split(articles)])
             console.print_json(service.to_public(session, line).model_dump_json())
     except DomainError as exc:
-        _fail(exc)
+        fail(exc)
     except ValueError as exc:
-        _fail(DomainError(f"参数格式有误：{exc}", code="invalid_input"))
+        fail(DomainError(f"参数格式有误：{exc}", code="invalid_input"))
 
 
 @lines_app.command("close")
@@ -152,10 +135,107 @@ def close(line_id: int, as_user: AsUser,
     """关闭专线（工单与统计保留）。"""
     try:
         with session_scope() as session:
-            line = service.close_line(session, _principal(session, as_user), line_id, note)
+            line = service.close_line(session, principal_named(session, as_user), line_id, note)
             console.print_json(service.to_public(session, line).model_dump_json())
     except DomainError as exc:
-        _fail(exc)
+        fail(exc)
+
+
+# --- the line's own deadline rules ----------------------------------------------------------
+
+_SPANS = {"h": "hours", "wd": "working_days", "d": "calendar_days"}
+LimitOption = Annotated[str, typer.Option(help="时限：2h（小时）、7wd（工作日）、3d（自然日）")]
+
+
+def _limit(name: str, text: str) -> dict[str, Any]:
+    """'2h' → {"amount": 2, "span": "hours"}; anything else is an error with a code."""
+    value = text.strip().lower()
+    for suffix in sorted(_SPANS, key=len, reverse=True):
+        number = value.removesuffix(suffix)
+        if number != value and number.isdigit() and len(number) < 6:
+            return {"amount": int(number), "span": _SPANS[suffix]}
+    raise DomainError("时限格式应为 数字+单位，如 2h、7wd、3d", code="invalid_limit",
+                      details={"field": name, "value": text})
+
+
+def _limits(sign: str, contact: str, reply: str, note: str) -> dict[str, Any]:
+    return {"sign": _limit("sign", sign), "contact": _limit("contact", contact),
+            "reply": _limit("reply", reply), "note": note}
+
+
+def _print_rules(rows: Any) -> None:
+    from jiesu.orders.deadline_rules_api import DeadlineRulePublic
+
+    console.print_json(data=[json.loads(DeadlineRulePublic.of(r).model_dump_json())
+                             for r in rows])
+
+
+@lines_app.command("deadlines")
+def list_deadlines(line_id: int) -> None:
+    """专线自己的办理时限（生效中）。"""
+    from jiesu.lines import deadlines
+
+    try:
+        with session_scope() as session:
+            _print_rules(deadlines.line_rules(session, line_id))
+    except DomainError as exc:
+        fail(exc)
+
+
+@lines_app.command("add-deadline")
+def add_deadline(
+    line_id: int, as_user: AsUser, sign: LimitOption, contact: LimitOption, reply: LimitOption,
+    urgency: Annotated[str, typer.Option(
+        help="any（所有紧急程度）或 emergency/outage/urgent/ordinary/complex")] = "any",
+    category: Annotated[str, typer.Option(help="限定类别（可不填）")] = "",
+    note: Annotated[str, typer.Option(help="说明")] = "",
+) -> None:
+    """为专线设定时限，如疫情专线 --sign 2h --contact 2h --reply 24h。"""
+    from jiesu.lines import deadlines
+    from jiesu.orders.deadline_rules_api import LineDeadlineRuleCreate
+
+    try:
+        with session_scope() as session:
+            data = LineDeadlineRuleCreate.model_validate({
+                **_limits(sign, contact, reply, note), "urgency": urgency,
+                "category": category or None})
+            row = deadlines.add_rule(session, principal_named(session, as_user), line_id, data)
+            _print_rules([row])
+    except (DomainError, ValidationError) as exc:
+        fail(exc)
+
+
+@lines_app.command("replace-deadline")
+def replace_deadline(
+    line_id: int, rule_id: int, as_user: AsUser, sign: LimitOption, contact: LimitOption,
+    reply: LimitOption, note: Annotated[str, typer.Option(help="说明")] = "",
+) -> None:
+    """修改专线的一条时限（旧版本停用，新版本生效）。"""
+    from jiesu.lines import deadlines
+    from jiesu.orders.deadline_rules_api import DeadlineRuleLimits
+
+    try:
+        with session_scope() as session:
+            data = DeadlineRuleLimits.model_validate(_limits(sign, contact, reply, note))
+            row = deadlines.replace_rule(session, principal_named(session, as_user), line_id,
+                                         rule_id, data)
+            _print_rules([row])
+    except (DomainError, ValidationError) as exc:
+        fail(exc)
+
+
+@lines_app.command("retire-deadline")
+def retire_deadline(line_id: int, rule_id: int, as_user: AsUser) -> None:
+    """停用专线的一条时限（回到中心通用时限）。"""
+    from jiesu.lines import deadlines
+
+    try:
+        with session_scope() as session:
+            who = principal_named(session, as_user)
+            row = deadlines.retire_rule(session, who, line_id, rule_id)
+            _print_rules([row])
+    except DomainError as exc:
+        fail(exc)
 
 
 # `jiesu demo special-line`: registered on the demo group in jiesu/cli.py.

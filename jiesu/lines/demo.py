@@ -3,10 +3,11 @@
 A district centre opened a 7×24 line with its own number, agents and one agreed answer per
 question; 8,300 calls in 30 days, 743 on the peak day, over 90% settled on the first call.
 This builds that line through the same service functions the API and pages use: the line is
-opened (lines.service), its answers written and published (knowledge.service), and every
-call taken by one of its agents (orders.service.intake), then settled on the call with an
-answer (lines.first_call), sent to a unit (dispatch), or transferred (not accepted). The
-dashboard's figures are then computed from those orders.
+opened (lines.service) with its own deadline rules (2 h to respond, 24 h to handle), its
+answers written and published (knowledge.service), and every call taken by one of its
+agents (orders.service.intake), then settled on the call with an answer (lines.first_call),
+sent to a unit (dispatch), or transferred (not accepted). The dashboard's figures are then
+computed from those orders.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from jiesu.lines import schemas as ls
 from jiesu.lines.models import Line
 from jiesu.orders import schemas as os_
 from jiesu.orders import service as orders
+from jiesu.orders.deadline_rules_api import LineDeadlineRuleCreate
 from jiesu.orders.models import NotAcceptedReason, RequestType
 from jiesu.orders.statemachine import Action
 from jiesu.units.models import User
@@ -165,7 +167,12 @@ def build(session: Session, *, days: int = DAYS, total: int = TOTAL, peak: int =
         code=CODE, name="疫情防控专线", number="12345-6", channel_tag="epidemic",
         description="区疫情防控指挥部设立的7×24小时咨询专线：统一答复口径，坐席当场答复。",
         starts_at=start, agent_ids=[a.user_id for a in agents],
-        categories=[CATEGORY, "突发公共卫生事件处理"]))
+        categories=[CATEGORY, "突发公共卫生事件处理"],
+        # The line's own limits: respond (sign, first contact) within 2 h, handle in 24 h.
+        deadline_rules=[LineDeadlineRuleCreate.model_validate({
+            "urgency": "any", "sign": {"amount": 2, "span": "hours"},
+            "contact": {"amount": 2, "span": "hours"},
+            "reply": {"amount": 24, "span": "hours"}, "note": "2小时响应、24小时办结"})]))
     versions: list[int] = []
     for topic, questions, answer, _ in ANSWERS:
         version = kb.write_published(session, supervisor, topic=topic, questions=questions,

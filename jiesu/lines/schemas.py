@@ -9,6 +9,7 @@ from typing import Any, Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from jiesu.core.ids import DbId
+from jiesu.orders.deadline_rules_api import DeadlineRulePublic, LineDeadlineRuleCreate
 from jiesu.orders.schemas import OrderCreate
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
@@ -77,6 +78,9 @@ class LineCreate(_Hours):
     agent_ids: list[DbId] = Field(default_factory=list, max_length=500)
     categories: list[str] = Field(default_factory=list, max_length=100)
     article_ids: list[DbId] = Field(default_factory=list, max_length=2_000)
+    deadline_rules: list[LineDeadlineRuleCreate] = Field(
+        default_factory=list, max_length=30,
+        description="专线自己的办理时限（如 2 小时响应、24 小时办结）；不填则用中心通用时限")
 
     @field_validator("starts_at", "ends_at")
     @classmethod
@@ -152,6 +156,8 @@ class LinePublic(BaseModel):
     agents: list[LineAgentPublic]
     categories: list[str]
     article_ids: list[int]
+    deadline_rules: list[DeadlineRulePublic] = Field(
+        default_factory=list, description="专线自己的办理时限规则（生效中）")
 
 
 class LineList(BaseModel):

@@ -256,9 +256,12 @@ def create_line(session: Session, principal: Principal, data: s.LineCreate) -> L
     if session.scalars(select(Line.id).where(Line.code == data.code)).first() is not None:
         raise Conflict("专线编码已存在", code="line_code_exists", details={"code": data.code})
     # Everything is checked before anything is written: bad input changes nothing.
+    from jiesu.lines import deadlines
+
     categories = _check_categories(data.categories)
     agents = _agents(session, data.agent_ids)
     article_ids = _article_ids(session, data.article_ids)
+    deadlines.check_rules(data.deadline_rules)
     now = clock.now()
     line = Line(
         code=data.code, name=data.name, number=data.number, channel_tag=data.channel_tag,
@@ -280,6 +283,7 @@ def create_line(session: Session, principal: Principal, data: s.LineCreate) -> L
         session.add(LineArticle(line_id=line.id, article_id=article_id,
                                 added_by_id=principal.user_id, added_at=now))
     session.flush()
+    deadlines.write_rules(session, principal, line.id, data.deadline_rules)
     return line
 
 
@@ -356,6 +360,9 @@ def line_article_ids(session: Session, line_id: int) -> list[int]:
 
 
 def to_public(session: Session, line: Line, now: datetime | None = None) -> s.LinePublic:
+    from jiesu.orders.deadline_rules import active_rules
+    from jiesu.orders.deadline_rules_api import DeadlineRulePublic
+
     agents = session.execute(
         select(User.id, User.username, User.display_name)
         .join(LineAgent, LineAgent.user_id == User.id)
@@ -377,4 +384,5 @@ def to_public(session: Session, line: Line, now: datetime | None = None) -> s.Li
         agents=[s.LineAgentPublic(user_id=a.id, username=a.username,
                                   display_name=a.display_name) for a in agents],
         categories=categories, article_ids=line_article_ids(session, line.id),
+        deadline_rules=[DeadlineRulePublic.of(r) for r in active_rules(session, line.id)],
     )

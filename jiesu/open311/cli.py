@@ -14,17 +14,12 @@ from jiesu.core.db import session_scope
 from jiesu.core.errors import DomainError
 from jiesu.open311 import service
 from jiesu.open311.schemas import ApiClientCreate
+from jiesu.units.cli_support import fail
 
 open311_app = typer.Typer(help="Open311 GeoReport v2：客户端应用与 api_key", no_args_is_help=True)
 console = Console()
 
 
-def _fail(exc: DomainError | ValidationError) -> None:
-    if isinstance(exc, ValidationError):
-        console.print(f"[red]输入有误：{exc.errors()[0].get('msg', '')}[/red]")
-    else:
-        console.print_json(data=exc.as_body())
-    raise typer.Exit(code=2)
 
 
 @open311_app.command("issue")
@@ -40,7 +35,7 @@ def issue(
             console.print(f"已为 {client.name} 签发 api_key（客户端 {client.id}），请妥善保存：")
         typer.echo(api_key)
     except (DomainError, ValidationError) as exc:
-        _fail(exc)
+        fail(exc)
 
 
 @open311_app.command("list")
@@ -68,4 +63,4 @@ def revoke(client_id: int) -> None:
             client = service.revoke_client(session, client_id)
             console.print(f"已停用 {client.name}（客户端 {client.id}）")
     except DomainError as exc:
-        _fail(exc)
+        fail(exc)

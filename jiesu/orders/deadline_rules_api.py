@@ -47,10 +47,18 @@ class DeadlineRuleCreate(DeadlineRuleLimits):
     category: str | None = Field(default=None, min_length=1, max_length=60)
 
 
+class LineDeadlineRuleCreate(DeadlineRuleLimits):
+    """A special line's own rule: for any urgency (the default) or one of them."""
+
+    urgency: Literal["any", "emergency", "outage", "urgent", "ordinary", "complex"] = "any"
+    category: str | None = Field(default=None, min_length=1, max_length=60)
+
+
 class DeadlineRulePublic(BaseModel):
     id: int
     urgency: str
     category: str | None
+    line_id: int | None = None
     sign: Limit
     contact: Limit
     reply: Limit
@@ -65,7 +73,7 @@ class DeadlineRulePublic(BaseModel):
         limits = row.as_set()
         parts = {"sign": limits.sign, "contact": limits.contact, "reply": limits.reply}
         return cls(
-            id=row.id, urgency=row.urgency, category=row.category,
+            id=row.id, urgency=row.urgency, category=row.category, line_id=row.line_id,
             **{name: Limit(amount=r.amount, span=r.span) for name, r in parts.items()},
             labels={name: r.label() for name, r in parts.items()},
             note=row.note, supersedes_id=row.supersedes_id, created_at=row.created_at,

@@ -7,8 +7,9 @@ them and nothing else does (no action, effect, job, page or route assigns `Order
 needs of an order, once read, is kept by its id, and the pool query reads only ids (which open
 orders, newest first, is the database's answer each time). Only SQLite hands an id out twice:
 the id of a row whose transaction rolled back goes to the next insert (PostgreSQL's sequences
-never go back). So on SQLite the pool query also reads the texts (an in-process read, cheap
-there) and the key carries them: a reused id is never a stale hit.
+never go back). So on SQLite the pool query also reads the texts and received times (an
+in-process read, cheap there) and the key carries them: a reused id is never a stale hit, not
+even for the same text received at another time (a test suite's rolled-back orders do that).
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ MAX_CANDIDATES = 300
 # public messages, has about 700. 4M grams is 32 MB, the pools of some twenty busy streets.
 MAX_CACHED_GRAMS = 4_000_000
 
-Key = tuple[int, str | None]  # order id, and its text where ids can be reused (SQLite)
+# order id, and its received time + text where ids can be reused (SQLite)
+Key = tuple[int, str | None]
 
 
 class Seen(NamedTuple):
@@ -95,7 +97,8 @@ def _full_text(title: str | None, text: str) -> str:
 def _open_orders(with_texts: bool) -> Select[Any]:
     """The pool: open orders of a street received since a time, newest first. Built once:
     building and compiling it anew each call cost about as much as running it."""
-    columns: list[Any] = [Order.id, Order.title, Order.text] if with_texts else [Order.id]
+    columns: list[Any] = ([Order.id, Order.title, Order.text, Order.received_at] if with_texts
+                          else [Order.id])
     return (select(*columns)
             .where(Order.street_code == bindparam("street"), Order.is_open.is_(True),
                    Order.received_at >= bindparam("since", type_=Order.received_at.type))
@@ -110,8 +113,9 @@ def find(session: Session, text: str, street_code: str, now: datetime,
     where = {"street": street_code, "since": now - DUPLICATE_WINDOW}
     keys: list[Key]
     if session.get_bind().dialect.name == "sqlite":
-        keys = [(order_id, _full_text(title, body))
-                for order_id, title, body in session.execute(_open_orders(True), where)]
+        keys = [(order_id, f"{received_at.isoformat()} {_full_text(title, body)}")
+                for order_id, title, body, received_at
+                in session.execute(_open_orders(True), where)]
     else:
         keys = [(order_id, None) for order_id in session.scalars(_open_orders(False), where)]
     keys = [key for key in keys if key[0] != exclude]

@@ -78,7 +78,7 @@ def _set_unit_deadlines(ctx: Context, unit: Unit, complex_case: bool = False) ->
     order = ctx.order
     rules, rule_id = deadline_rules.rules_for(
         ctx.session, order.urgency, order.category, complex_case=complex_case,
-        utility=unit.kind == UnitKind.utility,
+        utility=unit.kind == UnitKind.utility, line_id=order.line_id,
     )
     cal = calendar_for(ctx.session, unit)
     close = get_settings().office_close

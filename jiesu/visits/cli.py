@@ -8,16 +8,12 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from jiesu.core.clock import local
 from jiesu.core.db import session_scope
 from jiesu.core.errors import DomainError
 from jiesu.core.privacy import mask_phone
-from jiesu.core.roles import Principal
-from jiesu.units.models import User
-from jiesu.units.service import principal_for
+from jiesu.units.cli_support import fail, principal_named
 from jiesu.visits import service
 from jiesu.visits.schemas import VisitCreate
 
@@ -26,20 +22,8 @@ console = Console()
 AsUser = Annotated[str, typer.Option("--as", help="以哪个用户的身份操作")]
 
 
-def _principal(session: Session, username: str) -> Principal:
-    user = session.scalars(select(User).where(User.username == username)).first()
-    if user is None or not user.active:
-        console.print(f"[red]用户不存在：{username}[/red]")
-        raise typer.Exit(code=2)
-    return principal_for(session, user)
 
 
-def _fail(exc: DomainError | ValidationError) -> None:
-    if isinstance(exc, ValidationError):
-        console.print(f"[red]输入有误：{exc.errors()[0]['msg']}[/red]")
-    else:
-        console.print_json(data=exc.as_body())
-    raise typer.Exit(code=2)
 
 
 @visits_app.command("queue")
@@ -47,7 +31,7 @@ def queue(as_user: AsUser, limit: int = 30) -> None:
     """到期待回访的工单（答复最早的在前）。"""
     try:
         with session_scope() as session:
-            page = service.queue(session, _principal(session, as_user), limit=limit)
+            page = service.queue(session, principal_named(session, as_user), limit=limit)
             table = Table("ID", "编号", "承办单位", "答复", "答复时间", "已拨", "诉求人",
                           title=f"待回访 {page.count} 件")
             for due in page.calls:
@@ -61,7 +45,7 @@ def queue(as_user: AsUser, limit: int = 30) -> None:
             skipped = "，".join(f"{k} {v}" for k, v in page.skippable.items())
             console.print(f"免回访（到期）：{skipped}")
     except DomainError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 @visits_app.command("record")
@@ -81,12 +65,12 @@ def record(
                                               "satisfaction": satisfaction, "comment": comment,
                                               "note": note})
         with session_scope() as session:
-            order, outcome = service.record_visit(session, _principal(session, as_user),
+            order, outcome = service.record_visit(session, principal_named(session, as_user),
                                                   order_id, answers)
             console.print(f"工单 {order.id}：{outcome}（状态 {order.state}，"
                           f"承办单位 {order.lead_unit_id}，已拨 {order.visit_attempts} 次）")
     except (DomainError, ValidationError) as exc:
-        _fail(exc)
+        fail(exc)
 
 
 @visits_app.command("skip-due")
@@ -94,7 +78,7 @@ def skip_due(as_user: AsUser) -> None:
     """免回访办结：到期的匿名、要求不回访、未抽中的工单。"""
     try:
         with session_scope() as session:
-            closed = service.close_skipped(session, _principal(session, as_user))
+            closed = service.close_skipped(session, principal_named(session, as_user))
             console.print(f"免回访办结 {len(closed)} 件")
     except DomainError as exc:
-        _fail(exc)
+        fail(exc)

@@ -20,10 +20,13 @@ from jiesu.core.errors import DomainError, InvalidInput
 from jiesu.core.ids import PathId
 from jiesu.core.roles import Principal, Role
 from jiesu.lines import dashboard, first_call, service
+from jiesu.lines import deadlines as line_deadlines
 from jiesu.lines import knowledge_link as kb
 from jiesu.lines import schemas as ls
 from jiesu.orders import schemas as os_
+from jiesu.orders.deadline_rules_api import LineDeadlineRuleCreate
 from jiesu.units.models import Unit, User
+from jiesu.web.admin_deadlines import LIMITS, SPAN_LABELS, URGENCY_LABELS
 from jiesu.web.common import PagePrincipal, field_errors, needs, redirect, render
 
 router = APIRouter()
@@ -139,6 +142,7 @@ def _line_page(request: Request, session: Session, principal: Principal, line_id
         request, "line.html", principal, status_code=status_code, line=public, error=error,
         others=[a for a in _agents(session) if a.id not in on_line], articles=articles,
         units=units, manager=principal.role in service.MANAGERS, weekdays=WEEKDAYS,
+        urgencies={"any": "所有紧急程度", **URGENCY_LABELS}, spans=SPAN_LABELS, limits=LIMITS,
         **_board_context(session, line_id),
     )
 
@@ -219,6 +223,45 @@ async def add_articles(request: Request, session: SessionDep, principal: PagePri
                              ls.LineArticlesAdd.model_validate({"article_ids": ids}).article_ids)
 
     return await _line_action(request, session, principal, line_id, act)
+
+
+def _rule_body(form: Any) -> dict[str, Any]:
+    def text(name: str) -> str:
+        value = form.get(name)
+        return value.strip() if isinstance(value, str) else ""
+
+    body: dict[str, Any] = {"urgency": text("urgency") or "any",
+                            "category": text("category") or None, "note": text("rule_note")}
+    for name, _ in LIMITS:
+        body[name] = {"amount": text(f"{name}_amount"), "span": text(f"{name}_span")}
+    return body
+
+
+@router.post("/lines/{line_id}/deadline-rules", response_class=HTMLResponse,
+             response_model=None)
+async def set_deadline_rule(request: Request, session: SessionDep, principal: PagePrincipal,
+                            line_id: PathId) -> HTMLResponse | RedirectResponse:
+    """The line's limits for an urgency (or all) and category: a new rule, or a new version of
+    the one in force for the same urgency and category."""
+    def act(form: Any) -> None:
+        data = LineDeadlineRuleCreate.model_validate(_rule_body(form))
+        same = [r for r in line_deadlines.line_rules(session, line_id)
+                if (r.urgency, r.category) == (data.urgency, data.category)]
+        if same:
+            line_deadlines.replace_rule(session, principal, line_id, same[0].id, data)
+        else:
+            line_deadlines.add_rule(session, principal, line_id, data)
+
+    return await _line_action(request, session, principal, line_id, act)
+
+
+@router.post("/lines/{line_id}/deadline-rules/{rule_id}/retire", response_class=HTMLResponse,
+             response_model=None)
+async def retire_deadline_rule(request: Request, session: SessionDep, principal: PagePrincipal,
+                               line_id: PathId, rule_id: PathId) -> HTMLResponse | RedirectResponse:
+    return await _line_action(request, session, principal, line_id,
+                              lambda form: line_deadlines.retire_rule(session, principal,
+                                                                      line_id, rule_id))
 
 
 @router.post("/lines/{line_id}/close", response_class=HTMLResponse, response_model=None)

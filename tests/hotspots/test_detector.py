@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from jiesu.cli import app
-from jiesu.hotspots.detector import Idf, Message, Params, cluster_messages, prepare
+from jiesu.hotspots.detector import Idf, Message, Params, Prepared, cluster_messages, prepare
 from jiesu.hotspots.placenames import main_place, names_in, same_core
 from jiesu.hotspots.scoring import rank
 
@@ -122,6 +123,29 @@ def test_adding_one_message_costs_candidates_not_the_whole_index() -> None:
     first = index.add(_msg(1000, NOISE[0], days=1))
     again = index.add(_msg(1001, NOISE[1], days=1.1))
     assert first.new and not again.new and again.cluster_id == first.cluster_id
+
+
+def test_an_old_cluster_of_a_busy_street_is_still_found() -> None:
+    """More clusters in one street than a posting list holds: the order is found through its
+    words and place in that street, not by scanning the street's newest clusters."""
+    from jiesu.hotspots.detector import ClusterIndex
+
+    idf = Idf.fit([list(prepare(_msg(0, t)).terms) for t in NOISE + HEATING])
+    index = ClusterIndex(idf, Params(window_days=30, posting_limit=50))
+    street = "110105026"
+
+    def order(n: int, title: str, days: float, area: str = street) -> Message:
+        return Message(str(n), title, "", T0 + timedelta(days=days), f"c{n}", area=area)
+
+    first = index.add(order(1, "搅拌站夜间施工噪音扰民，楼下搅拌站轰鸣", 0))
+    for i in range(200):  # later, 200 unrelated matters in the same street
+        other = order(100 + i, "", 0.1)
+        index.add(Prepared(other, None, frozenset(), Counter({f"事项{i}": 2, f"词语{i}": 1})))
+    assert len(index.clusters) == 201
+    again = index.add(order(2, "楼下搅拌站凌晨施工噪音太大", 1))
+    assert not again.new and again.cluster_id == first.cluster_id
+    elsewhere = index.add(order(3, "楼下搅拌站凌晨施工噪音太大", 1, area="110108001"))
+    assert elsewhere.new  # the same words in another street: another cluster
 
 
 # The public message file: the matters found hot by those who studied it must come out whole.

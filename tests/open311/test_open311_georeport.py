@@ -13,7 +13,6 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,8 @@ import httpx
 import pytest
 import requests
 from georeport import GeoReport
-from sqlalchemy import create_engine, text
+
+from tests.scratch_settings import own_database
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "a-long-enough-password"
@@ -63,20 +63,8 @@ def _set_up(env: dict[str, str]) -> str:
 @pytest.fixture(scope="module")
 def server_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A database of the server's own, of the kind the suite runs on."""
-    base = os.environ.get("JIESU_TEST_POSTGRES_URL")
-    if not base:
-        yield f"sqlite:///{tmp_path_factory.mktemp('open311-db') / 'jiesu.db'}"
-        return
-    name = f"jiesu_o311_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with own_database(tmp_path_factory.mktemp("open311-db"), "jiesu_o311") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -85,3 +85,52 @@ def test_line_pages_are_refused_to_agents_visitors_and_handlers(client: TestClie
         login(client, username)
         assert client.get("/lines").status_code == 403, username
         client.cookies.clear()
+
+
+def test_the_line_page_sets_and_retires_the_lines_deadline_rules(
+    client: TestClient, session: Session, frozen: time_machine.Coordinates
+) -> None:
+    from jiesu.lines import schemas as ls
+    from jiesu.lines import service as lines
+    from jiesu.orders.deadline_rules import DeadlineRuleRow, active_rules
+
+    line = lines.create_line(session, who(session, "supervisor"), ls.LineCreate(
+        code="epidemic", name="疫情防控专线", number="12345-6"))
+    session.commit()
+    login(client, "supervisor")
+    page = f"/lines/{line.id}"
+    assert "尚无本线时限" in client.get(page).text
+    form = {"urgency": "any", "sign_amount": "2", "sign_span": "hours", "contact_amount": "2",
+            "contact_span": "hours", "reply_amount": "24", "reply_span": "hours",
+            "rule_note": "2小时响应、24小时办结"}
+    saved = client.post(f"{page}/deadline-rules", data={"csrf_token": csrf(client, page),
+                                                        **form}, follow_redirects=False)
+    assert saved.status_code == 303, saved.text[:800]
+    shown = client.get(page).text
+    assert "所有紧急程度" in shown and "24小时" in shown and "2小时响应、24小时办结" in shown
+    # The same urgency and category again: a new version of the rule in force.
+    again = client.post(f"{page}/deadline-rules", data={
+        "csrf_token": csrf(client, page), **form, "reply_amount": "12"}, follow_redirects=False)
+    assert again.status_code == 303
+    session.expire_all()
+    (rule,) = active_rules(session, line.id)
+    assert rule.reply_amount == 12 and rule.supersedes_id is not None
+    rows = session.scalars(select(DeadlineRuleRow)).all()
+    for bad, status in (({"reply_amount": "0"}, 422), ({"sign_span": "weeks"}, 422),
+                        ({"category": "不存在的类别"}, 422), ({"urgency": "soon"}, 422)):
+        answer = client.post(f"{page}/deadline-rules", data={
+            "csrf_token": csrf(client, page), **form, **bad})
+        assert answer.status_code == status, (bad, answer.status_code)
+        assert 'class="flash err"' in answer.text
+    session.expire_all()
+    assert session.scalars(select(DeadlineRuleRow)).all() == rows
+    retired = client.post(f"{page}/deadline-rules/{rule.id}/retire",
+                          data={"csrf_token": csrf(client, page)}, follow_redirects=False)
+    assert retired.status_code == 303
+    session.expire_all()
+    assert active_rules(session, line.id) == []
+    client.post("/logout", data={"csrf_token": csrf(client, "/supervisor")})
+    login(client, "dispatcher")
+    refused = client.post(f"{page}/deadline-rules", data={"csrf_token": csrf(client, page),
+                                                          **form})
+    assert refused.status_code == 403
