@@ -334,7 +334,7 @@ _BEFORE_PLACE = frozenset("在从到去往回住是写")
 _GOING = frozenset("去到往")
 _NOT_A_PLACE_AFTER = frozenset("上下里边底旁头")
 _AFTER_PLACE = re.compile(r"那|这|的时候|不是|而不是|[，。；！？,;!?]|$")
-_CUE_BEFORE = re.compile(r"(?:反映|投诉|举报|位于|地点|的是|问题在|位置|地址|称)[:：]?$")
+_CUE_BEFORE = re.compile(r"(?:反映|投诉|举报|位于|地点|的是|问题在|位置|称)[:：]?$")
 _PAUSES = re.compile(r"[…⋯]+|\.{3,}|。{2,}")
 
 
