@@ -1,6 +1,7 @@
 """Generate the agent-typed place snippets: a development set and a blind set.
 
     .venv/bin/python bench/call_snippets.py            # rewrites both CSVs (fixed seeds)
+    .venv/bin/python bench/call_snippets.py dev_big    # 1,200 more development snippets
 
 Snippets are written the way a call agent types while listening: misheard characters,
 hesitations and repetitions, self-corrections, trips from one place to another, the caller's
@@ -37,8 +38,10 @@ OUT_BLIND = ROOT / "jiesu" / "triage" / "data" / "calls_blind.csv"
 MESSAGES = ROOT.parent / "shared" / "data" / "messages" / "train.csv"
 
 KINDS = ("homophone", "hesitation", "correction", "route", "home", "landmark")
-PER_KIND = {"dev": 60, "blind": 55}
-SEEDS = {"dev": 20261203, "blind": 90210417}
+PER_KIND = {"dev": 60, "blind": 55, "dev_big": 200}
+# dev_big: more of the development set (same half, same templates, own seed), to tune on.
+SEEDS = {"dev": 20261203, "blind": 90210417, "dev_big": 777}
+OUT_DEV_BIG = ROOT / "jiesu" / "triage" / "data" / "calls_dev_big.csv"
 
 # Landmarks written from public knowledge (name, district, street). The ones marked
 # withheld are NOT in landmarks.csv: they appear in the blind set only, to measure what a
@@ -262,7 +265,8 @@ class Maker:
         split = random.Random(7)  # the same split for both sets
         codes = sorted(by_street)
         split.shuffle(codes)
-        half = set(codes[: len(codes) // 2]) if which == "dev" else set(codes[len(codes) // 2 :])
+        dev = which.startswith("dev")
+        half = set(codes[: len(codes) // 2]) if dev else set(codes[len(codes) // 2 :])
         self.streets = [by_street[c][0] for c in sorted(half)]
         self.all_names = {r["street"] for r in rows} | {street_short(r["street"]) for r in rows}
         self.all_names |= {community_base(r["community"]) for r in rows}
@@ -278,7 +282,7 @@ class Maker:
         ]
         self.pool = char_pool()
         self.district_shorts = {r["district"][:-1] for r in rows}
-        self.templates = DEV_TEMPLATES if which == "dev" else BLIND_TEMPLATES
+        self.templates = DEV_TEMPLATES if dev else BLIND_TEMPLATES
         self.landmarks = [lm for lm in LANDMARKS if which == "blind" or not lm[3]]
 
     def street_mention(self, r: dict[str, str], full: bool | None = None) -> str:
@@ -415,9 +419,10 @@ def main(argv: list[str]) -> None:
         return
     for name in args or ["dev", "blind"]:
         rows = Maker(name).rows()
-        write(OUT_DEV if name == "dev" else OUT_BLIND, rows)
+        out = {"dev": OUT_DEV, "blind": OUT_BLIND, "dev_big": OUT_DEV_BIG}[name]
+        write(out, rows)
         print(f"{name}: {len(rows)} snippets", file=sys.stderr)
-        if MESSAGES.exists():
+        if MESSAGES.exists() and name != "dev_big":
             path = OUT_DEV.parent / f"proposals_{name}.csv"
             with path.open("w", encoding="utf-8", newline="") as fh:
                 w = csv.DictWriter(fh, fieldnames=["text", "label", "district", "street", "kind",

@@ -121,6 +121,64 @@ def process_tree_cpu(pid: int) -> float:
     return total
 
 
+def _proc_cpu(pid: int) -> float | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class BackendCpu:
+    """CPU seconds PostgreSQL's backends spent for one database while it runs: a thread asks
+    pg_stat_activity for the database's backends every `every` seconds and reads each one's
+    /proc (a local server only; 0 when /proc cannot see them). A backend's last moments
+    before it disconnects are missed, so the figure is a floor."""
+
+    def __init__(self, url: str, every: float = 0.2) -> None:
+        import threading
+
+        self.url, self.every = url, every
+        self.seen: dict[int, float] = {}
+        self.before: dict[int, float] | None = None  # backends already there at the start
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        info = make_url(self.url).set(drivername="postgresql").render_as_string(
+            hide_password=False)
+        with psycopg.connect(info, autocommit=True) as conn:
+            while not self._stop.is_set():
+                pids = [r[0] for r in conn.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid()")]
+                for pid in pids:
+                    cpu = _proc_cpu(pid)
+                    if cpu is not None:
+                        self.seen[pid] = cpu
+                if self.before is None:
+                    self.before = dict(self.seen)
+                self._stop.wait(self.every)
+
+    def __enter__(self) -> BackendCpu:
+        self._thread.start()
+        while self.before is None and self._thread.is_alive():
+            time.sleep(0.01)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def seconds(self) -> float:
+        before = self.before or {}
+        return sum(cpu - before.get(pid, 0.0) for pid, cpu in self.seen.items())
+
+
 @contextmanager
 def server(url: str, *, workers: int = 1, env: dict[str, str] | None = None,
            app: str = "jiesu.main:app") -> Iterator[str]:

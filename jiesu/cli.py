@@ -188,6 +188,8 @@ def orders_import(
     strict: Annotated[bool, typer.Option(help="先检查全部行，有任何错误则一条也不导入")] = False,
     errors: Annotated[Path | None, typer.Option(help="把错误清单写入此 CSV 文件")] = None,
     show: Annotated[int, typer.Option(help="屏幕上最多列出多少条错误")] = 50,
+    workers: Annotated[int, typer.Option(
+        help="并行写入的进程数（仅 PostgreSQL；每批仍为一个事务）")] = 1,
 ) -> None:
     """导入历史工单（中断后再次执行同一命令可续导，不会重复）。"""
     from rich.progress import MofNCompleteColumn, Progress, TimeRemainingColumn
@@ -212,7 +214,7 @@ def orders_import(
             task = bar.add_task(f"导入 {file.name}", total=total)
             report = import_file(
                 get_sessionmaker(), file, created_by_id=principal.user_id,
-                batch_size=batch_size, strict=strict,
+                batch_size=batch_size, strict=strict, workers=max(1, workers),
                 progress=lambda n: bar.advance(task, n),
             )
     except DomainError as exc:

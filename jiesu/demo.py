@@ -108,13 +108,63 @@ def _messages(shared: Path) -> list[tuple[str, str, str]]:
 
 _MASKED_CITY = re.compile(r"(?:西地省|[A-Z]\d*市)")
 _MASKED_DISTRICT = re.compile(r"[A-Z]\d*[区县]")
+_MASKED_PLATE = re.compile(r"楚(?=[A-Z])")
 
 
 def _localise(text: str, district: str, street: str = "") -> str:
     """The source messages' masked places (西地省, A市, A3区, K8县) read as the order's own
     district and street: 北京市朝阳区望京街道."""
     text = _MASKED_CITY.sub("北京市", text)
-    return _MASKED_DISTRICT.sub(district + street, text)
+    text = _MASKED_PLATE.sub("京", text)  # 楚A12345: the source's masked province on plates
+    return _MASKED_DISTRICT.sub(district + street, text).replace(
+        f"{district}{street}市", f"{district}{street}")  # A3区市… (a city's name after it)
+
+
+# Source place words that no Beijing order names (the message files come from another city):
+# one a line in hotspots/data/demo_source_places.txt.
+_SOURCE_PLACES = [
+    w.strip() for w in (Path(__file__).parent / "hotspots" / "data" / "demo_source_places.txt")
+    .read_text(encoding="utf-8").splitlines() if w.strip() and not w.startswith("#")
+]
+# What still names another place after localising: a masked code, a street, town, township or
+# county, a development zone, a word of the source city.
+_FOREIGN = re.compile(
+    r"[A-Z]\d*(?:市|区|县)|西地省|[\u4e00-\u9fa5]{2,4}(?:街道|镇|乡|县)|(?:新|开发|经开|高新)区"
+    + ("|" + "|".join(map(re.escape, _SOURCE_PLACES)) if _SOURCE_PLACES else "")
+)
+
+
+class Texts:
+    """The demo's texts, taken in turn: each order gets the next message that, localised to its
+    district and street, names no other place: no masked code, no other street or town, and
+    nothing the gazetteer places in another district or street."""
+
+    def __init__(self, session: Session, messages: list[tuple[str, str, str]]) -> None:
+        from jiesu.orders.suggest import engine_for
+
+        self.messages = messages
+        self.engine = engine_for(session)
+        self.cursor = 0
+
+    def next_for(self, district: Unit, street: Unit) -> tuple[str, str, str]:
+        for _ in range(len(self.messages)):
+            title, body, official = self.messages[self.cursor % len(self.messages)]
+            self.cursor += 1
+            local = (_localise(title, district.name), _localise(body, district.name, street.name),
+                     _localise(official, district.name))
+            if self.reads_as_own(local[0], local[1], district, street):
+                return local
+        raise ValueError("no demo message reads as this street's")
+
+    def reads_as_own(self, title: str, body: str, district: Unit, street: Unit) -> bool:
+        rest = f"{title}。{body}"
+        for own in (street.name, district.name, "北京市"):
+            rest = rest.replace(own, "，")
+        if _FOREIGN.search(rest):
+            return False
+        place = self.engine.suggest(body, title, None, clock.now(), ()).place
+        return place.district_code in (None, district.code) and place.street_code in (
+            None, street.code)
 
 
 # How many demo orders end in each state, and the steps that take them there.
@@ -149,10 +199,10 @@ def create_demo_orders(session: Session, shared: Path, *, seed: int = 12345) -> 
     haidian = units.unit_by_code(session, "110108005")
     people = {d.username: _principal(session, d.username) for d in DEMO_USERS}
     now = clock.now()
-    count = 0
+    texts = Texts(session, messages)
+    count = _last_year_seasons(session, rng, people, districts)
     for plan_state, n in PLAN:
         for _ in range(n):
-            title, body, official = messages[count % len(messages)]
             count += 1
             roll = rng.random()
             if wangjing and roll < 0.35:
@@ -164,22 +214,59 @@ def create_demo_orders(session: Session, shared: Path, *, seed: int = 12345) -> 
             assert street is not None and street.parent_id is not None
             district = districts[street.parent_id]
             received = now - timedelta(days=rng.uniform(0.2, 25), minutes=rng.randint(0, 600))
+            title, body, official = texts.next_for(district, street)
             _one_order(
-                session,
-                rng,
-                people,
-                plan_state,
-                count,
-                received,
-                _localise(title, district.name),
-                _localise(body, district.name, street.name),
-                _localise(official, district.name),
-                street,
-                district,
-                depts,
+                session, rng, people, plan_state, count, received, title, body, official,
+                street, district, depts,
             )
-    count += _ranked_month(session, rng, people, messages, count, streets, districts, depts)
-    return count + _developing_hot_spot(session, rng, people, count)
+    count += _ranked_month(session, rng, people, texts, count, streets, districts, depts)
+    count += _developing_hot_spot(session, rng, people, count)
+    session.flush()
+    from jiesu.hotspots import service as hotspots
+
+    hotspots.assign_pending(session, limit=10_000)  # every demo order into the clusters
+    return count
+
+
+# Last year's seasonal matters (heating in November, flooding in July, poplar fluff in April
+# …): for each calendar month, a few neighbours of one estate calling about one matter, taken
+# in, dispatched, replied and visited like any order. Each month lies 11 to 22 months back, so
+# whatever day the demo is loaded, the proactive list (未诉先办: next month, a year earlier)
+# has its matters, with their counts and lead units.
+SEASONS_FILE = Path(__file__).parent / "hotspots" / "data" / "demo_seasons.csv"
+
+
+def _last_year_seasons(
+    session: Session, rng: random.Random, people: dict[str, Principal],
+    districts: dict[int, Unit],
+) -> int:
+    with SEASONS_FILE.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    local = clock.local(clock.now())
+    this_month = local.year * 12 + local.month - 1
+    planned: list[tuple[datetime, dict[str, str], Unit, Unit]] = []
+    for n, row in enumerate(rows):
+        street, lead = units.unit_by_code(session, row["street_code"]), units.unit_by_code(
+            session, row["lead"])
+        if street is None or lead is None or street.parent_id is None:
+            continue
+        if _handler_for(people, lead) is None:
+            continue
+        month = int(row["month"])
+        back = (this_month - (month - 1)) % 12  # months back to that calendar month: 0..11
+        index = this_month - (back if back >= 11 else back + 12)
+        first = local.replace(year=index // 12, month=index % 12 + 1, day=1, hour=8, minute=0,
+                              second=0, microsecond=0)
+        at = first + timedelta(days=3 + 4 * (n % 4) + rng.uniform(0, 3),
+                               hours=rng.uniform(0, 11))
+        planned.append((at, row, street, lead))
+    planned.sort(key=lambda p: p[0])  # in time order: the hot-spots job sees them as they came
+    for k, (at, row, street, lead) in enumerate(planned):
+        assert street.parent_id is not None
+        district = districts[street.parent_id]
+        _one_order(session, rng, people, "closed", 90_000 + k, at.astimezone(clock.now().tzinfo),
+                   row["title"], row["text"], "", street, district, [], lead_override=lead)
+    return len(planned)
 
 
 # A hot spot in the making: in the last day, neighbours of one estate in 望京街道 call about the
@@ -213,10 +300,6 @@ def _developing_hot_spot(
             citizen_phone=f"1391{i:03d}{rng.randint(1000, 9999)}",
             district_code=district.code, street_code=wangjing.code, received_at=at,
         ))
-    session.flush()
-    from jiesu.hotspots import service as hotspots
-
-    hotspots.assign_pending(session, limit=10_000)  # every demo order into the clusters
     return len(texts)
 
 
@@ -231,7 +314,7 @@ def _ranked_month(
     session: Session,
     rng: random.Random,
     people: dict[str, Principal],
-    messages: list[tuple[str, str, str]],
+    texts: Texts,
     count: int,
     streets: list[Unit],
     districts: dict[int, Unit],
@@ -249,7 +332,6 @@ def _ranked_month(
         if lead is None or _handler_for(people, lead) is None:
             continue
         for _ in range(RANKED_PER_UNIT):
-            title, body, official = messages[(count + added) % len(messages)]
             added += 1
             if lead.kind == "street":
                 street = lead
@@ -261,11 +343,10 @@ def _ranked_month(
             district = districts[street.parent_id]
             received = min(now, (month_start + timedelta(minutes=5, hours=rng.uniform(
                 0, span * 0.6))).astimezone(now.tzinfo))
+            title, body, official = texts.next_for(district, street)
             _one_order(
-                session, rng, people, "closed", count + added, received,
-                _localise(title, district.name), _localise(body, district.name, street.name),
-                _localise(official, district.name), street, district, depts,
-                lead_override=lead,
+                session, rng, people, "closed", count + added, received, title, body,
+                official, street, district, depts, lead_override=lead,
             )
     return added
 

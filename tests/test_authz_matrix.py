@@ -472,6 +472,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
         frozenset({"dispatcher", "supervisor"}), lambda s: _hotspot_proposal(s), changes=True),
     ("GET", "/api/v1/hotspots/report"): Entry(frozenset({"dispatcher", "supervisor"}), _fixed(
         "GET", "/api/v1/hotspots/report", month="2026-11")),
+    ("POST", "/api/v1/hotspots/intake"): Entry(
+        frozenset({"agent", "dispatcher", "supervisor"}), _fixed(
+            "POST", "/api/v1/hotspots/intake", {"text": "望京西园四区旁搅拌站夜间施工噪音扰民"})),
     ("GET", "/api/v1/hotspots/proactive"): Entry(
         frozenset({"dispatcher", "supervisor"}), _fixed("GET", "/api/v1/hotspots/proactive")),
     ("GET", "/api/v1/praises/stats"): Entry(

@@ -7,6 +7,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -289,3 +290,66 @@ def test_an_order_that_is_replied_needs_a_reply_text_and_times_run_forward(
 
 def test_clean_text_decodes_excel_escapes_and_drops_invisible_characters() -> None:
     assert clean_text("a_x000D_\nb_x0009_c\r\nd\ufeff ") == "a\nb\tc\nd"
+
+
+def test_imported_open_orders_get_deadlines_and_watches_the_overdue_list_and_jobs_see(
+    scratch: sessionmaker[Session], tmp_path: Path
+) -> None:
+    from jiesu.core import clock
+    from jiesu.orders import jobs, queries
+    from jiesu.orders.deadline_watches import DeadlineWatch
+    from jiesu.units.models import Unit
+
+    open_row = {"答复时间": "", "答复内容": "", "回访结果": "", "办结时间": ""}
+    path = write_csv(tmp_path / "open.csv", [
+        row(1), row(2, 状态="已派单", **open_row), row(3, 状态="办理中", **open_row)])
+    assert run_import(str(path)).exit_code == 0
+    with scratch() as session:
+        closed, dispatched, working = session.scalars(select(Order).order_by(Order.id)).all()
+        watches = {o.id: sorted((w.kind, w.due_at, w.started_at) for w in session.scalars(
+            select(DeadlineWatch).where(DeadlineWatch.order_id == o.id)))
+            for o in (closed, dispatched, working)}
+        unit_id = session.scalars(select(Unit.id).where(Unit.code == "110105026")).one()
+        overdue = queries.overdue_for_unit(session, unit_id, limit=10, now=clock.now())
+    assert watches[closed.id] == []
+    # Dispatched, not signed: all three clocks run from the dispatch, as dispatch sets them.
+    assert dispatched.reply_due_at is not None and dispatched.sign_due_at is not None
+    assert watches[dispatched.id] == sorted([
+        ("contact", dispatched.contact_due_at, dispatched.dispatched_at),
+        ("reply", dispatched.reply_due_at, dispatched.dispatched_at),
+        ("sign", dispatched.sign_due_at, dispatched.dispatched_at)])
+    assert dispatched.reply_due_at > dispatched.dispatched_at + timedelta(days=7)  # 7 working days
+    # In progress: signed and contacted, only the reply is still owed.
+    assert watches[working.id] == [("reply", working.reply_due_at, working.dispatched_at)]
+    assert {o.id for o in overdue} == {dispatched.id, working.id}
+    with scratch() as session:
+        taken = jobs.mark_overdue(session, now=clock.now())
+        session.commit()
+        marked = session.scalars(select(OrderEvent.order_id).where(
+            OrderEvent.action == "mark_overdue")).all()
+    assert taken == 4
+    assert sorted(marked) == sorted([dispatched.id] * 3 + [working.id])
+
+
+def test_an_import_over_two_worker_processes_stores_each_row_once_and_reports_the_same_errors(
+    scratch: sessionmaker[Session], tmp_path: Path
+) -> None:
+    rows = [row(n) for n in range(1_000)]
+    rows[50] = row(50, 诉求类型="不知道")  # line 52
+    rows[777] = row(3)  # line 779: the same order as line 5, in another batch
+    path = write_csv(tmp_path / "history.csv", rows)
+    result = run_import(str(path), "--workers", "2", "--batch-size", "100")
+    assert result.exit_code == 1, result.output
+    assert "导入 998 件" in result.output and "有误 2 行" in result.output
+    report = imports.import_file(scratch, path, created_by_id=admin_id(scratch), workers=2,
+                                 batch_size=100)
+    assert [(e.line, e.column) for e in report.errors] == [(52, "诉求类型"), (779, "工单编号")]
+    assert (report.imported, report.skipped) == (0, 998)
+    assert count(scratch) == 998
+    with scratch() as session:
+        per_order = session.execute(text(
+            "SELECT min(n), max(n) FROM (SELECT count(*) AS n FROM order_events "
+            "GROUP BY order_id) AS c")).one()
+        numbers = session.scalar(select(func.count(func.distinct(Order.number))))
+    assert tuple(per_order) == (4, 4)  # intake, dispatch, reply, close: each once
+    assert numbers == 998

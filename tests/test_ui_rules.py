@@ -110,6 +110,7 @@ def test_demo_month_has_enough_visited_orders_per_unit_to_rank(
 
     monkeypatch.setattr(demo, "PLAN", [])  # the ranked month's orders alone
     monkeypatch.setattr(demo, "_developing_hot_spot", lambda *args: 0)
+    monkeypatch.setattr(demo, "_last_year_seasons", lambda *args: 0)
     assert demo.create_demo_orders(session, shared_dir) == demo.RANKED_PER_UNIT * len(
         demo.RANKED_UNITS)
     report = compute_rates(session, parse_period(clock.local(clock.now()).strftime("%Y-%m")))

@@ -61,6 +61,16 @@ def _is_upload(operation: dict[str, Any]) -> bool:
     return "multipart/form-data" in content
 
 
+def _drop_default_422(item: dict[str, Any]) -> None:
+    """Routes outside /api/ that declare their own 400 (Open311's error list) turn bad input
+    into that 400: FastAPI's default 422 (`{"detail": [...]}`) is never sent there."""
+    for method, operation in item.items():
+        responses = operation.get("responses", {}) if method in _METHODS else {}
+        default = json.dumps(responses.get("422", {}))
+        if "400" in responses and "HTTPValidationError" in default:
+            del responses["422"]
+
+
 def add_error_responses(schema: dict[str, Any]) -> dict[str, Any]:
     """Declare the error answers on every /api/ operation of an OpenAPI document (in place)."""
     components = schema.setdefault("components", {}).setdefault("schemas", {})
@@ -69,6 +79,7 @@ def add_error_responses(schema: dict[str, Any]) -> dict[str, Any]:
     components["ErrorBody"].pop("$defs", None)
     for path, item in schema.get("paths", {}).items():
         if not path.startswith("/api/"):
+            _drop_default_422(item)
             continue
         for method, operation in item.items():
             if method not in _METHODS:

@@ -65,6 +65,10 @@ class WorkCalendar:
     def __post_init__(self) -> None:
         object.__setattr__(self, "entries", _frozen(self.entries))
 
+    def __reduce__(self) -> tuple[type[WorkCalendar], tuple[dict[date, bool], frozenset[int]]]:
+        # Picklable (a parallel import sends it to its workers): the read-only view is rebuilt.
+        return (WorkCalendar, (dict(self.entries), self.entered_years))
+
     def is_workday(self, day: date) -> bool:
         entered = self.entries.get(day)
         if entered is not None:

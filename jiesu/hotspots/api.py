@@ -22,6 +22,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Watcher = Annotated[Principal, Depends(require(Role.dispatcher, Role.supervisor))]
 RuleSetter = Annotated[Principal, Depends(require(Role.supervisor, Role.admin))]
 Handler = Annotated[Principal, Depends(require(Role.handler))]
+# Agents see the proposal while they type; the centre's dispatchers and supervisors too.
+Intake = Annotated[Principal, Depends(require(Role.agent, Role.dispatcher, Role.supervisor))]
 
 
 def case_public(session: SessionDep, case_id: int) -> s.CasePublic:
@@ -63,6 +65,32 @@ def accept_proposal(session: SessionDep, principal: Watcher, order_id: PathId) -
     result = case_public(session, order.case_id)
     commit(session)
     return result
+
+
+@router.post("/intake", response_model=s.IntakeMatchOut)
+def intake_match(
+    session: SessionDep, principal: Intake, body: s.IntakeMatchIn
+) -> s.IntakeMatchOut:
+    """受理时的联办提示：正在记录的诉求与某个在办联办案件的热点相符时，返回“可能属于联办案件 N”。
+    不写入任何数据。"""
+    from jiesu.core import clock
+
+    street = body.street_code
+    if not street:
+        from jiesu.orders import suggest
+
+        found = suggest.suggest(session, body.text, body.title, body.place_text,
+                                clock.now(), with_duplicates=False)
+        street = found.place.street_code
+    match = cases.case_at_intake(session, text=body.text, title=body.title,
+                                 street_code=street, now=clock.now())
+    return s.IntakeMatchOut(street_code=street, case=intake_case(match))
+
+
+def intake_case(match: cases.IntakeMatch | None) -> s.IntakeCase | None:
+    if match is None:
+        return None
+    return s.IntakeCase(**asdict(match), message=cases.intake_message(match))
 
 
 @router.get("", response_model=s.HotspotList)

@@ -8,11 +8,13 @@
 - `split_out`: a wrongly joined order leaves the case (`unlink_case`) and the cluster.
 - Orders that join the cluster later are proposed, not linked: the member row keeps the case
   (`proposed_case_id`) and the order page says "this may belong to case N".
+- `case_at_intake`: the same proposal while the agent types, before the order exists.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +23,7 @@ from jiesu.core import clock
 from jiesu.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from jiesu.core.roles import Principal, Role
 from jiesu.hotspots import live, service
+from jiesu.hotspots.detector import Message
 from jiesu.hotspots.models import HotspotCluster, HotspotMember, JointCase
 from jiesu.orders import schemas as os_
 from jiesu.orders import service as orders
@@ -175,3 +178,52 @@ def proposal_for(session: Session, order_id: int) -> int | None:
     if row is None or row[0] is None or row[1] == row[0]:
         return None
     return int(row[0])
+
+
+@dataclass(frozen=True)
+class IntakeMatch:
+    """What the agent sees while typing: the joint case the text may belong to."""
+
+    case_id: int
+    cluster_id: int
+    title: str
+    place: str | None
+    similarity: float
+    lead_unit: str
+    open_orders: int
+
+
+def case_at_intake(
+    session: Session, *, text: str, title: str | None, street_code: str | None, now: datetime
+) -> IntakeMatch | None:
+    """The open joint case whose cluster the typed text would join (same street, same place,
+    similar matter, inside the centre's window), or None. Nothing is stored."""
+    if not text.strip() or not street_code:
+        return None
+    rule = service.current_rule(session)
+    msg = Message(id="intake", title=title or "", body=text, created_at=now, area=street_code)
+    with live.lock():
+        got = live.case_index(session, rule.window_days).peek(msg)
+    if got is None:
+        return None
+    cluster = session.get(HotspotCluster, got.cluster_id)
+    if cluster is None or cluster.case_id is None:
+        return None
+    case = session.get(JointCase, cluster.case_id)
+    if case is None:
+        return None
+    open_orders = sum(1 for o in case_orders(session, case.case_id) if o.is_open)
+    if not open_orders:
+        return None  # every member is closed: the case is over, a new order starts afresh
+    lead = session.get(Unit, case.lead_unit_id)
+    return IntakeMatch(
+        case_id=case.case_id, cluster_id=cluster.id, title=cluster.title, place=cluster.place,
+        similarity=got.similarity, lead_unit=lead.name if lead is not None else "",
+        open_orders=open_orders,
+    )
+
+
+def intake_message(match: IntakeMatch) -> str:
+    where = f"{match.place}，" if match.place else ""
+    return (f"可能属于联办案件 {match.case_id}：{where}{match.title}"
+            f"（主办：{match.lead_unit}，在办 {match.open_orders} 件）")

@@ -267,3 +267,31 @@ def proactive(
         last_year, rows = report.proactive_list(session, target, district)
     typer.echo(json.dumps({"month": target, "last_year": last_year,
                            "data": [asdict(r) for r in rows]}, ensure_ascii=False, indent=2))
+
+
+@hotspots_app.command("match")
+def match(
+    text: Annotated[str, typer.Argument(help="诉求内容")],
+    street: Annotated[
+        str | None, typer.Option("--street", help="街道编码；不填则从文本识别")
+    ] = None,
+    place_text: Annotated[str | None, typer.Option("--place", help="地点（可选）")] = None,
+) -> None:
+    """受理时的联办提示：这段诉求是否可能属于某个在办的联办案件（不写入数据）。"""
+    from dataclasses import asdict
+
+    from jiesu.core import clock
+    from jiesu.core.db import session_scope
+    from jiesu.hotspots import cases
+    from jiesu.orders import suggest
+
+    with session_scope() as session:
+        if not street:
+            found = suggest.suggest(session, text, None, place_text, clock.now(),
+                                    with_duplicates=False)
+            street = found.place.street_code
+        got = cases.case_at_intake(session, text=text, title=None, street_code=street,
+                                   now=clock.now())
+        out = {"street_code": street, "case": None if got is None else
+               {**asdict(got), "message": cases.intake_message(got)}}
+    typer.echo(json.dumps(out, ensure_ascii=False, indent=2))

@@ -277,9 +277,11 @@ class ClusterIndex:
         best: tuple[float, Cluster] | None = None
         for cid in self._candidates(v, item.cores, msg.area):
             c = self.clusters[cid]
-            assert c.last_at is not None
-            if (msg.created_at - c.last_at).total_seconds() > self.params.window_days * 86400:
-                continue
+            assert c.first_at is not None and c.last_at is not None
+            window = self.params.window_days * 86400
+            if ((msg.created_at - c.last_at).total_seconds() > window
+                    or (c.first_at - msg.created_at).total_seconds() > window):
+                continue  # outside the window on either side (an old order taken in late)
             need = self._threshold(c, item)
             if need is None:
                 continue

@@ -62,6 +62,8 @@ def _key(session: Session) -> str:
 def forget() -> None:
     with _lock:
         _LIVE.clear()
+        _CASES.clear()
+        _IDF.clear()
 
 
 def _fingerprint(session: Session) -> tuple[int, int, int] | None:
@@ -133,3 +135,67 @@ def note_written(session: Session) -> None:
     fp = _fingerprint(session)
     if live is not None and fp is not None:
         live.last_member_id, live.fingerprint = fp[0], fp
+
+
+# --- The joint cases' clusters, for intake ("this may belong to case N") --------------------
+# A web process must answer while the agent types, without the whole live index (the worker's):
+# it holds only the clusters that are joint cases, rebuilt when their members change, with an
+# IDF fitted on the most recent orders (refitted at most every IDF_MAX_AGE_S).
+
+CASE_IDF_SAMPLE = 2_000
+IDF_MAX_AGE_S = 3_600.0
+
+
+@dataclass
+class _CaseIndex:
+    index: ClusterIndex
+    fingerprint: tuple[int, int, int]
+
+
+_CASES: dict[str, _CaseIndex] = {}
+_IDF: dict[str, tuple[float, Idf]] = {}
+
+
+def _case_fingerprint(session: Session) -> tuple[int, int, int]:
+    count, top, clusters = session.execute(
+        select(func.count(HotspotMember.id), func.max(HotspotMember.id),
+               func.count(func.distinct(HotspotMember.cluster_id)))
+        .join(HotspotCluster, HotspotCluster.id == HotspotMember.cluster_id)
+        .where(HotspotCluster.case_id.is_not(None), HotspotMember.left_at.is_(None))
+    ).one()
+    return int(count or 0), int(top or 0), int(clusters or 0)
+
+
+def _recent_idf(session: Session, key: str) -> Idf:
+    import time
+
+    held = _IDF.get(key)
+    if held is not None and time.monotonic() - held[0] < IDF_MAX_AGE_S:
+        return held[1]
+    rows = session.scalars(select(Order).order_by(Order.id.desc()).limit(CASE_IDF_SAMPLE)).all()
+    sample = [list(prepare(message_of(o, "")).terms) for o in rows]
+    idf = Idf.fit(sample) if len(sample) >= IDF_MIN_DOCS else Idf({})
+    _IDF[key] = (time.monotonic(), idf)
+    return idf
+
+
+def case_index(session: Session, window_days: int) -> ClusterIndex:
+    """The clusters that are joint cases, with their active members. Call under `lock()`."""
+    key = _key(session)
+    fp = _case_fingerprint(session)
+    held = _CASES.get(key)
+    if held is not None and held.fingerprint == fp and held.index.params.window_days == window_days:
+        return held.index
+    rows = session.execute(
+        select(HotspotMember.cluster_id, HotspotMember.caller, Order)
+        .join(Order, Order.id == HotspotMember.order_id)
+        .join(HotspotCluster, HotspotCluster.id == HotspotMember.cluster_id)
+        .where(HotspotCluster.case_id.is_not(None), HotspotMember.left_at.is_(None))
+        .order_by(HotspotMember.id)
+    ).all()
+    index = ClusterIndex(_recent_idf(session, key),
+                         replace(Params(), window_days=float(window_days)))
+    for cid, caller, order in rows:
+        index.restore(int(cid), message_of(order, caller))
+    _CASES[key] = _CaseIndex(index, fp)
+    return index

@@ -32,9 +32,12 @@ _LEAD = re.compile(
     r"^(?:关于|投诉|反映|举报|请求|请问|建议|要求|希望|咨询|询问|坚决反对|强烈反对|反对|"
     r"强烈|严查|彻查|解决|整治|处理|督促|尽快|能否|是否|为何|为什么|"
     r"\d+号|对于|对|在|给|把|被|请|由|向|将|从|的|了|和|与|及|我|我们|本人|市民|业主|居民|"
+    r"街道|地区|"
     r"[A-Z]\d*(?:市|区|县)|市(?!场)|西地省|[\u4e00-\u9fa5]{2,4}(?:省|自治区)|"
     r"[\u4e00-\u9fa5A-Za-z0-9]{1,5}?(?:市(?!场)|(?<![小社])区|县|街道|镇|乡|大道|路|街(?!道)))"
 )
+# After a name: it was the name of a street, area or town (八里庄街道, 方庄地区), not an estate.
+_ADMIN_AFTER = re.compile(r"街道|地区|镇|乡(?!村)")
 _GENERIC_CORES = _words("generic_place_cores.txt")
 _MIN_CORE = 2
 _MAX_NAME = 10
@@ -93,7 +96,10 @@ def core_of(name: str) -> str:
 def names_in(text: str) -> list[PlaceName]:
     """Every estate or landmark name in the text, in order of appearance."""
     out: list[PlaceName] = []
-    for m in _CANDIDATE.finditer(text or ""):
+    text = text or ""
+    for m in _CANDIDATE.finditer(text):
+        if _ADMIN_AFTER.match(text, m.end()):
+            continue  # 八里庄 in 八里庄街道, 李家庄 in 李家庄镇: a street's or town's name
         name = _strip_lead(m.group(0))
         if _NOT_PLACE.search(name) or len(name) > _MAX_NAME or _PHRASE.search(name):
             continue

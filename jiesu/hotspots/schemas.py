@@ -115,3 +115,29 @@ class SplitIn(BaseModel):
 
     order_id: int = Field(ge=1)
     reason: str = Field(min_length=1, max_length=500)
+
+
+class IntakeMatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=5_000, description="正在记录的诉求内容")
+    title: str | None = Field(default=None, max_length=200)
+    place_text: str | None = Field(default=None, max_length=300, description="地点（可选）")
+    street_code: str | None = Field(default=None, max_length=12,
+                                    description="街道编码；不填则由智能分拨从文本识别")
+
+
+class IntakeCase(BaseModel):
+    case_id: int
+    cluster_id: int
+    title: str
+    place: str | None
+    similarity: float
+    lead_unit: str
+    open_orders: int
+    message: str = Field(description="给受理员看的提示")
+
+
+class IntakeMatchOut(BaseModel):
+    street_code: str | None
+    case: IntakeCase | None

@@ -6,10 +6,13 @@ expires without a rebuild. Scores are multiplied by boosts: the order's suggeste
 (the same level-1 class, more for the same category) and, when a special line is given, the
 line's own articles. Matching words come back wrapped in <mark> (the text HTML-escaped).
 
-One index per process, rebuilt when the knowledge base changed: a write through the service
-bumps this process's generation, and one cheap statement (event and synonym counts and
-newest ids) tells whether another process changed it. Reads only; recording a search that
-found nothing is the service's job.
+One index per process, kept current without a rebuild: one cheap statement (event and
+synonym counts and newest ids) tells whether anyone changed the knowledge base; the events
+since the index was read name the articles changed, and their published versions replace
+theirs in a new snapshot (an overlay scored with the base's statistics). A full rebuild
+(synonyms changed, a large overlay) runs in a background thread in a large knowledge base,
+the old snapshot answering meanwhile. Reads only; recording a search that found nothing is
+the service's job.
 """
 
 from __future__ import annotations
@@ -20,9 +23,9 @@ import re
 import threading
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 import numpy as np
@@ -75,25 +78,50 @@ def doc_text(doc: Doc) -> str:
                       doc.answer])
 
 
-@dataclass
+Vector = np.ndarray[Any, np.dtype[np.float64]]
+
+
+@dataclass(frozen=True)
 class Index:
+    """One immutable snapshot of the searchable documents: a base built in one go and an
+    overlay of the documents changed since, scored with the base's statistics.
+
+    A change never edits a snapshot: `apply_changes` returns a new one (a search already
+    running keeps the one it started with), so swapping the process's index is one
+    assignment. The base is the first `n_base` documents; `alive` hides the documents of an
+    article changed since (its current versions are in the overlay)."""
+
     docs: list[Doc]
     synonyms: text.Synonyms
-    vocab: dict[str, int]
-    retriever: Any  # bm25s.BM25, None when the index is empty
-    valid_from: np.ndarray[Any, np.dtype[np.float64]]
-    valid_to: np.ndarray[Any, np.dtype[np.float64]]
+    vocab: dict[str, int]  # the base's tokens (never changed after the build)
+    matrix: Any  # the base's BM25 scores as a token × document CSR matrix
+    n_base: int
+    avgdl: float  # the base's mean document length (the overlay is scored with it)
+    idf: Vector  # per token id (base, then overlay-only tokens)
+    df_share: Vector
+    valid_from: Vector
+    valid_to: Vector
     categories: np.ndarray[Any, np.dtype[np.int64]]
     classes: np.ndarray[Any, np.dtype[np.int64]]
     article_ids: np.ndarray[Any, np.dtype[np.int64]]
-    idf: np.ndarray[Any, np.dtype[np.float64]]
-    df_share: np.ndarray[Any, np.dtype[np.float64]]
-    matrix: Any  # bm25s' precomputed scores as a token × document CSR matrix
+    alive: np.ndarray[Any, np.dtype[np.bool_]]
     category_codes: dict[str, int] = field(default_factory=dict)
     class_codes: dict[str, int] = field(default_factory=dict)
+    # The overlay: tokens only it has, its documents' tokens, its token × document matrix.
+    extra_vocab: dict[str, int] = field(default_factory=dict)
+    extra_tokens: tuple[tuple[str, ...], ...] = ()
+    extra: Any = None
 
     def __len__(self) -> int:
-        return len(self.docs)
+        return int(self.alive.sum())
+
+    @property
+    def overlay(self) -> int:
+        return len(self.docs) - self.n_base
+
+    def token_id(self, token: str) -> int | None:
+        found = self.vocab.get(token)
+        return found if found is not None else self.extra_vocab.get(token)
 
 
 def build_index(docs: Sequence[Doc], synonyms: Mapping[str, str] | None = None) -> Index:
@@ -101,11 +129,46 @@ def build_index(docs: Sequence[Doc], synonyms: Mapping[str, str] | None = None) 
     return index_tokens(docs, [text.tokens(doc_text(doc), syn) for doc in docs], syn)
 
 
+def _idf(df: Vector, n: int) -> Vector:
+    """bm25s' Lucene IDF (bm25s.scoring._score_idf_lucene), for every token at once."""
+    return np.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+
+def bm25_scores(corpus: Sequence[Sequence[int]], n_tokens: int, *, idf: Vector | None = None,
+                avgdl: float | None = None) -> tuple[Any, Vector, float]:
+    """The token × document matrix of BM25 scores (bm25s' Lucene variant, its own
+    term-frequency component `bm25s.scoring._score_tfc_lucene`), computed for every
+    (token, document) pair at once: bm25s' own index builds it one document at a time in
+    Python, 418 s at 100,000 articles. With `idf` and `avgdl` given (the base's), the
+    documents are scored as if they were in the base: the overlay's scores add up with it.
+    Returns (matrix, document frequency per token id, mean document length)."""
+    from bm25s.scoring import _score_tfc_lucene
+    from scipy.sparse import csr_matrix
+
+    lengths = np.fromiter((len(d) for d in corpus), dtype=np.int64, count=len(corpus))
+    n_docs = len(corpus)
+    flat = np.fromiter(itertools.chain.from_iterable(corpus), dtype=np.int64,
+                       count=int(lengths.sum()))
+    owner = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
+    # One key per (token, document): sorted, its runs are the term frequencies, grouped by
+    # token as the CSR rows want them.
+    keys, tf = np.unique(flat * max(n_docs, 1) + owner, return_counts=True)
+    token, doc = np.divmod(keys, max(n_docs, 1))
+    df = np.bincount(token, minlength=n_tokens).astype(np.float64)
+    mean = float(lengths.mean()) if n_docs else 1.0
+    weights = idf if idf is not None else _idf(df, n_docs)
+    tfc = _score_tfc_lucene(tf.astype(np.float32), lengths[doc].astype(np.float32),
+                            avgdl or mean, K1, B)
+    scores = (weights[token] * tfc).astype(np.float32)
+    indptr = np.zeros(n_tokens + 1, dtype=np.int64)
+    np.cumsum(np.bincount(token, minlength=n_tokens), out=indptr[1:])
+    matrix = csr_matrix((scores, doc.astype(np.int32), indptr), shape=(n_tokens, n_docs))
+    return matrix, df, mean
+
+
 def index_tokens(docs: Sequence[Doc], doc_tokens: Sequence[Sequence[str]],
                  syn: text.Synonyms) -> Index:
     """The index of documents already cut into tokens (the benchmark feeds its own)."""
-    import bm25s
-
     # The vocabulary first, then each document's ids through the dict's own lookup: both
     # passes run in C (one setdefault per token in Python took half of a large build).
     unique = dict.fromkeys(itertools.chain.from_iterable(doc_tokens))
@@ -114,37 +177,77 @@ def index_tokens(docs: Sequence[Doc], doc_tokens: Sequence[Sequence[str]],
     empty = [vocab["\x00"]]
     corpus = [list(map(vocab.__getitem__, toks)) or empty for toks in doc_tokens]
     n = max(len(corpus), 1)
-    df = np.zeros(len(vocab) + 1, dtype=np.float64)
-    retriever = matrix = None
-    if docs:
-        from scipy.sparse import csr_matrix
-
-        retriever = bm25s.BM25(k1=K1, b=B)
-        retriever.index(bm25s.tokenization.Tokenized(ids=corpus, vocab=vocab),
-                        show_progress=False)
-        # bm25s keeps each token's scores as one slice of `data` (CSC by token): the same
-        # arrays are a token × document CSR matrix, and summing a query's rows is one pass
-        # in C (bm25s' own numpy path adds each slice with np.add.at, ten times slower).
-        sc = retriever.scores
-        matrix = csr_matrix((sc["data"], sc["indices"], sc["indptr"]),
-                            shape=(len(sc["indptr"]) - 1, sc["num_docs"]))
-        # A token's row holds one entry per document that has it: its document frequency.
-        rows = np.diff(np.asarray(sc["indptr"])).astype(np.float64)
-        df[:min(len(df), len(rows))] = rows[:len(df)]
-    idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5))
+    matrix, df, avgdl = bm25_scores(corpus, len(vocab))
     category_codes: dict[str, int] = {}
     class_codes: dict[str, int] = {}
+    arrays = _doc_arrays(docs, category_codes, class_codes)
+    return Index(
+        docs=list(docs), synonyms=syn, vocab=vocab, matrix=matrix, n_base=len(docs),
+        avgdl=avgdl, idf=_idf(df, n), df_share=df / n, **arrays,
+        alive=np.ones(len(docs), dtype=np.bool_),
+        category_codes=category_codes, class_codes=class_codes,
+    )
+
+
+def _doc_arrays(docs: Sequence[Doc], category_codes: dict[str, int],
+                class_codes: dict[str, int]) -> dict[str, Any]:
+    """The per-document arrays a search filters and boosts on (codes added as met)."""
     cats = [category_codes.setdefault(d.category, len(category_codes)) for d in docs]
     classes = [class_codes.setdefault(top_level(d.category), len(class_codes)) for d in docs]
-    return Index(
-        docs=list(docs), synonyms=syn, vocab=vocab, retriever=retriever,
-        valid_from=np.array([d.valid_from.timestamp() for d in docs], dtype=np.float64),
-        valid_to=np.array([d.valid_to.timestamp() if d.valid_to else np.inf for d in docs],
-                          dtype=np.float64),
-        categories=np.array(cats, dtype=np.int64), classes=np.array(classes, dtype=np.int64),
-        article_ids=np.array([d.article_id for d in docs], dtype=np.int64), idf=idf,
-        df_share=df / n, matrix=matrix,
-        category_codes=category_codes, class_codes=class_codes,
+    return {
+        "valid_from": np.array([d.valid_from.timestamp() for d in docs], dtype=np.float64),
+        "valid_to": np.array([d.valid_to.timestamp() if d.valid_to else np.inf for d in docs],
+                             dtype=np.float64),
+        "categories": np.array(cats, dtype=np.int64),
+        "classes": np.array(classes, dtype=np.int64),
+        "article_ids": np.array([d.article_id for d in docs], dtype=np.int64),
+    }
+
+
+def apply_changes(index: Index, articles: Collection[int], current: Sequence[Doc]) -> Index:
+    """A new snapshot where the documents of `articles` are replaced by `current` (their
+    published versions now; none for an article withdrawn). Pure: costs the cutting of the
+    new documents and a rebuild of the small overlay, never of the base.
+
+    The overlay's documents are scored with the base's IDF and mean length, so their scores
+    add up with the base's; tokens the base never had get an IDF as if they were new to it.
+    """
+    touched = np.fromiter(articles, dtype=np.int64, count=len(articles))
+    alive = index.alive & ~np.isin(index.article_ids, touched)
+    new_tokens = tuple(tuple(text.tokens(doc_text(d), index.synonyms)) for d in current)
+    extra_tokens = index.extra_tokens + new_tokens
+    extra_vocab = dict(index.extra_vocab)
+    base_size = len(index.vocab)
+    for token in itertools.chain.from_iterable(new_tokens):
+        if token not in index.vocab and token not in extra_vocab:
+            extra_vocab[token] = base_size + len(extra_vocab)
+    corpus = [[index.vocab[t] if t in index.vocab else extra_vocab[t] for t in toks]
+              or [index.vocab["\x00"]] for toks in extra_tokens]
+    n_tokens = base_size + len(extra_vocab)
+    # Tokens new to the base: their IDF over the base and the overlay together.
+    n = max(index.n_base + len(extra_tokens), 1)
+    extra_df = np.zeros(len(extra_vocab), dtype=np.float64)
+    if corpus:
+        counted = np.bincount(
+            np.fromiter((i - base_size for toks in corpus for i in set(toks) if i >= base_size),
+                        dtype=np.int64), minlength=len(extra_vocab))
+        extra_df = counted.astype(np.float64)
+    idf = np.concatenate([index.idf[:base_size], _idf(extra_df, n)])
+    df_share = np.concatenate([index.df_share[:base_size], extra_df / n])
+    # An empty base has no mean length to share: the overlay's own stands in.
+    extra, _, _ = bm25_scores(corpus, n_tokens, idf=idf,
+                              avgdl=index.avgdl if index.n_base else None)
+    category_codes, class_codes = dict(index.category_codes), dict(index.class_codes)
+    arrays = _doc_arrays(current, category_codes, class_codes)
+    joined = {name: np.concatenate([getattr(index, name), value])
+              for name, value in arrays.items()}
+    return replace(
+        index, docs=index.docs + list(current), valid_from=joined["valid_from"],
+        valid_to=joined["valid_to"], categories=joined["categories"],
+        classes=joined["classes"], article_ids=joined["article_ids"],
+        alive=np.concatenate([alive, np.ones(len(current), dtype=np.bool_)]),
+        idf=idf, df_share=df_share, category_codes=category_codes, class_codes=class_codes,
+        extra_vocab=extra_vocab, extra_tokens=extra_tokens, extra=extra,
     )
 
 
@@ -173,28 +276,26 @@ class Ranked:
     took_ms: float
 
 
-def rank(
-    index: Index, query: str, *, category: str | None = None, line_articles:
-    Collection[int] = (), line_boost: float = LINE_BOOST, limit: int = 5,
-    now: datetime | None = None, highlight: bool = True,
-) -> Ranked:
-    """The `limit` best visible documents for `query`, with boosts; pure (no database)."""
-    started = time.perf_counter()
-    query = query.strip()[:MAX_QUERY]
-    if not query or index.retriever is None:
-        return Ranked(query, [], (time.perf_counter() - started) * 1000)
-    analysis = text.analyse(query, index.synonyms)
-    ids = sorted({index.vocab[t] for t in analysis.tokens if t in index.vocab})
+def _scores(
+    index: Index, analysis: text.Analysis, *, category: str | None,
+    line_articles: Collection[int], line_boost: float, moment: float,
+) -> tuple[np.ndarray[Any, np.dtype[np.float64]], float] | None:
+    """Every document's score for one question (0 for those not visible now) and the floor
+    a score must reach; None when no token of the question is in the index."""
+    ids = sorted({i for i in map(index.token_id, analysis.tokens) if i is not None})
     if not ids:
-        return Ranked(query, [], (time.perf_counter() - started) * 1000)
+        return None
     # In a large index, tokens in a quarter of the documents (a common sound pair) hardly
     # move the ranking and cost the most; a small one is read whole.
     rare = ids
-    if len(index) >= PRUNE_FROM:
+    if index.n_base >= PRUNE_FROM:
         rare = [i for i in ids if index.df_share[i] <= MAX_DF_SHARE] or ids
-    scores = np.asarray(index.matrix[rare].sum(axis=0), dtype=np.float64).ravel()
-    moment = (now or clock.now()).timestamp()
-    visible = (index.valid_from <= moment) & (moment < index.valid_to)
+    base_rows = [i for i in rare if i < len(index.vocab)]
+    scores = np.asarray(index.matrix[base_rows].sum(axis=0), dtype=np.float64).ravel()
+    if index.extra is not None:
+        extra = np.asarray(index.extra[rare].sum(axis=0), dtype=np.float64).ravel()
+        scores = np.concatenate([scores, extra])
+    visible = index.alive & (index.valid_from <= moment) & (moment < index.valid_to)
     scores = np.where(visible, scores, 0.0)
     if category:
         cat = index.category_codes.get(category, -1)
@@ -204,12 +305,50 @@ def rank(
     if line_articles:
         members = np.isin(index.article_ids, np.fromiter(line_articles, dtype=np.int64))
         scores = scores * (1.0 + line_boost * members)
-    floor = MIN_SHARE * float(index.idf[rare].max())
+    return scores, MIN_SHARE * float(index.idf[rare].max())
+
+
+def _best(scores: np.ndarray[Any, np.dtype[np.float64]], floor: float,
+          limit: int) -> list[int]:
     candidates = np.flatnonzero(scores >= max(floor, 1e-9))
     if len(candidates) > limit:
         top = np.argpartition(-scores[candidates], limit - 1)[:limit]
         candidates = candidates[top]
-    order = candidates[np.argsort(-scores[candidates], kind="stable")]
+    return [int(i) for i in candidates[np.argsort(-scores[candidates], kind="stable")]]
+
+
+def rank(
+    index: Index, query: str, *, category: str | None = None, line_articles:
+    Collection[int] = (), line_boost: float = LINE_BOOST, limit: int = 5,
+    now: datetime | None = None, highlight: bool = True,
+) -> Ranked:
+    """The `limit` best visible documents for `query`, with boosts; pure (no database).
+
+    A caller who asks several things in one breath (…，还有个事，…) gets each question's
+    best answers in turn: the questions are ranked apart and their lists interleaved, so a
+    short second question is not drowned by a long first one."""
+    started = time.perf_counter()
+    query = query.strip()[:MAX_QUERY]
+    if not query or not index.docs:
+        return Ranked(query, [], (time.perf_counter() - started) * 1000)
+    moment = (now or clock.now()).timestamp()
+    score = partial(_scores, index, category=category, line_articles=line_articles,
+                    line_boost=line_boost, moment=moment)
+    analysis = text.analyse(query, index.synonyms)
+    whole = score(analysis)
+    if whole is None:
+        return Ranked(query, [], (time.perf_counter() - started) * 1000)
+    scores, floor = whole
+    order = _best(scores, floor, limit)
+    parts = text.questions_in(query)
+    if len(parts) > 1:
+        lists = [order]
+        for part in parts:
+            found = score(text.analyse(part, index.synonyms))
+            if found is not None:
+                lists.append(_best(*found, limit))
+        order = list(dict.fromkeys(i for group in itertools.zip_longest(*lists)
+                                   for i in group if i is not None))[:limit]
     if not highlight:
         plain = [Hit(index.docs[i], round(float(scores[i]), 4), "", NO_HIGHLIGHT) for i in order]
         return Ranked(query, plain, (time.perf_counter() - started) * 1000)
@@ -292,15 +431,54 @@ def _hit(doc: Doc, score: float, marks: Marks) -> Hit:
 
 
 # --- the process's index over the database ------------------------------------------------
+#
+# One index per database per process, kept current without a rebuild: the knowledge base's
+# events (append-only, one per change of a version's status) say which articles changed
+# since the index was read; their published versions replace theirs in a new snapshot
+# (`apply_changes`, milliseconds). A full rebuild is needed only when the synonyms changed
+# (every document's tokens do), when the overlay has grown past a share of the base, or when
+# the database no longer has events the index saw (another database, a rollback); in a large
+# knowledge base it runs in a background thread and the old snapshot (kept current through
+# the events while it can be) answers every search until the new one is ready. An agent's
+# search never waits for it.
+
+REBUILD_SHARE = 0.1  # rebuild when the overlay holds this share of the base's documents
+REBUILD_MIN = 200  # … and at least this many
+# Documents: a smaller index is read whole again on every change (exact statistics; the 200
+# seed answers take about a second), a larger one is kept current by the overlay.
+BACKGROUND_FROM = 500
+
+
+@dataclass(frozen=True)
+class Watermark:
+    """What an index has read: the events up to `event_id` (`events` of them) and the
+    synonyms (`synonyms` rows, newest `synonym_id`)."""
+
+    events: int
+    event_id: int
+    synonyms: int
+    synonym_id: int
+
+
+@dataclass
+class _Entry:
+    index: Index
+    seen: Watermark
+    generation: int  # this process's writes counted when the entry was brought up to date
+    rebuilding: threading.Thread | None = None
+    rebuilds: int = 0
+
 
 _lock = threading.Lock()
 _generation = 0
-_cache: dict[str, tuple[tuple[Any, ...], Index]] = {}
+_cache: dict[str, _Entry] = {}
 _line_members: Callable[[Session, int], Collection[int]] | None = None
 
 
 def invalidate() -> None:
-    """The service changed the knowledge base in this process: rebuild on the next search."""
+    """The service changed the knowledge base in this process: a small index is read again
+    on the next search even if the counts look the same (a rolled-back write may have left
+    the same number of events), a large one reads the events."""
     global _generation
     with _lock:
         _generation += 1
@@ -323,28 +501,29 @@ def line_members(session: Session, line_id: int | None) -> Collection[int]:
     return _line_members(session, line_id)
 
 
-def _signature(session: Session) -> tuple[Any, ...]:
+def _watermark(session: Session) -> Watermark:
     row = session.execute(select(
         select(func.count(ArticleEvent.id)).scalar_subquery(),
         select(func.max(ArticleEvent.id)).scalar_subquery(),
         select(func.count(Synonym.id)).scalar_subquery(),
         select(func.max(Synonym.id)).scalar_subquery(),
     )).one()
-    return (_generation, *row)
+    return Watermark(*(int(v or 0) for v in row))
 
 
 def synonyms(session: Session) -> dict[str, str]:
     return {w: c for w, c in session.execute(select(Synonym.word, Synonym.canonical))}
 
 
-def load_docs(session: Session) -> list[Doc]:
-    rows = session.execute(
-        select(ArticleVersion, Article.code, Article.owner_unit_id)
-        .join(Article, Article.id == ArticleVersion.article_id)
-        .where(ArticleVersion.status == VersionStatus.published)
-        .order_by(ArticleVersion.id)
-    )
-    return [doc_from(v, code, owner) for v, code, owner in rows]
+def load_docs(session: Session, article_ids: Collection[int] | None = None) -> list[Doc]:
+    """The published versions (of these articles, or all)."""
+    stmt = (select(ArticleVersion, Article.code, Article.owner_unit_id)
+            .join(Article, Article.id == ArticleVersion.article_id)
+            .where(ArticleVersion.status == VersionStatus.published)
+            .order_by(ArticleVersion.id))
+    if article_ids is not None:
+        stmt = stmt.where(ArticleVersion.article_id.in_(list(article_ids)))
+    return [doc_from(v, code, owner) for v, code, owner in session.execute(stmt)]
 
 
 def doc_from(v: ArticleVersion, code: str, owner_unit_id: int) -> Doc:
@@ -359,20 +538,102 @@ def doc_from(v: ArticleVersion, code: str, owner_unit_id: int) -> Doc:
     )
 
 
+def _read(session: Session) -> tuple[Index, Watermark]:
+    """A whole index of what `session` sees (the watermark read first: a change committed
+    while the documents are read is applied again from the events, which is harmless)."""
+    seen = _watermark(session)
+    return build_index(load_docs(session), synonyms(session)), seen
+
+
+def _changed_articles(session: Session, after: int) -> tuple[set[int], int]:
+    rows = session.execute(select(ArticleEvent.article_id).where(ArticleEvent.id > after)).all()
+    return {r[0] for r in rows}, len(rows)
+
+
+def _catch_up(session: Session, entry: _Entry, now: Watermark) -> bool:
+    """Bring the entry's index up to `now` through the events; False when it cannot be
+    (the database lost events the index saw: only a rebuild tells the truth)."""
+    seen = entry.seen
+    if now.event_id < seen.event_id or now.events < seen.events:
+        return False
+    if now.event_id > seen.event_id:
+        touched, count = _changed_articles(session, seen.event_id)
+        if seen.events + count != now.events:
+            return False
+        entry.index = apply_changes(entry.index, touched, load_docs(session, touched))
+    entry.seen = replace(now, synonyms=seen.synonyms, synonym_id=seen.synonym_id)
+    return True
+
+
+def _needs_rebuild(entry: _Entry, now: Watermark) -> bool:
+    index = entry.index
+    grown = index.overlay >= max(REBUILD_MIN, REBUILD_SHARE * index.n_base)
+    synonyms_changed = (now.synonyms, now.synonym_id) != (entry.seen.synonyms,
+                                                          entry.seen.synonym_id)
+    return grown or synonyms_changed
+
+
+def _own_session(engine: Any) -> Session:
+    return Session(engine)
+
+
+# How the background rebuild opens its own session (a test hands it its connection's).
+open_session: Callable[[Any], Session] = _own_session
+
+
+def _rebuild_in_background(key: str, engine: Any, entry: _Entry) -> None:
+    def run() -> None:
+        try:
+            with open_session(engine) as session:
+                index, seen = _read(session)
+            with _lock:
+                if _cache.get(key) is entry:
+                    # The next search catches the new index up from its watermark.
+                    entry.index, entry.seen = index, seen
+                    entry.rebuilds += 1
+        finally:
+            entry.rebuilding = None
+
+    entry.rebuilding = threading.Thread(target=run, name="kb-index-rebuild", daemon=True)
+    entry.rebuilding.start()
+
+
 def index_for(session: Session) -> Index:
-    """The index of what `session` sees, built again only when the knowledge base changed."""
-    key = str(session.get_bind().engine.url)
-    signature = _signature(session)
-    cached = _cache.get(key)
-    if cached is not None and cached[0] == signature:
-        return cached[1]
+    """The index of what `session` sees: read whole once per process, then kept current
+    from the knowledge base's events; rebuilt in the background when it must be."""
+    engine = session.get_bind().engine
+    key = str(engine.url)
+    now = _watermark(session)
+    entry = _cache.get(key)
+    if entry is not None and entry.seen == now and entry.generation == _generation:
+        return entry.index
     with _lock:
-        cached = _cache.get(key)
-        if cached is not None and cached[0] == signature:
-            return cached[1]
-        index = build_index(load_docs(session), synonyms(session))
-        _cache[key] = (signature, index)
-        return index
+        entry = _cache.get(key)
+        generation = _generation
+        if entry is None:
+            index, seen = _read(session)
+            _cache[key] = _Entry(index, seen, generation)
+            return index
+        if entry.seen == now and entry.generation == generation:
+            return entry.index
+        entry.generation = generation
+        if entry.index.n_base < BACKGROUND_FROM:
+            # A small index is read whole again (exact statistics, well under a second).
+            entry.index, entry.seen = _read(session)
+            entry.rebuilds += 1
+            return entry.index
+        current = _catch_up(session, entry, now)
+        if (not current or _needs_rebuild(entry, now)) and entry.rebuilding is None:
+            _rebuild_in_background(key, engine, entry)
+        return entry.index
+
+
+def wait_for_rebuild(session: Session, timeout: float | None = None) -> None:
+    """Block until a background rebuild of `session`'s index is done (tests, the CLI)."""
+    entry = _cache.get(str(session.get_bind().engine.url))
+    thread = entry.rebuilding if entry is not None else None
+    if thread is not None:
+        thread.join(timeout)
 
 
 def search(

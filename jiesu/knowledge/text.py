@@ -1,4 +1,4 @@
-"""The token space of the knowledge base: jieba words, synonyms, pinyin pairs.
+"""The token space of the knowledge base: jieba words, synonyms, character and pinyin pairs.
 
 A caller's question reaches the agent by ear, so a query is typed as heard: 公鸡金 for
 公积金, 医宝 for 医保. Words alone would miss those, so every text also yields the pinyin
@@ -14,7 +14,7 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -112,14 +112,23 @@ class Analysis:
 
     words: list[str]
     pairs: list[str]
+    bigrams: list[str] = field(default_factory=list)
 
     @property
     def tokens(self) -> list[str]:
-        return self.words + self.pairs
+        return self.words + self.bigrams + self.pairs
 
     def surface(self) -> list[str]:
         """The words as typed, longest first (for highlighting)."""
         return sorted(set(self.words), key=len, reverse=True)
+
+
+def char_bigrams(kept: list[str]) -> list[str]:
+    """`^ab` for each pair of neighbouring Chinese characters of the kept words' text: the
+    exact characters, where jieba cut a place name or a rare term into single characters
+    (the pinyin pairs of the same text also match its homophones)."""
+    chars = [c for w in kept for c in w if _CJK.match(c)]
+    return [f"^{a}{b}" for a, b in itertools.pairwise(chars)]
 
 
 def analyse(text: str, synonyms: Synonyms = NO_SYNONYMS) -> Analysis:
@@ -128,12 +137,12 @@ def analyse(text: str, synonyms: Synonyms = NO_SYNONYMS) -> Analysis:
     found = _search_words(kept)
     for canonical in synonyms.canonical_of(norm):
         found.extend(_search_words(_kept(canonical)))
-    return Analysis(found, pinyin_pairs(kept))
+    return Analysis(found, pinyin_pairs(kept), char_bigrams(kept))
 
 
 def tokens(text: str, synonyms: Synonyms = NO_SYNONYMS) -> list[str]:
-    """The text's index/query tokens: its words, the canonical words of its synonyms,
-    then its pinyin pairs."""
+    """The text's index/query tokens: its words, the canonical words of its synonyms, its
+    character pairs, then its pinyin pairs."""
     return analyse(text, synonyms).tokens
 
 
@@ -149,3 +158,17 @@ def sounds(text: str) -> list[str]:
             s = _SOUNDS[c] = _pinyin(c) if _CJK.match(c) else c
         out.append(s)
     return out
+
+
+# A caller moving on to another question: "…，还有个事，…", "另外想问一下…".
+_NEXT_QUESTION = re.compile(
+    r"[，,。；;？?！!\s]*(?:还有个事|还有一个事|还有件事|还有一件事|还有个问题|还有一个问题|"
+    r"另外还有|另外想问|另外问一下|另外|再问一下|再问个事|还想问一下|还想问|顺便问一下|"
+    r"顺便问下|顺便问|第二个事|第二个问题|第二件事)[儿呢啊呀吧，,：:\s]*")
+
+
+def questions_in(text: str) -> list[str]:
+    """The separate questions of a caller who asks several things in one breath (one item
+    for a single question); each part must have something to search for."""
+    parts = [p.strip(" ，,。；;？?！!") for p in _NEXT_QUESTION.split(text)]
+    return [p for p in parts if _kept(normalise(p))] if len(parts) > 1 else [text]

@@ -21,14 +21,25 @@ from jiesu.open311.schemas import (
     ApiClientIssued,
     ApiClientList,
     ApiClientPublic,
+    Open311Error,
     RequestCreate,
 )
 from jiesu.units.auth import AdminPrincipal
 
-# Every refusal is Open311's error list (formats.py); documented so API checkers expect them.
+# Every refusal is Open311's error list (formats.py), in the format the request asked for;
+# documented with its shape so API checkers and generated clients expect it. These routes
+# never answer FastAPI's 422: bad input is Open311's 400 (core/openapi.py drops the 422).
+_ERROR_XML = ("<?xml version='1.0' encoding='utf-8'?>\n<errors><error><code>{status}</code>"
+              "<description>...</description></error></errors>")
 ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"description": f"Open311 error list: [{{code: {status}, description}}]"}
-    for status in (400, 403, 404)
+    status: {
+        "description": f"Open311 error list ({meaning}): [{{code: {status}, description}}]",
+        "model": list[Open311Error],
+        "content": {"text/xml": {"schema": {"type": "string"},
+                                 "example": _ERROR_XML.format(status=status)}},
+    }
+    for status, meaning in ((400, "bad or missing input"), (403, "api_key invalid"),
+                            (404, "not found"))
 }
 router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=Open311Route,
                    responses=ERRORS)

@@ -11,6 +11,13 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+class Open311Error(BaseModel):
+    """One entry of GeoReport v2's error list (JSON `[{...}]`, XML `<errors><error>`)."""
+
+    code: int = Field(description="HTTP 状态码：400 输入有误，403 api_key 无效，404 不存在")
+    description: str = Field(description="说明（简体中文）")
+
+
 class ApiClientCreate(Strict):
     name: str = Field(min_length=1, max_length=60, description="客户端应用名称")
     contact: str = Field(default="", max_length=200, description="联系人或邮箱")

@@ -2,15 +2,19 @@
 
 A `BulkOrder` is an order's columns and its history, already checked. `write()` stores a
 batch in the caller's transaction: on PostgreSQL with COPY (ids reserved from the sequence
-first, so events can name their order), elsewhere with multi-row INSERTs. The caller commits:
-a batch is stored whole or not at all. Nothing here is triaged, notified or escalated: these
-are orders of the past, and their history says what happened (docs/decisions/0016).
+first, so events can name their order; each table's rows formatted as COPY text here, by
+column type chosen once, the small repeated event payloads dumped once per batch), elsewhere
+with multi-row INSERTs. The caller commits: a batch is stored whole or not at all. Besides
+the events and the lead assignment, an order still open with its unit gets the deadline
+watches its dispatch would have started, so the reminder and escalation jobs see it. Nothing
+here is triaged or notified: these are orders of the past, and their history says what
+happened (docs/decisions/0016).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
@@ -19,11 +23,15 @@ from sqlalchemy import Table, bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from jiesu.core.clock import local
+from jiesu.core.settings import get_settings
+from jiesu.orders.deadline_watches import DeadlineWatch, WatchKind
 from jiesu.orders.models import Order, OrderAssignment, OrderEvent
+from jiesu.orders.statemachine import WITH_UNIT, State
 
 ORDERS = cast(Table, Order.__table__)
 EVENTS = cast(Table, OrderEvent.__table__)
 ASSIGNMENTS = cast(Table, OrderAssignment.__table__)
+WATCHES = cast(Table, DeadlineWatch.__table__)
 IMPORT_ROLE = "import"  # the actor_role of every event a bulk load writes
 
 
@@ -98,8 +106,42 @@ def _assignment_row(order: BulkOrder, order_id: int) -> dict[str, Any] | None:
             "assigned_at": at, "ended_at": None if is_open else (closed or at)}
 
 
+_WITH_UNIT = frozenset(s.value for s in WITH_UNIT)
+# Which deadline a watch follows, and the column that says it was met.
+_WATCHED = ((WatchKind.sign, "sign_due_at", "signed_at"),
+            (WatchKind.contact, "contact_due_at", "contacted_at"),
+            (WatchKind.reply, "reply_due_at", "replied_at"))
+
+
+def _watch_rows(order: BulkOrder, order_id: int, fraction: float) -> list[dict[str, Any]]:
+    """The deadline watches the dispatch (or reopen) of an order still open with its unit
+    would have left running: one per deadline not yet met (by its time, or by the state:
+    an order in progress has signed), so the reminder and escalation
+    jobs see imported and generated orders as they see live ones."""
+    c = order.columns
+    unit_id = c.get("lead_unit_id")
+    if unit_id is None or not c.get("is_open") or c["state"] not in _WITH_UNIT:
+        return []
+    started = c["updated_at"] if c["state"] == State.reopened.value else c.get("dispatched_at")
+    if started is None:
+        return []
+    state = State(c["state"])
+    met = {WatchKind.sign: state in (State.signed, State.in_progress),
+           WatchKind.contact: state is State.in_progress, WatchKind.reply: False}
+    rows = []
+    for kind, due_column, met_column in _WATCHED:
+        due = c.get(due_column)
+        if due is None or met[kind] or c.get(met_column) is not None:
+            continue
+        rows.append({"order_id": order_id, "unit_id": unit_id, "kind": kind.value,
+                     "started_at": started, "due_at": due,
+                     "remind_at": started + (due - started) * fraction})
+    return rows
+
+
 def write(session: Session, orders: Sequence[BulkOrder]) -> list[int]:
-    """Store `orders` with their events and lead assignments; returns their ids, in order."""
+    """Store `orders` with their events, lead assignments and the deadline watches of those
+    still open with a unit; returns their ids, in order."""
     if not orders:
         return []
     if session.get_bind().dialect.name == "postgresql":
@@ -127,6 +169,11 @@ def _write_inserts(session: Session, orders: Sequence[BulkOrder]) -> list[int]:
                    if (a := _assignment_row(o, i)) is not None]
     if assignments:
         session.execute(insert(ASSIGNMENTS), assignments)
+    fraction = get_settings().remind_at_fraction
+    watches = [w for o, i in zip(orders, ids, strict=True)
+               for w in _watch_rows(o, i, fraction)]
+    if watches:
+        session.execute(insert(WATCHES), watches)
     return ids
 
 
@@ -138,6 +185,9 @@ def reserve_ids(session: Session, n: int) -> list[int]:
 
 
 # COPY's text format: tab-separated, \N for NULL, backslash escapes (PostgreSQL docs, COPY).
+NULL = "\\N"
+
+
 def _escape(text: str) -> str:
     # str.translate is slow on Chinese text; four `in` scans are not.
     if "\\" in text:
@@ -156,7 +206,7 @@ def _field(value: Any) -> str:
     if kind is str:
         return _escape(cast(str, value))
     if value is None:
-        return "\\N"
+        return NULL
     if kind is bool:
         return "t" if value else "f"
     if kind is int:
@@ -168,47 +218,146 @@ def _field(value: Any) -> str:
     return _escape(str(value))
 
 
-def _copy(session: Session, table: str, columns: list[str], rows: Any) -> None:
-    """Rows (tuples in `columns` order) into `table` with one COPY, sent in large chunks:
-    formatting the text here costs less than the driver's row-by-row API."""
-    raw = session.connection().connection.driver_connection
-    assert raw is not None
-    with raw.cursor() as cursor, cursor.copy(
-        f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-    ) as copy:
-        lines: list[str] = []
-        for row in rows:
-            lines.append("\t".join(map(_field, row)))
-            if len(lines) >= 2_000:
-                copy.write("\n".join(lines) + "\n")
-                lines = []
-        if lines:
-            copy.write("\n".join(lines) + "\n")
+def _text(value: Any) -> str:
+    if value is None:
+        return NULL
+    return _escape(value) if type(value) is str else _field(value)
+
+
+def _time(value: Any) -> str:
+    return NULL if value is None else cast(datetime, value).isoformat()
+
+
+def _int(value: Any) -> str:
+    return NULL if value is None else str(int(value))
+
+
+def _bool(value: Any) -> str:
+    return NULL if value is None else ("t" if value else "f")
+
+
+def _formatter(column: Any) -> Callable[[Any], str]:
+    """The COPY text of one column's values, chosen once by the column's type."""
+    try:
+        kind = column.type.python_type
+    except NotImplementedError:
+        return _field
+    if kind is bool:
+        return _bool
+    if kind is int:
+        return _int
+    if kind is datetime:
+        return _time
+    if kind is str:
+        return _text
+    return _field
+
+
+_ORDER_FORMAT = [(c.name, _formatter(c)) for c in ORDERS.columns]
+_WATCH_COLUMNS = ["order_id", "unit_id", "kind", "started_at", "due_at", "remind_at"]
+# The event line below is written for exactly these columns, in this order.
+assert _EVENT_COLUMNS == ["order_id", "seq", "action", "from_state", "to_state", "actor_id",
+                          "actor_role", "unit_id", "at", "payload"], _EVENT_COLUMNS
+
+
+class _Payloads:
+    """Event payloads as COPY text; the small repeated ones (``{"imported": true}``, a
+    dispatch to unit N) are dumped once per batch, not once per event."""
+
+    def __init__(self) -> None:
+        self.cache: dict[tuple[Any, ...], str] = {}
+
+    def __call__(self, payload: dict[str, Any]) -> str:
+        try:
+            key = tuple(payload.items())
+            found = self.cache.get(key)
+        except TypeError:  # a nested value (the intake's origin): not cacheable
+            key, found = (), None
+        if found is None:
+            found = _escape(json.dumps(payload, ensure_ascii=False))
+            if key and len(self.cache) < 10_000:
+                self.cache[key] = found
+        return found
+
+
+@dataclass
+class CopyText:
+    """One batch as COPY text, table by table."""
+
+    orders: list[str] = field(default_factory=list)
+    events: list[str] = field(default_factory=list)
+    assignments: list[str] = field(default_factory=list)
+    watches: list[str] = field(default_factory=list)
+
+
+def copy_text(orders: Sequence[BulkOrder], ids: Sequence[int]) -> CopyText:
+    """Format a batch for COPY (PostgreSQL text format): orders with their reserved ids,
+    their events, lead assignments and deadline watches."""
+    out = CopyText()
+    payload = _Payloads()
+    fraction = get_settings().remind_at_fraction
+    order_lines, event_lines = out.orders.append, out.events.append
+    for order, order_id in zip(orders, ids, strict=True):
+        row = _order_row(order, order_id)
+        order_lines("\t".join([fmt(row[name]) for name, fmt in _ORDER_FORMAT]))
+        prefix = f"{order_id}\t"
+        for seq, e in enumerate(order.events, start=1):
+            event_lines(f"{prefix}{seq}\t{e.action}\t{e.from_state or NULL}\t{e.to_state}"
+                        f"\t{NULL}\t{IMPORT_ROLE}\t{NULL}\t{e.at.isoformat()}"
+                        f"\t{payload(e.payload)}")
+        assignment = _assignment_row(order, order_id)
+        if assignment is not None:
+            out.assignments.append("\t".join([_field(assignment[c])
+                                               for c in _ASSIGNMENT_COLUMNS]))
+        for w in _watch_rows(order, order_id, fraction):
+            out.watches.append("\t".join([_field(w[c]) for c in _WATCH_COLUMNS]))
+    return out
+
+
+def _copy_lines(cursor: Any, table: str, columns: list[str], lines: list[str]) -> None:
+    if not lines:
+        return
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for start in range(0, len(lines), 5_000):
+            copy.write("\n".join(lines[start:start + 5_000]) + "\n")
+
+
+def copy_into(raw: Any, orders: Sequence[BulkOrder]) -> list[int]:
+    """Store a batch through a psycopg connection, in its open transaction (the caller
+    commits): ids reserved from the sequence, then one COPY per table."""
+    with raw.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence('orders', 'id')) "
+                       "FROM generate_series(1, %s)", (len(orders),))
+        ids = [int(r[0]) for r in cursor.fetchall()]
+        text_ = copy_text(orders, ids)
+        _copy_lines(cursor, "orders", _ORDER_COLUMNS, text_.orders)
+        _copy_lines(cursor, "order_events", _EVENT_COLUMNS, text_.events)
+        _copy_lines(cursor, "order_assignments", _ASSIGNMENT_COLUMNS, text_.assignments)
+        _copy_lines(cursor, "deadline_watches", _WATCH_COLUMNS, text_.watches)
+    return ids
 
 
 def _write_copy(session: Session, orders: Sequence[BulkOrder]) -> list[int]:
-    ids = reserve_ids(session, len(orders))
-    order_rows = (
-        tuple(row[c] for c in _ORDER_COLUMNS)
-        for row in (_order_row(o, i) for o, i in zip(orders, ids, strict=True))
-    )
-    _copy(session, "orders", _ORDER_COLUMNS, order_rows)
-    event_rows = (
-        tuple(e[c] for c in _EVENT_COLUMNS)
-        for o, i in zip(orders, ids, strict=True) for e in _event_rows(o, i)
-    )
-    _copy(session, "order_events", _EVENT_COLUMNS, event_rows)
-    assignment_rows = (
-        tuple(a[c] for c in _ASSIGNMENT_COLUMNS)
-        for o, i in zip(orders, ids, strict=True)
-        if (a := _assignment_row(o, i)) is not None
-    )
-    _copy(session, "order_assignments", _ASSIGNMENT_COLUMNS, assignment_rows)
-    return ids
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    return copy_into(raw, orders)
+
+
+def existing_keys_raw(raw: Any, keys: Sequence[str]) -> set[str]:
+    """`existing_keys` through a psycopg connection (the parallel import's workers)."""
+    found: set[str] = set()
+    with raw.cursor() as cursor:
+        for start in range(0, len(keys), 5_000):
+            cursor.execute("SELECT client_key FROM orders WHERE client_key = ANY(%s)",
+                           (list(keys[start:start + 5_000]),))
+            found.update(r[0] for r in cursor.fetchall())
+    return found
 
 
 def existing_keys(session: Session, keys: Sequence[str]) -> set[str]:
     """Which of these client keys are stored already (a resumed import skips them)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return existing_keys_raw(session.connection().connection.driver_connection, keys)
     found: set[str] = set()
     for start in range(0, len(keys), 5_000):
         chunk = list(keys[start:start + 5_000])

@@ -12,12 +12,15 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
+from functools import cached_property
 from typing import Any
 
 from jiesu.core.clock import CHINA_TZ
 from jiesu.core.text import clean_spreadsheet_text
+from jiesu.core.workdays import AroundTheClock, DayCalendar
 from jiesu.orders.bulk import BulkEvent, BulkOrder
+from jiesu.orders.deadlines import DEFAULT_RULES, OFFICE_CLOSE, DeadlineSet, deadline
 from jiesu.orders.models import (
     CHANNEL_LABELS,
     REPLY_OUTCOME_LABELS,
@@ -27,7 +30,7 @@ from jiesu.orders.models import (
     ReplyOutcome,
     RequestType,
 )
-from jiesu.orders.statemachine import OPEN_STATES, STATE_LABELS, State
+from jiesu.orders.statemachine import OPEN_STATES, STATE_LABELS, WITH_UNIT, State
 
 KEY_PREFIX = "import:"
 
@@ -52,6 +55,11 @@ def clean_text(value: str) -> str:
 
 def cell_text(value: Any) -> str:
     """A cell as text: spreadsheets give numbers for phone numbers and ids."""
+    if type(value) is str:
+        # The common cell, one line of printable text: what clean_text would make of it.
+        if value.isprintable() and "_x" not in value:
+            return (value.replace("\u00a0", " ") if "\u00a0" in value else value).strip()
+        return clean_text(value)
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -184,11 +192,14 @@ class Layout:
 
     positions: tuple[tuple[int, Column, str], ...]
 
+    @cached_property
+    def _headers(self) -> dict[str, str]:
+        found = {c.field: c.headers[0] for c in COLUMNS}
+        found.update({column.field: header for _, column, header in self.positions})
+        return found
+
     def header_of(self, field_name: str) -> str:
-        for _, column, header in self.positions:
-            if column.field == field_name:
-                return header
-        return next(c.headers[0] for c in COLUMNS if c.field == field_name)
+        return self._headers[field_name]
 
 
 @dataclass(frozen=True)
@@ -231,7 +242,42 @@ class Places:
     street_district: dict[str, str]  # street code → its district code
 
 
-def _key(fields: dict[str, Any]) -> str:
+@dataclass(frozen=True)
+class Deadlines:
+    """The limits an order still open with its unit runs against, read once per import:
+    the rules table's ordinary rows by category (imports carry no urgency), the centre's
+    working-day calendar, and the units that count every day (utilities)."""
+
+    rules: dict[str | None, DeadlineSet]  # category (None: any) → limits
+    calendar: DayCalendar
+    around_the_clock: frozenset[int]
+    close: time = OFFICE_CLOSE
+
+    def limits(self, category: str | None) -> DeadlineSet:
+        found = self.rules.get(category) if category else None
+        return found or self.rules.get(None) or DEFAULT_RULES["ordinary"]
+
+    def due(self, start: datetime, category: str | None, unit_id: int
+            ) -> tuple[datetime, datetime, datetime]:
+        """(sign, contact, reply) deadlines for a clock started at `start`, as dispatch sets."""
+        rules = self.limits(category)
+        cal = AroundTheClock() if unit_id in self.around_the_clock else self.calendar
+        return (deadline(start, rules.sign, cal, close_of_day=self.close),
+                deadline(start, rules.contact, cal, close_of_day=self.close),
+                deadline(start, rules.reply, cal, close_of_day=self.close))
+
+    def overall(self, received: datetime, category: str | None, unit_id: int) -> datetime:
+        cal = AroundTheClock() if unit_id in self.around_the_clock else self.calendar
+        return deadline(received, self.limits(category).reply, cal, close_of_day=self.close)
+
+
+KEY_FIELDS = ("import_key", "source_number", "received_at", "citizen_phone", "text", "title",
+              "unit")
+
+
+def import_key(fields: dict[str, Any]) -> str:
+    """The order's import key (its stored `client_key`) from its parsed fields; only
+    `KEY_FIELDS` are read."""
     if fields.get("import_key"):
         return KEY_PREFIX + str(fields["import_key"])
     if fields.get("source_number"):
@@ -308,7 +354,8 @@ def _check(fields: dict[str, Any], state: State, layout: Layout,
 
 
 def build(fields: dict[str, Any], places: Places, layout: Layout, *, created_by_id: int,
-          now: datetime, source: str, line: int) -> tuple[BulkOrder | None, list[tuple[str, str]]]:
+          now: datetime, source: str, line: int, deadlines: Deadlines | None = None,
+          ) -> tuple[BulkOrder | None, list[tuple[str, str]]]:
     """The stored order for one row's parsed fields, or the (column, reason) pairs against it."""
     errors: list[tuple[str, str]] = []
     if fields["received_at"] > now:
@@ -320,7 +367,7 @@ def build(fields: dict[str, Any], places: Places, layout: Layout, *, created_by_
         return None, errors
     received = fields["received_at"]
     text = fields["text"]
-    key = _key(fields)
+    key = import_key(fields)
     rtype = fields.get("type") or RequestType.complaint.value
     channel = fields.get("channel") or Channel.phone.value
     unit_id = resolved.get("lead_unit_id")
@@ -368,7 +415,29 @@ def build(fields: dict[str, Any], places: Places, layout: Layout, *, created_by_
     origin = {"file": source, "line": line}
     if fields.get("source_number"):
         origin["source_number"] = fields["source_number"]
-    return BulkOrder(columns, history(columns, state, origin)), []
+    events = history(columns, state, origin)
+    if deadlines is not None and unit_id is not None and state in WITH_UNIT:
+        _open_deadlines(columns, state, deadlines, unit_id)
+    return BulkOrder(columns, events), []
+
+
+def _open_deadlines(columns: dict[str, Any], state: State, deadlines: Deadlines,
+                    unit_id: int) -> None:
+    """An order still with its unit gets the deadlines its dispatch (or reopen) would have
+    set, from the rules table, so the overdue lists and the deadline jobs (bulk writes its
+    watches) treat it like a live one; a reply deadline in the file is kept. A reopened
+    order starts afresh at its reopening, as `effects.reopen` does."""
+    if state is State.reopened:
+        columns.update(signed_at=None, contacted_at=None, replied_at=None)
+        start = columns["updated_at"]
+    else:
+        start = columns["dispatched_at"]
+    sign, contact, reply = deadlines.due(start, columns["category"], unit_id)
+    columns["sign_due_at"], columns["contact_due_at"] = sign, contact
+    if columns.get("reply_due_at") is None:
+        columns["reply_due_at"] = reply
+    columns["overall_due_at"] = deadlines.overall(columns["received_at"], columns["category"],
+                                                  unit_id)
 
 
 _CLOSING = {"visited": "close_visited", "unreachable": "close_unreachable",

@@ -5,8 +5,12 @@ a bad row is reported with its line, column and reason and never stored. Good ro
 written a batch at a time (bulk.py; COPY on PostgreSQL), each batch in one transaction: a
 batch is stored whole or not at all. Every order keeps an import key (its `client_key`):
 after an interruption the same command again skips what was stored and goes on, so no order
-is ever imported twice. With `strict`, the whole file is checked first and nothing is stored
-when any row is bad.
+is ever imported twice; a key that an earlier row of the file had is reported against that
+row. Orders still open with a unit get the deadlines (rules table, work calendar) and the
+deadline watches a dispatch gives. With `workers` > 1 on PostgreSQL, worker processes check
+and store batches side by side over their own connections (this process reads the file and
+checks the keys). With `strict`, the whole file is checked first and nothing is stored when
+any row is bad.
 """
 
 from __future__ import annotations
@@ -24,14 +28,20 @@ from sqlalchemy.orm import Session
 
 from jiesu.core import clock
 from jiesu.core.errors import InvalidInput
+from jiesu.core.settings import get_settings
 from jiesu.orders import bulk
+from jiesu.orders.deadlines import DeadlineSet
 from jiesu.orders.import_rows import (
+    KEY_FIELDS,
     CellError,
+    Column,
+    Deadlines,
     Layout,
     Places,
     RowError,
     build,
     cell_text,
+    import_key,
     layout_for,
 )
 from jiesu.units.models import Unit
@@ -151,21 +161,40 @@ def load_places(session: Session) -> Places:
     return Places(unit_ids, ambiguous, districts, streets, street_district)
 
 
+def load_deadlines(session: Session) -> Deadlines:
+    """The ordinary rules by category (the newest active row of each), the working-day
+    calendar and the utilities, once per import."""
+    from jiesu.calendar.service import work_calendar
+    from jiesu.orders.deadline_rules import active_rules
+
+    rules: dict[str | None, DeadlineSet] = {}
+    for row in sorted(active_rules(session), key=lambda r: r.id):
+        if row.urgency == "ordinary":
+            rules[row.category] = row.as_set()
+    around = frozenset(session.scalars(select(Unit.id).where(Unit.around_the_clock.is_(True))))
+    return Deadlines(rules, work_calendar(session), around, get_settings().office_close)
+
+
 @dataclass
 class Checker:
-    """Turns rows into orders, remembering the import keys seen in this file."""
+    """Turns rows into orders."""
 
     layout: Layout
     places: Places
     created_by_id: int
     source: str
+    deadlines: Deadlines | None = None
     now: Any = field(default_factory=clock.now)
-    seen: dict[str, int] = field(default_factory=dict)
+    _subsets: dict[frozenset[str], tuple[tuple[int, Column, str], ...]] = field(
+        default_factory=dict, repr=False)
 
-    def check(self, line: int, values: list[Any]) -> tuple[bulk.BulkOrder | None, list[RowError]]:
+    def fields(self, line: int, values: list[Any], only: frozenset[str] | None = None,
+               ) -> tuple[dict[str, Any], list[RowError]]:
+        """The row's cells parsed by their columns (`only`: just these fields)."""
         fields: dict[str, Any] = {}
         errors: list[RowError] = []
-        for index, column, header in self.layout.positions:
+        positions = self.layout.positions if only is None else self._positions(only)
+        for index, column, header in positions:
             raw = values[index] if index < len(values) else None
             value = cell_text(raw)
             if not value:
@@ -176,35 +205,197 @@ class Checker:
                 fields[column.field] = column.parse(value)
             except CellError as exc:
                 errors.append(RowError(line, header, str(exc)))
+        return fields, errors
+
+    def _positions(self, only: frozenset[str]) -> tuple[tuple[int, Column, str], ...]:
+        found = self._subsets.get(only)
+        if found is None:
+            found = self._subsets[only] = tuple(
+                p for p in self.layout.positions if p[1].field in only)
+        return found
+
+    def key(self, line: int, values: list[Any]) -> str | None:
+        """The row's import key, or None when a cell it is made of is bad (the row is
+        reported by `check`)."""
+        fields, errors = self.fields(line, values, _KEY_FIELDS)
+        if errors or ("received_at" not in fields and not (
+                fields.get("import_key") or fields.get("source_number"))):
+            return None
+        try:
+            return import_key(fields)
+        except KeyError:
+            return None
+
+    def check(self, line: int, values: list[Any]) -> tuple[bulk.BulkOrder | None, list[RowError]]:
+        fields, errors = self.fields(line, values)
         if errors:
             return None, errors
         order, problems = build(fields, self.places, self.layout, created_by_id=self.created_by_id,
-                                now=self.now, source=self.source, line=line)
+                                now=self.now, source=self.source, line=line,
+                                deadlines=self.deadlines)
         if order is None:
             return None, [RowError(line, column, reason) for column, reason in problems]
-        key = str(order.columns["client_key"])
-        first = self.seen.get(key)
-        if first is not None:
-            header = self.layout.header_of("import_key")
-            return None, [RowError(line, header, f"与第 {first} 行是同一工单（导入键重复）")]
-        self.seen[key] = line
         return order, []
+
+
+_KEY_FIELDS = frozenset(KEY_FIELDS)
+_KEY_STEPS = (frozenset({"import_key"}), frozenset({"source_number"}), _KEY_FIELDS)
+
+
+@dataclass
+class Keys:
+    """The import keys seen so far in the file: a row whose key an earlier row had is the
+    same order twice, reported against the first (whether or not that one was good)."""
+
+    checker: Checker
+    seen: dict[str, int] = field(default_factory=dict)
+
+    def repeated(self, line: int, values: list[Any]) -> RowError | None:
+        key = self.checker.key(line, values)
+        if key is None:
+            return None
+        first = self.seen.setdefault(key, line)
+        if first == line:
+            return None
+        layout = self.checker.layout
+        named = {column.field for _, column, _ in layout.positions}
+        # The column the key was read from; a key made of the row's content is the import key.
+        header = layout.header_of("source_number" if "source_number" in named
+                                  and "import_key" not in named else "import_key")
+        return RowError(line, header, f"与第 {first} 行是同一工单（导入键重复）")
 
 
 # --- importing -----------------------------------------------------------------------------
 
 
-def _store(session_factory: Callable[[], Session], batch: list[bulk.BulkOrder],
-           report: ImportReport) -> None:
+@dataclass
+class BatchResult:
+    imported: int = 0
+    skipped: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+def _checked(checker: Checker, rows: list[tuple[int, list[Any]]],
+             ) -> tuple[list[bulk.BulkOrder], list[RowError]]:
+    orders: list[bulk.BulkOrder] = []
+    errors: list[RowError] = []
+    for line, values in rows:
+        order, problems = checker.check(line, values)
+        if order is None:
+            errors.extend(problems)
+        else:
+            orders.append(order)
+    return orders, errors
+
+
+def _store(session_factory: Callable[[], Session], checker: Checker,
+           rows: list[tuple[int, list[Any]]]) -> BatchResult:
+    """Check and store one batch in this process, in one transaction."""
+    batch, errors = _checked(checker, rows)
     with session_factory() as session:
         keys = [str(o.columns["client_key"]) for o in batch]
         stored = bulk.existing_keys(session, keys)
         fresh = [o for o in batch if o.columns["client_key"] not in stored]
         bulk.write(session, fresh)
         session.commit()
-    report.imported += len(fresh)
-    report.skipped += len(batch) - len(fresh)
+    return BatchResult(len(fresh), len(batch) - len(fresh), errors)
+
+
+# A worker process of a parallel import (PostgreSQL): its own connection and checker.
+_worker: dict[str, Any] = {}
+
+
+def _start_worker(conninfo: str, headers: list[str], places: Places, deadlines: Deadlines,
+                  created_by_id: int, source: str, now: Any) -> None:
+    import psycopg
+
+    layout, _ = layout_for(headers)
+    assert layout is not None
+    _worker["checker"] = Checker(layout, places, created_by_id, source, deadlines, now)
+    _worker["conn"] = psycopg.connect(conninfo)
+
+
+def _work(rows: list[tuple[int, list[Any]]]) -> BatchResult:
+    """Check and store one batch in a worker, in one transaction of its connection."""
+    batch, errors = _checked(_worker["checker"], rows)
+    conn = _worker["conn"]
+    try:
+        stored = bulk.existing_keys_raw(conn, [str(o.columns["client_key"]) for o in batch])
+        fresh = [o for o in batch if o.columns["client_key"] not in stored]
+        if fresh:
+            bulk.copy_into(conn, fresh)
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
+    return BatchResult(len(fresh), len(batch) - len(fresh), errors)
+
+
+def _conninfo(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _batches(rows: Iterator[tuple[int, list[Any]]], keys: Keys, report: ImportReport,
+             batch_size: int, progress: Callable[[int], None] | None,
+             ) -> Iterator[list[tuple[int, list[Any]]]]:
+    """The file's rows in batches, blank rows and repeated keys taken out (reported)."""
+    batch: list[tuple[int, list[Any]]] = []
+    pending = 0
+    for line, values in rows:
+        if not any(v not in (None, "") for v in values):
+            continue  # blank rows at the end of a sheet
+        report.rows += 1
+        pending += 1
+        repeated = keys.repeated(line, values)
+        if repeated is not None:
+            report.errors.append(repeated)
+        else:
+            batch.append((line, values))
+        if len(batch) >= batch_size:
+            yield batch
+            batch = []
+        if progress and pending >= 500:
+            progress(pending)
+            pending = 0
+    if batch:
+        yield batch
+    if progress and pending:
+        progress(pending)
+
+
+def _add(report: ImportReport, result: BatchResult) -> None:
+    report.imported += result.imported
+    report.skipped += result.skipped
+    report.errors.extend(result.errors)
     report.batches += 1
+
+
+def _run_parallel(url: str, batches: Iterator[list[tuple[int, list[Any]]]], report: ImportReport,
+                  workers: int, init: tuple[Any, ...]) -> None:
+    """Batches checked and stored by `workers` processes, each batch in its own transaction;
+    at most two batches per worker wait, so memory stays flat whatever the file's size."""
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+
+    context = multiprocessing.get_context("spawn")
+    pending: set[Future[BatchResult]] = set()
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                             initargs=(_conninfo(url), *init)) as pool:
+        try:
+            for batch in batches:
+                pending.add(pool.submit(_work, batch))
+                if len(pending) >= 2 * workers:
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        _add(report, future.result())
+            for future in pending:
+                _add(report, future.result())
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            raise
 
 
 def import_file(
@@ -214,9 +405,14 @@ def import_file(
     created_by_id: int,
     batch_size: int = BATCH,
     strict: bool = False,
+    workers: int = 1,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Import `path`; `progress(n)` is told each time n more rows have been read."""
+    """Import `path`; `progress(n)` is told each time n more rows have been read.
+
+    With `workers` > 1 on PostgreSQL, that many processes check and store batches side by
+    side (each batch still one transaction); the import keys are checked here first, so a
+    row repeated across batches is reported as in a one-process import."""
     started = time.perf_counter()
     report = ImportReport()
     rows = read_rows(path)
@@ -224,45 +420,37 @@ def import_file(
     if header is None:
         report.errors.append(RowError(1, "", "文件为空"))
         return report
-    layout, errors = layout_for([str(v or "") for v in header[1]])
+    headers = [str(v or "") for v in header[1]]
+    layout, errors = layout_for(headers)
     if layout is None:
         report.errors.extend(errors)
         return report
     with session_factory() as session:
-        places = load_places(session)
+        places, deadlines = load_places(session), load_deadlines(session)
+        bind = session.get_bind()
+    checker = Checker(layout, places, created_by_id, path.name, deadlines)
     if strict:
-        checker = Checker(layout, places, created_by_id, path.name)
+        keys = Keys(checker)
+        lines = 0
         for line, values in read_rows(path):
             if line > 1 and any(v not in (None, "") for v in values):
-                report.errors.extend(checker.check(line, values)[1])
+                lines += 1
+                repeated = keys.repeated(line, values)
+                report.errors.extend([repeated] if repeated else checker.check(line, values)[1])
         if report.errors:
-            report.rows = len(checker.seen) + len({e.line for e in report.errors})
+            report.rows = lines
             report.strict_refused = True
             report.seconds = time.perf_counter() - started
             return report
-    checker = Checker(layout, places, created_by_id, path.name)
-    batch: list[bulk.BulkOrder] = []
-    pending = 0
-    for line, values in rows:
-        if not any(v not in (None, "") for v in values):
-            continue  # blank rows at the end of a sheet
-        report.rows += 1
-        pending += 1
-        order, problems = checker.check(line, values)
-        if order is None:
-            report.errors.extend(problems)
-        else:
-            batch.append(order)
-        if len(batch) >= batch_size:
-            _store(session_factory, batch, report)
-            batch = []
-        if progress and pending >= 500:
-            progress(pending)
-            pending = 0
-    if batch:
-        _store(session_factory, batch, report)
-    if progress and pending:
-        progress(pending)
+    batches = _batches(rows, Keys(checker), report, batch_size, progress)
+    if workers > 1 and bind.dialect.name == "postgresql":
+        url = bind.engine.url.render_as_string(hide_password=False)
+        _run_parallel(url, batches, report, workers,
+                      (headers, places, deadlines, created_by_id, path.name, checker.now))
+    else:
+        for batch in batches:
+            _add(report, _store(session_factory, checker, batch))
+    report.errors.sort(key=lambda e: e.line)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -61,11 +61,33 @@ def _cv_table(info: dict[str, Any]) -> None:
             f"（各折 {', '.join(f'{f:.4f}' for f in cv['macro_f1_per_fold'])}），"
             f"准确率 {cv['accuracy']:.4f}"
         )
-        _coverage_table(cv.get("coverage", []), info.get("min_confidence"))
+        _coverage_table(cv.get("coverage", []), info.get("min_confidence") if not
+                        info.get("calibration") else None)
+    _calibration(info.get("calibration") or {})
 
 
-def _coverage_table(rows: list[dict[str, float]], chosen: float | None = None) -> None:
-    t = Table(title="置信度阈值：自动分类覆盖率与准确率")
+def _calibration(cal: dict[str, Any]) -> None:
+    """The calibrated confidence's curve on the development split and the floor it gives."""
+    if not cal:
+        return
+    console.print(
+        f"置信度校准：{cal['n_fit']} 条交叉验证预测拟合（保序回归），"
+        f"另 {cal['n_dev']} 条（开发集）给出下表"
+    )
+    _coverage_table(cal.get("curve", []), None, "开发集：校准后置信度阈值的覆盖率与准确率")
+    for key, point in (cal.get("points") or {}).items():
+        _precision_point(point, float(key))
+    console.print(
+        f"默认下限 {cal['floor']}：开发集上准确率 ≥ {cal['target']:.0%} 的最低置信度"
+    )
+
+
+def _coverage_table(
+    rows: list[dict[str, float]],
+    chosen: float | None = None,
+    title: str = "置信度阈值：自动分类覆盖率与准确率",
+) -> None:
+    t = Table(title=title)
     for col in ("阈值", "覆盖率", "准确率"):
         t.add_column(col, justify="right")
     for r in rows:
@@ -106,6 +128,11 @@ def train_cmd(
     console.print(f"默认置信度下限：{info['min_confidence']}（低于此值由派单员人工选择）")
 
 
+# A model made on first start is cross-validated too: the out-of-fold predictions calibrate
+# its confidence and set its floor (without them the floor would be a bare 0.5).
+ENSURE_MODEL_FOLDS = 3
+
+
 def _load_or_train(data_dir: Path | None, quiet: bool) -> Any:
     from jiesu.triage.classifier import ModelNotFound, load_current
 
@@ -113,12 +140,12 @@ def _load_or_train(data_dir: Path | None, quiet: bool) -> Any:
         return load_current(data_dir)
     except ModelNotFound:
         path = shared_train_csv()
-        msg = f"尚无分类模型，先用 {path} 训练一个（不做交叉验证）……"
+        msg = f"尚无分类模型，先用 {path} 训练一个（3 折交叉验证，用于校准置信度与下限）……"
         if quiet:
             sys.stderr.write(msg + "\n")
         else:
             console.print(msg)
-        _train(path, data_dir, 0)
+        _train(path, data_dir, ENSURE_MODEL_FOLDS)
         return load_current(data_dir)
 
 
@@ -168,8 +195,15 @@ def evaluate_cmd(
     for lab, row in zip(labels, report["confusion"]["matrix"], strict=True):
         cm.add_row(lab, *map(str, row))
     console.print(cm)
-    _coverage_table(report["coverage"], model.min_confidence)
-    _precision_point(report["precision_point"])
+    _coverage_table(report["coverage"], model.min_confidence, "本文件：置信度阈值的覆盖率与准确率")
+    for key, point in report["precision_points"].items():
+        _precision_point(point, float(key))
+    f = report["at_floor"]
+    console.print(
+        f"模型下限 {f['threshold']}：独立决定 [bold]{f['coverage']:.1%}[/]，其中准确率 "
+        f"{f['accuracy']:.1%}，有把握却错占全部 {f['wrong_of_all']:.1%}"
+    )
+    _calibration(model.info.calibration or {})
     if "proposal" in report:
         p = report["proposal"]
         console.print(
@@ -182,13 +216,14 @@ def evaluate_cmd(
         console.print(f"[yellow]跳过 {len(report['skipped'])} 条（类别未知或文本为空）[/]")
 
 
-def _precision_point(point: dict[str, float]) -> None:
-    """The lowest confidence at which the model is right 98% of the time, and its coverage."""
+def _precision_point(point: dict[str, float], target: float = 0.98) -> None:
+    """The lowest confidence at which the model is right ``target`` of the time, and its
+    coverage."""
     if not point:
-        console.print("[yellow]没有任何置信度能让准确率达到 98%[/]")
+        console.print(f"[yellow]没有任何置信度能让准确率达到 {target:.0%}[/]")
         return
     console.print(
-        f"置信度 ≥ {point['threshold']:.2f} 时准确率 {point['accuracy']:.1%}"
+        f"置信度 ≥ {point['threshold']:.3f} 时准确率 {point['accuracy']:.1%}"
         f"（≥ {point['target']:.0%}），模型独立决定 [bold]{point['coverage']:.1%}[/] 的工单"
     )
 

@@ -18,11 +18,13 @@ from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_
 from jiesu.triage.classifier import CategoryModel, ModelNotFound, load_current
 from jiesu.triage.text import segment_raw
 from jiesu.triage.training import (
+    CURVE_TARGETS,
     THRESHOLDS,
     Example,
     ModelInfo,
     fit,
     models_dir,
+    precision_at,
     save_model,
     seen_keys,
     text_key,
@@ -42,6 +44,9 @@ class EvaluationReport:
     skipped: list[dict[str, str]] = field(default_factory=list)
     model_version: str = ""
     precision_point: dict[str, float] = field(default_factory=dict)
+    # the 98 % and 99 % points of the curve, and the model's own floor applied to this file
+    precision_points: dict[str, dict[str, float]] = field(default_factory=dict)
+    at_floor: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -116,6 +121,15 @@ def evaluate(model: CategoryModel, rows: Iterable[Mapping[str, Any]]) -> Evaluat
         )
     present = [lab for lab in labels if lab in set(truth)]
     point = precision_point(t_arr == p_arr, c_arr)
+    ok_arr = t_arr == p_arr
+    points = {f"{t:.2f}": precision_at(ok_arr, c_arr, t) for t in CURVE_TARGETS}
+    keep = c_arr >= model.min_confidence
+    at_floor = {
+        "threshold": model.min_confidence,
+        "coverage": round(float(keep.mean()), 4),
+        "accuracy": round(float(ok_arr[keep].mean()), 4) if keep.any() else 0.0,
+        "wrong_of_all": round(float((keep & ~ok_arr).mean()), 4),
+    }
     return EvaluationReport(
         n=len(truth),
         accuracy=round(float((t_arr == p_arr).mean()), 4),
@@ -132,6 +146,8 @@ def evaluate(model: CategoryModel, rows: Iterable[Mapping[str, Any]]) -> Evaluat
         skipped=skipped,
         model_version=model.version,
         precision_point=point,
+        precision_points=points,
+        at_floor=at_floor,
     )
 
 

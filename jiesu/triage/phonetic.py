@@ -145,7 +145,9 @@ class PhoneticIndex:
                 for node in frontier:
                     for name in node.names:
                         hit = _compare(text, i, j + 1, name)
-                        if hit is not None and not (is_word and _in_word(text, hit, is_word)):
+                        if hit is not None and not (
+                            is_word and not _suffixed(text, hit) and _in_word(text, hit, is_word)
+                        ):
                             out.append(hit)
         return out
 
@@ -165,6 +167,18 @@ def _compare(text: str, start: int, end: int, name: str) -> PhoneticHit | None:
         return None
     same = all(readings(a) & readings(b) for a, b in differing)
     return PhoneticHit(name, start, end, "homophone" if same else "near_sound", len(differing))
+
+
+_SUFFIXES = ("街道", "地区", "社区", "村", "镇", "乡")
+
+
+def _suffixed(text: str, hit: PhoneticHit) -> bool:
+    """The typed span ends with the name's own place suffix (安顶门街道): a place is meant,
+    whatever everyday word (顶门) its misheard characters also make."""
+    typed = text[hit.start : hit.end]
+    return len(typed) >= 4 and any(
+        hit.name.endswith(sfx) and typed.endswith(sfx) for sfx in _SUFFIXES
+    )
 
 
 def _in_word(text: str, hit: PhoneticHit, is_word: Callable[[str], bool]) -> bool:

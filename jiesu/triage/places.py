@@ -64,10 +64,12 @@ _NEAR_AFTER = re.compile(r".{0,4}(?:附近|门口|旁边|对面|路口|周边|�
 # A two-character name found by sound alone needs a place word around it.
 _SHORT_SOUND_CONTEXT = re.compile(
     r"(?:那边|这边|那块|这块|那儿|这儿|那片|这片|一带|附近|周边|门口|旁边|对面|社区|小区|村|街道|地区"
-    r"|镇|乡|路边)"
+    r"|镇|乡|路边|那个地方|这个地方|那里|这里|那一带)"
 )
 # Hesitation fillers and trailing-off marks: dropped before scanning, so 酒仙……桥 reads 酒仙桥.
-_FILLERS = re.compile(r"[…⋯]+|\.{3,}|。{2,}|[嗯呃]+|额(?=[…，,。\s])|\s+")
+_FILLERS = re.compile(
+    r"[…⋯]+|\.{3,}|。{2,}|[嗯呃]+|额(?=[…，,。\s])|\s+|(?:那个){2,}|那个(?=[…⋯]|\.{3})"
+)
 _HOW_TRUST = {"exact": 1.0, "homophone": 0.92, "near_sound": 0.85}
 _NEGATED_WEIGHT = 0.03
 _ORIGIN_WEIGHT = 0.15
@@ -212,7 +214,16 @@ class Gazetteer:
             raise ValueError(
                 f"别名“{alias.alias}”的区或街道无法识别：{alias.district} {alias.street}"
             )
-        self._table[alias.alias] = targets  # an alias overrides official readings
+        official_streets = [
+            t for t in self._table.get(alias.alias, ())
+            if t.level == "street" and alias.alias not in self._aliases
+            and t.street_code not in {a.street_code for a in targets}
+        ]
+        if official_streets and all(a.street_code for a in targets):
+            # 亦庄 is both a landmark alias (经开区) and 亦庄地区's own short form: two real
+            # streets, so the name alone is ambiguous and a person chooses.
+            targets = [*targets, *official_streets]
+        self._table[alias.alias] = targets  # otherwise an alias overrides official readings
         self._aliases.add(alias.alias)
         self._pattern = None
         self._sounds = None
@@ -247,9 +258,9 @@ class Gazetteer:
         return index
 
     def scan(self, text: str) -> list[_Hit]:
-        text = _FILLERS.sub("", text)
+        text, pauses = _drop_fillers(text)
         exact = [(m.group(), m.start(), m.end()) for m in self._scanner().finditer(text)]
-        sounds = self._sound_hits(text, exact)
+        sounds = self._sound_hits(text, exact, pauses)
         found = sorted(
             [((surface,), surface, start, end, "exact") for surface, start, end in exact]
             + sounds,
@@ -266,7 +277,8 @@ class Gazetteer:
                     how = "alias"
                 weight, role = cues.weight(start, end)
                 placey = any(t.needs_district for t in targets) and (
-                    role in ("problem", "destination") or _said_as_place(text, start, end)
+                    role in ("problem", "destination")
+                    or _said_as_place(text, start, end, pauses)
                 )
                 surface = "/".join(names)
                 supported = how in ("exact", "alias") or (
@@ -278,7 +290,7 @@ class Gazetteer:
         return hits
 
     def _sound_hits(
-        self, text: str, exact: list[tuple[str, int, int]]
+        self, text: str, exact: list[tuple[str, int, int]], pauses: frozenset[int]
     ) -> list[tuple[tuple[str, ...], str, int, int, str]]:
         """Names heard by sound, where no exact name of at least their length overlaps.
 
@@ -293,8 +305,7 @@ class Gazetteer:
         out: list[tuple[tuple[str, ...], str, int, int, str]] = []
         for h in found:
             length = h.end - h.start
-            if (length == 2 and not _SHORT_SOUND_CONTEXT.match(text, h.end)
-                    and not _CUE_BEFORE.search(text, max(0, h.start - 3), h.start)):
+            if length == 2 and not _said_as_place(text, h.start, h.end, pauses):
                 continue
             if any(s < h.end and h.start < e and e - s >= length for s, e in taken):
                 continue
@@ -319,22 +330,57 @@ class Gazetteer:
 
 
 _BEFORE_PLACE = frozenset("在从到去往回住是写")
-_AFTER_PLACE = re.compile(r"那|这|的时候|[，。；！？,;!?]|$")
-_CUE_BEFORE = re.compile(r"(?:反映|投诉|举报|位于|地点|的是|问题在)$")
+# Going somewhere: 去X办事 / 到X看病 names a place even with no place word after it.
+_GOING = frozenset("去到往")
+_NOT_A_PLACE_AFTER = frozenset("上下里边底旁头")
+_AFTER_PLACE = re.compile(r"那|这|的时候|不是|而不是|[，。；！？,;!?]|$")
+_CUE_BEFORE = re.compile(r"(?:反映|投诉|举报|位于|地点|的是|问题在|位置|地址|称)[:：]?$")
+_PAUSES = re.compile(r"[…⋯]+|\.{3,}|。{2,}")
 
 
-def _said_as_place(text: str, start: int, end: int) -> bool:
+def _drop_fillers(text: str) -> tuple[str, frozenset[int]]:
+    """Hesitation fillers and trailing-off marks dropped, so 酒仙……桥 reads 酒仙桥; the places
+    where a pause was (in the cleaned text) are kept: a name ending or starting at a pause is
+    said on its own (那个鼓楼……树枝挡着路), and a stammered start before a pause (北…北庄)
+    is dropped when the same characters follow."""
+    text = re.sub(r"(\w{1,3})(?:[…⋯]+|\.{3,}|。{2,})(?=\1)", "…", text)
+    out: list[str] = []
+    pauses: set[int] = set()
+    pos = 0
+    n = 0
+    for m in _FILLERS.finditer(text):
+        out.append(text[pos : m.start()])
+        n += m.start() - pos
+        if _PAUSES.fullmatch(m.group()):
+            pauses.add(n)
+        pos = m.end()
+    out.append(text[pos:])
+    return "".join(out), frozenset(pauses)
+
+
+def _said_as_place(
+    text: str, start: int, end: int, pauses: frozenset[int] = frozenset()
+) -> bool:
     """An everyday-word street name (天桥, 长阳, 鼓楼) said the way a place is said: after
-    在/从/到/去, before 那边/附近/社区…, or as a clause of its own."""
+    在/从/到/去, before 那边/附近/社区…, or as a clause of its own (a pause counts as a
+    clause break)."""
     if _SHORT_SOUND_CONTEXT.match(text, end):
         return True
     before = text[start - 1] if start > 0 else ""
-    if before in _BEFORE_PLACE and _AFTER_PLACE.match(text, end):
+    after_break = end in pauses or _AFTER_PLACE.match(text, end) is not None
+    if before in _BEFORE_PLACE and after_break:
+        return True
+    if before in _GOING and text[end : end + 1] not in _NOT_A_PLACE_AFTER:
         return True
     if _CUE_BEFORE.search(text, max(0, start - 3), start):
         return True
-    clause_start = start == 0 or _CLAUSE_BREAK.match(text, start - 1) is not None
-    return clause_start and _CLAUSE_BREAK.match(text, end) is not None
+    if text[max(0, start - 2) : start] == "那个":  # 那个X，… : a filler before the name
+        start -= 2
+    clause_start = (
+        start == 0 or start in pauses or _CLAUSE_BREAK.match(text, start - 1) is not None
+    )
+    clause_end = end in pauses or _CLAUSE_BREAK.match(text, end) is not None
+    return clause_start and clause_end
 
 
 _PLACE_SUFFIX = re.compile(r"(?:街道|地区|镇|乡)$")
@@ -488,6 +534,12 @@ def _decide(hits: list[_Hit]) -> PlaceMatch:
                 conf *= _UNSUPPORTED_SOUND
             if street_score[best] < _WEAK_EVIDENCE:  # only a withdrawn name or an origin
                 conf *= 0.5
+            if all(h.role == "home" for h in own) and any(
+                h.role not in ("home", "negated", "origin")
+                and not street_evidence[best] & {j for j, x in enumerate(hits) if x is h}
+                for h in hits
+            ):  # only where the caller lives, and another name said: which is the problem's?
+                conf = min(conf, _CONFLICT_CAP)
             runner_up = street_score[ranked[1]] if len(ranked) > 1 else 0.0
             if runner_up >= _CONFLICT * street_score[best]:  # another street nearly as likely
                 conf = min(conf, _CONFLICT_CAP)

@@ -30,6 +30,7 @@ class CategoryOut(BaseModel):
     confidence: float
     alternatives: list[CategoryAlternative]
     needs_person: bool
+    probability: float | None = None  # before calibration; `confidence` is calibrated
 
 
 class PlaceEvidenceOut(BaseModel):
@@ -115,6 +116,7 @@ class TriageResponse(BaseModel):
                     CategoryAlternative(label=a, confidence=v) for a, v in c.alternatives
                 ],
                 needs_person=c.needs_person,
+                probability=c.probability,
             )
             if c is not None
             else None,

@@ -19,6 +19,7 @@ from jiesu.core import clock
 from jiesu.core.api import SessionDep, commit
 from jiesu.core.errors import DomainError
 from jiesu.core.roles import Role
+from jiesu.hotspots.cases import case_at_intake
 from jiesu.lines import service as line_service
 from jiesu.orders import queries, service
 from jiesu.orders import schemas as s
@@ -114,8 +115,12 @@ async def live_suggestion(
     form = await request.form()
     text = str(form.get("text") or "")[:5_000]
     place_text = str(form.get("place_text") or "")[:300]
-    view = suggest.live(session, text, place_text, clock.now())
-    return render(request, "_suggest.html", principal, sg=view, typed=bool(text.strip()))
+    now = clock.now()
+    view = suggest.live(session, text, place_text, now)
+    match = case_at_intake(session, text=text, title=None, street_code=view.street_code,
+                           now=now) if view.available else None
+    return render(request, "_suggest.html", principal, sg=view, typed=bool(text.strip()),
+                  case_hint=match)
 
 
 @router.post("/agent/intake", response_class=HTMLResponse, response_model=None)

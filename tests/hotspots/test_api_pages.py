@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from jiesu.hotspots import service
 from tests.conftest import auth_headers
-from tests.factories import new_order
+from tests.factories import WANGJING, new_order, unit
 from tests.web.test_web_rules import login
 
 TEXTS = [
@@ -83,3 +83,52 @@ def test_dispatcher_opens_a_joint_case_from_the_cluster_page(
     service.assign_pending(session)
     order_page = client.get(f"/orders/{later.id}")
     assert 'id="case-proposal"' in order_page.text and "可能属于联办案件" in order_page.text
+
+
+def _case(client: TestClient, session: Session) -> int:
+    cid = _cluster(session)
+    r = client.post(f"/api/v1/hotspots/{cid}/case",
+                    json={"lead_unit_id": unit(session, WANGJING).id},
+                    headers=auth_headers(session, "dispatcher"))
+    assert r.status_code == 201, r.text
+    return int(r.json()["case_id"])
+
+
+LATER = "望京西园四区旁搅拌站今晚又在施工，噪音太大，粉尘很重。"
+
+
+def test_intake_api_says_the_text_may_belong_to_an_open_case(
+    client: TestClient, session: Session, frozen: time_machine.Coordinates
+) -> None:
+    headers = auth_headers(session, "agent")
+    before = client.post("/api/v1/hotspots/intake", json={"text": LATER}, headers=headers)
+    assert before.status_code == 200 and before.json()["case"] is None  # no case yet
+    case_id = _case(client, session)
+    r = client.post("/api/v1/hotspots/intake", json={"text": LATER}, headers=headers)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["street_code"] == WANGJING and body["case"]["case_id"] == case_id
+    assert body["case"]["message"].startswith(f"可能属于联办案件 {case_id}")
+    other = client.post("/api/v1/hotspots/intake",
+                        json={"text": "望京西园四区暖气不热，室温只有十五度。"}, headers=headers)
+    assert other.json()["case"] is None
+    bad = client.post("/api/v1/hotspots/intake", json={"text": ""}, headers=headers)
+    assert bad.status_code == 422
+
+
+def test_intake_panel_shows_the_case_while_the_agent_types(
+    client: TestClient, session: Session, frozen: time_machine.Coordinates
+) -> None:
+    from tests.web.test_web_rules import csrf
+
+    case_id = _case(client, session)
+    login(client, "agent")
+    token = csrf(client, "/agent")
+    page = client.get("/agent")
+    assert 'hx-post="/agent/suggest"' in page.text  # the panel the typing refreshes
+    panel = client.post("/agent/suggest", data={"text": LATER, "csrf_token": token})
+    assert panel.status_code == 200, panel.text[:300]
+    assert 'id="case-hint"' in panel.text and f"可能属于联办案件 {case_id}" in panel.text
+    plain = client.post("/agent/suggest", data={"text": "望京街道花家地西里路灯不亮",
+                                                "csrf_token": token})
+    assert plain.status_code == 200 and 'id="case-hint"' not in plain.text

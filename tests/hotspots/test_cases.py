@@ -8,6 +8,7 @@ import time_machine
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from jiesu.core import clock
 from jiesu.hotspots import cases, service
 from jiesu.hotspots.models import HotspotCluster
 from jiesu.orders.models import Order, OrderAssignment, OrderEvent
@@ -113,3 +114,45 @@ def test_a_wrongly_joined_order_is_split_out_with_an_event(
     assert wrong.id not in [o.id for o in service.member_orders(session, cid)]
     cluster = session.get(HotspotCluster, cid)
     assert cluster is not None and cluster.orders == 2
+
+
+def test_the_agent_typing_a_text_of_an_open_case_sees_the_case(
+    session: Session, frozen: time_machine.Coordinates
+) -> None:
+    cid, _ = _cluster(session)
+    case_id = _open(session, cid)
+    now = clock.now()
+    match = cases.case_at_intake(session, text=LATER, title=None, street_code=WANGJING,
+                                 now=now)
+    assert match is not None and match.case_id == case_id and match.cluster_id == cid
+    assert match.open_orders == 3 and match.lead_unit
+    assert f"可能属于联办案件 {case_id}" in cases.intake_message(match)
+    # Another matter at the same estate, the same matter in another street: no case.
+    assert cases.case_at_intake(session, text="望京西园四区暖气不热，室温只有十五度。",
+                                title=None, street_code=WANGJING, now=now) is None
+    assert cases.case_at_intake(session, text=LATER, title=None, street_code="110108001",
+                                now=now) is None
+
+
+def test_a_cluster_that_is_no_case_proposes_nothing_at_intake(
+    session: Session, frozen: time_machine.Coordinates
+) -> None:
+    _cluster(session)
+    assert cases.case_at_intake(session, text=LATER, title=None, street_code=WANGJING,
+                                now=clock.now()) is None
+
+
+def test_a_split_order_leaves_the_intake_index(
+    session: Session, frozen: time_machine.Coordinates
+) -> None:
+    """The web process's index of case clusters follows the tables: a case whose orders are
+    all split out proposes nothing any more."""
+    cid, orders = _cluster(session)
+    case_id = _open(session, cid)
+    now = clock.now()
+    assert cases.case_at_intake(session, text=LATER, title=None, street_code=WANGJING,
+                                now=now) is not None
+    for o in orders:
+        cases.split_out(session, who(session, "dispatcher"), case_id, o.id, "误并")
+    assert cases.case_at_intake(session, text=LATER, title=None, street_code=WANGJING,
+                                now=now) is None

@@ -113,3 +113,38 @@ def test_report_exports_to_xlsx_and_a_pdf_whose_page_renders(
     pixels = page.render(scale=1).to_numpy()
     dark = (pixels[..., :3].mean(axis=-1) < 200).mean()
     assert dark > 0.005  # text and the trend bars are drawn
+
+
+def test_the_demo_has_last_years_seasonal_matters_for_the_proactive_list(
+    session: Session, shared_dir: Any, frozen: time_machine.Coordinates, monkeypatch: Any
+) -> None:
+    """The demo's last year: one seasonal matter or two in each calendar month, taken in and
+    handled through the services, so next month's proactive list is never empty."""
+    from sqlalchemy import func, select
+
+    from jiesu import demo
+    from jiesu.core import clock
+    from jiesu.orders.models import Order
+
+    monkeypatch.setattr(demo, "PLAN", [])  # last year's matters alone
+    monkeypatch.setattr(demo, "_ranked_month", lambda *args: 0)
+    monkeypatch.setattr(demo, "_developing_hot_spot", lambda *args: 0)
+    made = demo.create_demo_orders(session, shared_dir)
+    assert made >= 12 * 3
+    assert session.scalar(select(func.count()).where(Order.state != "closed")) == 0
+    ahead = report.next_month(clock.local(clock.now()).date())  # 2026-12 (frozen 2026-11-02)
+    last_year, rows = report.proactive_list(session, ahead)
+    assert last_year == "2025-12" and rows
+    heating = [r for r in rows if "暖气" in r.keywords]
+    assert heating and heating[0].last_year_orders == 4 and heating[0].place == "永安东里小区"
+    assert heating[0].units == [("八里庄街道", 4)]
+    # Each matter is one group: no two rows about one estate.
+    assert len({r.place for r in rows}) == len(rows)
+    # Whichever month the demo is loaded in, the month after has last year's matters.
+    for back in range(12):
+        index = 2026 * 12 + 11 - back  # 2026-12, 2026-11, … 2026-01
+        month = f"{index // 12}-{index % 12 + 1:02d}"
+        _, seasonal = report.proactive_list(session, month)
+        assert seasonal and all(r.last_year_orders >= 3 and r.units for r in seasonal), month
+    july = report.proactive_list(session, "2026-07")[1]
+    assert any("积水" in r.keywords for r in july)

@@ -314,3 +314,36 @@ def test_the_client_apps_service_user_cannot_sign_in(client: TestClient, session
         response = client.post("/api/v1/auth/token",
                                json={"username": user.username, "password": password})
         assert response.status_code in (401, 422), response.text
+
+
+def test_the_openapi_document_declares_open311_errors_not_fastapis_422(
+    client: TestClient, api_key: str
+) -> None:
+    from pydantic import TypeAdapter
+
+    from jiesu.open311.schemas import Open311Error
+
+    spec = client.get("/openapi.json").json()
+    operations = [(path, op) for path, item in spec["paths"].items()
+                  if path.startswith("/open311/v2/") for op in item.values()]
+    assert len(operations) == 6
+    for path, op in operations:
+        responses = op["responses"]
+        assert "422" not in responses, path
+        for status in ("400", "403", "404"):
+            content = responses[status]["content"]
+            assert content["application/json"]["schema"]["items"] == {
+                "$ref": "#/components/schemas/Open311Error"}, path
+            assert "text/xml" in content, path
+    # What the routes really answer matches what the document says.
+    assert set(spec["components"]["schemas"]["Open311Error"]["required"]) == {
+        "code", "description"}
+    error_list = TypeAdapter(list[Open311Error])
+    answers = [client.get("/open311/v2/requests/999999.json"),
+               post(client, "not-a-key"),
+               post(client, api_key, service_code="")]
+    assert [a.status_code for a in answers] == [404, 403, 400]
+    for answer in answers:
+        errors = error_list.validate_python(answer.json(), strict=True)
+        assert [set(e) for e in answer.json()] == [{"code", "description"}]
+        assert errors[0].code == answer.status_code

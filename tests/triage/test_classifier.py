@@ -133,3 +133,42 @@ def test_retrain_learns_a_centres_own_category(
     model = load_current(tmp_path, warm=False)
     assert "共享单车" in model.labels
     assert model.predict("小区门口共享单车乱停乱放，堵塞人行道").label == "共享单车"
+
+
+def test_calibration_floor_meets_its_target_on_the_development_half() -> None:
+    from jiesu.triage.training import TARGET_PRECISION, calibrate, precision_at
+
+    rng = np.random.default_rng(1)
+    top = rng.uniform(0.3, 1.0, 4000)
+    chance = np.clip((top - 0.3) / 0.6, 0.0, 1.0)  # raw probabilities that mean otherwise
+    correct = rng.uniform(0.0, 1.0, 4000) < chance
+    cal = calibrate(top, correct, seed=0)
+    assert cal["n_fit"] + cal["n_dev"] == 4000
+    assert all(a <= b for a, b in zip(cal["y"], cal["y"][1:], strict=False))  # monotone
+    covs = [r["coverage"] for r in cal["curve"]]
+    assert covs == sorted(covs, reverse=True)
+    # the floor is read off the development half, which the map never saw
+    dev = np.random.default_rng(0).permutation(4000)[2000:]
+    conf = np.interp(top[dev], cal["x"], cal["y"])
+    keep = conf >= cal["floor"]
+    assert keep.any() and correct[dev][keep].mean() >= TARGET_PRECISION
+    assert cal["points"]["0.98"]["coverage"] >= cal["points"]["0.99"]["coverage"]
+    assert precision_at(correct[dev], conf, 0.99)["threshold"] == cal["floor"]
+    # calibrated confidence reads as a chance: raw 0.6 is right about half of the time
+    assert abs(float(np.interp(0.6, cal["x"], cal["y"])) - 0.5) < 0.1
+
+
+def test_calibration_needs_enough_rows_and_both_outcomes() -> None:
+    from jiesu.triage.training import calibrate
+
+    assert calibrate(np.full(50, 0.9), np.ones(50, dtype=bool)) == {}
+    assert calibrate(np.full(500, 0.9), np.ones(500, dtype=bool)) == {}
+
+
+def test_confidence_is_the_calibrated_probability(model: CategoryModel) -> None:
+    cal = model.info.calibration
+    assert cal and cal["floor"] == model.min_confidence
+    p = model.predict("小区门口垃圾堆放多日无人清理，臭气熏天")
+    assert p.probability is not None
+    assert abs(p.confidence - float(np.interp(p.probability, cal["x"], cal["y"]))) < 1e-3
+    assert p.needs_person == (p.confidence < model.min_confidence)

@@ -66,6 +66,9 @@ def test_complaint_place_wins_over_callers_home(gazetteer: Gazetteer) -> None:
     p = gazetteer.resolve("我住在海淀区中关村，反映朝阳区望京街道花家地附近一处工地夜间施工")
     assert (p.district, p.street) == ("朝阳区", "望京街道")
     p = gazetteer.resolve("本人家住昌平回龙观，在亦庄上班，反映公司拖欠工资")
+    # 亦庄 is the 经开区 landmark and 亦庄地区's own short form: the district, not the home
+    assert (p.district, p.street) == ("大兴区", None)
+    p = gazetteer.resolve("本人家住昌平回龙观，在亦庄上班，反映公司拖欠工资，经开区")
     assert p.street == "北京经济技术开发区"
 
 

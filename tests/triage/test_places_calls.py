@@ -225,3 +225,48 @@ def test_explanation_names_the_words_and_the_kind_of_match(
     assert [(e.word, e.how) for e in out.place.evidence] == [
         ("望京", "exact"), ("久仙桥", "homophone")
     ]
+
+
+def test_alias_that_is_another_streets_short_form_is_ambiguous(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("亦庄这边一家企业裁员不给补偿")  # 经开区 (landmark) or 亦庄地区
+    assert (p.district, p.street) == ("大兴区", None)
+    assert gazetteer.resolve("亦庄地区这边路灯不亮").street == "亦庄地区"
+
+
+def test_a_pause_ends_a_name_said_on_its_own(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("那个那个鼓楼……树枝挡着路")  # 鼓楼 is an everyday word too
+    assert p.street == "鼓楼街道" and p.district == "密云区"
+    assert gazetteer.resolve("鼓楼树枝挡着路").street is None
+
+
+def test_a_stammered_start_is_dropped(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("北…北庄，有人遛狗不拴绳")
+    assert (p.district, p.street) == ("密云区", "北庄镇")
+    assert gazetteer.resolve("安…安定，夜里货车轰鸣").street == "安定镇"
+
+
+def test_going_somewhere_names_a_place(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("我是紫竹院的居民，今天去北庄办事，晚上施工太吵睡不着")
+    assert p.street == "北庄镇" and _sure(p)
+
+
+def test_only_the_home_and_another_name_is_for_a_person(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("来电人住大安山，说东升路面塌了个坑")  # 东升 alone names no street
+    assert p.street != "东升地区" and not _sure(p)
+
+
+def test_two_character_sound_name_as_its_own_clause(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("蕴岗，晚上施工太吵睡不着，请尽快处理")  # 云岗
+    assert p.street == "云岗街道" and _how(p) == {"蕴岗": "homophone"}
+    assert gazetteer.resolve("位置：陷山，情况：暖气不热").street == "香山街道"
+    assert gazetteer.resolve("那个轻水，噪音扰民").street == "清水镇"
+
+
+def test_a_typed_suffix_outweighs_an_everyday_word(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("污水冒到路上，在安顶门街道")  # 顶门 is a word; 街道 says a place
+    assert p.street == "安定门街道" and _how(p) == {"安顶门街道": "homophone"}
+
+
+def test_x_not_y_reads_x(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("是康庄不是王峪村，楼道堆物没人管")
+    assert (p.district, p.street) == ("延庆区", "康庄镇")

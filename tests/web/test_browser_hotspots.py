@@ -77,6 +77,14 @@ def test_hot_spot_alert_cluster_joint_case_and_report(
     dispatcher.wait_for_load_state()
     assert "已成立联办案件" in dispatcher.content()
 
+    # A neighbour calls later: while the agent types, the panel proposes the joint case.
+    agent = page_as("agent")
+    agent.goto("/agent")
+    agent.locator("#text").fill("望京西园四区旁搅拌站今晚又在施工，噪音太大，粉尘很重。")
+    agent.wait_for_selector("#case-hint")
+    assert "可能属于联办案件" in agent.locator("#case-hint").inner_text()
+    shot(agent, "intake-case-hint")
+
     supervisor.goto("/hotspots/report")
     supervisor.wait_for_selector("#chart-report canvas")
     assert "望京西园" in supervisor.locator("#report-problems").inner_text()
