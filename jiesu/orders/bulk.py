@@ -35,7 +35,7 @@ WATCHES = cast(Table, DeadlineWatch.__table__)
 IMPORT_ROLE = "import"  # the actor_role of every event a bulk load writes
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class BulkEvent:
     action: str
     from_state: str | None
