@@ -17,8 +17,10 @@ the service's job.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import itertools
+import os
 import re
 import threading
 import time
@@ -587,6 +589,13 @@ def _needs_rebuild(entry: _Entry, now: Watermark) -> bool:
     return grown or synonyms_changed
 
 
+def _lower_priority() -> None:
+    """The rebuild thread yields the CPU to the request threads (Linux: a thread's own nice
+    value); elsewhere it runs at the process's priority."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+
+
 def _own_session(engine: Any) -> Session:
     return Session(engine)
 
@@ -597,6 +606,7 @@ open_session: Callable[[Any], Session] = _own_session
 
 def _rebuild_in_background(key: str, engine: Any, entry: _Entry) -> None:
     def run() -> None:
+        _lower_priority()
         try:
             with open_session(engine) as session:
                 index, seen = _read(session)

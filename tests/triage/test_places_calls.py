@@ -173,14 +173,17 @@ def test_admin_alias_still_wins(gazetteer: Gazetteer) -> None:
 
 
 def test_call_snippet_sets_are_built_as_documented() -> None:
-    for name, least in (("calls_dev.csv", 300), ("calls_blind.csv", 300)):
+    names = ("calls_dev.csv", "calls_dev_big.csv", "calls_blind.csv", "calls_blind2.csv")
+    for name in names:
         with (DATA / name).open(encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh))
         kinds = Counter(r["kind"] for r in rows)
-        assert len(rows) >= least and len(kinds) == 6 and min(kinds.values()) >= 40
-    dev = {r["text"] for r in read_rows(DATA / "calls_dev.csv")}
-    blind = {r["text"] for r in read_rows(DATA / "calls_blind.csv")}
-    assert not dev & blind
+        assert len(rows) >= 300 and len(kinds) == 6 and min(kinds.values()) >= 40
+    texts = {name: {r["text"] for r in read_rows(DATA / name)} for name in names}
+    dev = texts["calls_dev.csv"] | texts["calls_dev_big.csv"]
+    assert not dev & texts["calls_blind.csv"]
+    assert not dev & texts["calls_blind2.csv"]
+    assert not texts["calls_blind.csv"] & texts["calls_blind2.csv"]
 
 
 def test_development_set_has_no_confident_wrong_street(gazetteer: Gazetteer) -> None:
