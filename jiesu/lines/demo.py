@@ -198,7 +198,7 @@ def build(session: Session, *, days: int = DAYS, total: int = TOTAL, peak: int =
             call = os_.OrderCreate(
                 type=RequestType.consultation, text=f"{rng.choice(CALL_PREFIXES)}{question}？",
                 citizen_phone=f"139{rng.randint(0, 99_999_999):08d}", category=CATEGORY,
-                line_id=line.id, received_at=at, client_key=f"demo-{CODE}-{number}")
+                line_id=line.id, received_at=at)
             agent = agents[number % 2]
             roll = rng.random()
             if roll < SETTLED_SHARE:

@@ -3,7 +3,8 @@
 ``Pipeline.predict_proba`` on a single document spends ~5 ms in input validation; the
 arithmetic itself takes microseconds. :class:`FastScorer` reads the fitted pieces once
 (vocabularies, idf, SVM weights, Platt sigmoids) and repeats exactly what the pipeline
-computes: sublinear tf × idf, L2 per block, ``w·x + b``, ``expit(-(a·d + b))``, normalised.
+computes: sublinear tf × idf, L2 per block, × the block's weight, ``w·x + b``,
+``expit(-(a·d + b))``, normalised.
 It is built only for the pipeline shape ``training.build_pipeline`` makes and checked
 against the pipeline at load time; anything else keeps the slow, general path.
 """
@@ -19,7 +20,8 @@ import numpy as np
 
 
 class _Block:
-    def __init__(self, vectorizer: Any, offset: int) -> None:
+    def __init__(self, vectorizer: Any, offset: int, weight: float = 1.0) -> None:
+        self.weight = weight
         self.analyze: Callable[[str], list[str]] = vectorizer.build_analyzer()
         self.vocab: dict[str, int] = vectorizer.vocabulary_
         self.idf: np.ndarray[Any, Any] = vectorizer.idf_
@@ -38,7 +40,7 @@ class _Block:
         ]
         norm = math.sqrt(sum(v * v for v in vals))
         if norm:
-            vals = [v / norm for v in vals]
+            vals = [v / norm * self.weight for v in vals]
         return [i + self.offset for i in idx], vals
 
 
@@ -53,8 +55,9 @@ class FastScorer:
             raise ValueError("fast path needs sigmoid calibration")
         self.blocks: list[_Block] = []
         offset = 0
-        for _, vec in union.transformer_list:
-            block = _Block(vec, offset)
+        weights = union.transformer_weights or {}
+        for name, vec in union.transformer_list:
+            block = _Block(vec, offset, float(weights.get(name, 1.0)))
             self.blocks.append(block)
             offset += block.features()
         svm = cc.estimator

@@ -72,3 +72,22 @@ def word_ngrams(segmented: str) -> list[str]:
 
 def strip_spaces(segmented: str) -> str:
     return segmented.replace(" ", "")
+
+
+class Head:
+    """The first ``k`` tokens of a message: mostly its title, the caller's own summary.
+
+    ``train.csv`` has title and body merged (title first), so the head is cut from the
+    merged tokens both when training and when predicting; the classifier gives these
+    tokens a feature block of their own (docs/triage.md, "The head block"). ``k`` travels
+    inside the pickled model, so a later change of the default does not alter old models.
+    """
+
+    def __init__(self, k: int) -> None:
+        self.k = k
+
+    def tokens(self, segmented: str) -> list[str]:
+        return segmented.split()[: self.k]
+
+    def joined(self, segmented: str) -> str:
+        return "".join(segmented.split()[: self.k])

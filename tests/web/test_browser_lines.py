@@ -1,6 +1,6 @@
 """The settle-on-the-call flow in a real browser: a supervisor opens a line, adds three
-answers and an agent; the agent types a question, sees the line's answer and settles the call
-in one click; the line's dashboard counts it."""
+answers, sets the line's own deadlines and adds an agent; the agent types a question, sees
+the line's answer and settles the call in one click; the line's dashboard counts it."""
 
 from __future__ import annotations
 
@@ -45,6 +45,15 @@ def test_a_line_opened_by_a_supervisor_settles_a_call_in_one_click(open_page: An
         new.get_by_role("button", name="发布并加入本线").click()
         supervisor.locator(".flash.ok").first.wait_for()
     assert supervisor.locator("#line-answers li").count() == 3
+    # The line's own limits: respond within 2 hours, handle within 24.
+    limits = supervisor.locator("#line-deadline-form")
+    limits.get_by_label("紧急程度").select_option(value="any")
+    for label, amount in (("签收·数量", "2"), ("首次联系·数量", "2"), ("答复·数量", "24")):
+        limits.get_by_label(label).fill(amount)
+    limits.get_by_label("说明").fill("2小时响应、24小时办结")
+    limits.get_by_role("button", name="保存本线时限").click()
+    supervisor.locator("#line-deadlines", has_text="2小时响应、24小时办结").wait_for()
+    assert "24小时" in supervisor.locator("#line-deadlines table").inner_text()
     supervisor.get_by_label("加入坐席").select_option(label="坐席·王芳（agent）")
     supervisor.locator("#line-agents").get_by_role("button", name="加入").click()
     supervisor.locator("#line-agents", has_text="坐席·王芳").wait_for()

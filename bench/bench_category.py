@@ -1,0 +1,131 @@
+"""Category classifier: the shipped model against the plain word+char TF-IDF SVM, one run.
+
+Both are trained on the development four fifths of ``train.csv`` (ids not divisible by 5) and
+judged on the held-out fifth (ids divisible by 5, 1,631 messages), which no setting was tuned
+on (docs/triage.md, "The head block"): macro-F1 and accuracy on the segmented text and on the
+same words joined back into raw text (what arrives at intake), the lowest confidence at which
+each is right 98 % of the time and the share it then decides alone, and CPU ms per raw message
+(title + body from hot_issues.csv/replies.csv, segmentation included).
+
+Usage: .venv/bin/python bench/bench_category.py [--cv] [--messages N]
+``--cv`` adds 5-fold stratified cross-validation on the development four fifths (slow).
+Prints figures only; never part of pass/fail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import statistics
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bench.bench_triage import pct, raw_messages
+from jiesu.triage.classifier import CategoryModel
+from jiesu.triage.evaluation import evaluate
+from jiesu.triage.training import (
+    HEAD_TOKENS,
+    HEAD_WEIGHT,
+    ModelInfo,
+    build_pipeline,
+    cross_validate,
+    to_examples,
+)
+
+MODELS: dict[str, dict[str, Any]] = {
+    "plain word+char SVM": {"head_weight": 0.0},
+    f"shipped (head {HEAD_TOKENS} tokens x{HEAD_WEIGHT})": {},
+}
+
+
+def shared_train() -> list[dict[str, str]]:
+    from jiesu.triage.cli import shared_train_csv
+
+    path: Path = shared_train_csv()
+    with path.open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def held_out(row: dict[str, str]) -> bool:
+    return int(row["id"].rsplit("-", 1)[-1]) % 5 == 0
+
+
+def as_raw(rows: Sequence[dict[str, str]]) -> list[dict[str, str]]:
+    """The segmented words joined back into one string: raw text as it arrives."""
+    return [
+        {"id": r["id"], "text": r["text_segmented"].replace(" ", ""), "label": r["label"]}
+        for r in rows
+    ]
+
+
+def fitted(rows: Sequence[dict[str, str]], **options: Any) -> CategoryModel:
+    examples = to_examples(rows)
+    pipeline = build_pipeline(**options)
+    pipeline.fit([e.segmented for e in examples], [e.label for e in examples])
+    labels = sorted({e.label for e in examples})
+    return CategoryModel(pipeline, ModelInfo("bench", "", "", "", len(examples), labels, {}))
+
+
+def _point(report: dict[str, Any]) -> str:
+    p = report["precision_point"]
+    if not p:
+        return "98 % never reached"
+    return f"98 % at confidence >= {p['threshold']:.2f}, deciding {p['coverage']:.1%} alone"
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cv", action="store_true")
+    parser.add_argument("--messages", type=int, default=500)
+    args = parser.parse_args(argv if argv is not None else [])
+    rows = shared_train()
+    dev = [r for r in rows if not held_out(r)]
+    blind = [r for r in rows if held_out(r)]
+    messages = raw_messages(args.messages)
+    print(f"train.csv: {len(dev)} development rows, {len(blind)} held-out rows")
+    speeds: dict[str, float] = {}
+    for name, options in MODELS.items():
+        t0 = time.process_time()
+        model = fitted(dev, **options)
+        t_fit = time.process_time() - t0
+        seg = evaluate(model, blind).as_dict()
+        raw = evaluate(model, as_raw(blind)).as_dict()
+        times = []
+        for title, body in messages:
+            t0 = time.process_time()
+            model.predict(body, title)
+            times.append((time.process_time() - t0) * 1000)
+        speeds[name] = statistics.mean(times) if times else 0.0
+        print(
+            f"{name}: fit {t_fit:.0f} s CPU; held-out fifth macro-F1 {seg['macro_f1']:.4f} "
+            f"(accuracy {seg['accuracy']:.4f}) segmented, {raw['macro_f1']:.4f} "
+            f"(accuracy {raw['accuracy']:.4f}) as raw text; raw: {_point(raw)}"
+        )
+        if times:
+            print(
+                f"  {speeds[name]:.2f} ms/message mean, p50 {pct(times, 0.5):.2f}, "
+                f"p99 {pct(times, 0.99):.2f} CPU (n={len(times)} raw messages, fast path "
+                f"{'on' if model.fast is not None else 'OFF'})"
+            )
+        curve = ", ".join(
+            f">={c['threshold']:.1f}: {c['coverage']:.1%}/{c['accuracy']:.1%}"
+            for c in raw["coverage"]
+        )
+        print(f"  coverage/accuracy as raw text: {curve}")
+        if args.cv:
+            cv = cross_validate(to_examples(dev), folds=5, **options)
+            print(
+                f"  5-fold CV on the development rows: macro-F1 {cv['macro_f1']:.4f} "
+                f"(folds {', '.join(f'{f:.4f}' for f in cv['macro_f1_per_fold'])})"
+            )
+    base, shipped = speeds.values()
+    if base:
+        print(f"shipped vs plain SVM, ms/message, same run: x{shipped / base:.2f}")
+
+
+if __name__ == "__main__":
+    import sys
+
+    main(sys.argv[1:])
