@@ -173,7 +173,8 @@ def test_admin_alias_still_wins(gazetteer: Gazetteer) -> None:
 
 
 def test_call_snippet_sets_are_built_as_documented() -> None:
-    names = ("calls_dev.csv", "calls_dev_big.csv", "calls_blind.csv", "calls_blind2.csv")
+    names = ("calls_dev.csv", "calls_dev_big.csv", "calls_blind.csv", "calls_blind2.csv",
+             "calls_blind3.csv")
     for name in names:
         with (DATA / name).open(encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh))
@@ -183,7 +184,9 @@ def test_call_snippet_sets_are_built_as_documented() -> None:
     dev = texts["calls_dev.csv"] | texts["calls_dev_big.csv"]
     assert not dev & texts["calls_blind.csv"]
     assert not dev & texts["calls_blind2.csv"]
+    assert not dev & texts["calls_blind3.csv"]
     assert not texts["calls_blind.csv"] & texts["calls_blind2.csv"]
+    assert not texts["calls_blind2.csv"] & texts["calls_blind3.csv"]
 
 
 def test_development_set_has_no_confident_wrong_street(gazetteer: Gazetteer) -> None:
