@@ -300,3 +300,13 @@ def test_short_sound_name_with_its_own_suffix_or_inside(gazetteer: Gazetteer) ->
     assert p.street == "张镇" and _how(p) == {"展镇": "near_sound"}
     assert gazetteer.resolve("他说月塘里头有人私搭电线充电").street == "月坛街道"
     assert gazetteer.resolve("坪村的路灯坏了").street is None  # a 村 is too common a suffix
+
+
+def test_a_short_name_read_across_two_words_is_no_place(gazetteer: Gazetteer) -> None:
+    assert gazetteer.resolve("推动交通运输进步，地铁高铁城铁").street is None  # 交通|运输
+    assert gazetteer.resolve("在通运那边，垃圾没人清").street == "通运街道"
+
+
+def test_that_side_of_a_place_counts_like_near_it(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("北京交通大学那边有垃圾桶被拉走了。另有人投诉曙光那里也有")
+    assert p.street != "曙光街道" or not _sure(p)  # the place said first is not outweighed
