@@ -3,6 +3,7 @@
 import threading
 
 from jiesu.app import create_app
+from jiesu.knowledge import search as kb_search
 from jiesu.triage.service import warm_up
 from jiesu.web.supervisor import keep_warm
 
@@ -16,3 +17,6 @@ threading.Thread(target=warm_up, daemon=True, name="jiesu-triage-warmup").start(
 threading.Thread(
     target=keep_warm, args=(threading.Event(),), daemon=True, name="jiesu-dashboard-warm"
 ).start()
+# The knowledge base's index is read once per process (then kept current from its events):
+# read it now, not in the first agent's search.
+threading.Thread(target=kb_search.warm_up, daemon=True, name="jiesu-kb-warmup").start()

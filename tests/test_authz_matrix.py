@@ -462,6 +462,12 @@ MATRIX: dict[tuple[str, str], Entry] = {
         frozenset({"dispatcher", "supervisor"}), lambda session: Call(
             "POST", f"/api/v1/hotspots/{_hotspot(session)}/case",
             {"lead_unit_id": unit(session, WANGJING).id}), changes=True),
+    ("GET", "/api/v1/hotspots/cases/{case_id}"): Entry(
+        frozenset({"dispatcher", "supervisor", "lead_handler"}), lambda session: Call(
+            "GET", f"/api/v1/hotspots/cases/{_hotspot_case(session)}")),
+    ("POST", "/api/v1/hotspots/cases/{case_id}/dispatch"): Entry(
+        frozenset({"dispatcher"}), lambda session: Call(
+            "POST", f"/api/v1/hotspots/cases/{_hotspot_case(session)}/dispatch", {})),
     ("POST", "/api/v1/hotspots/cases/{case_id}/reply"): Entry(
         frozenset({"lead_handler"}), lambda session: Call(
             "POST", f"/api/v1/hotspots/cases/{_hotspot_case(session)}/reply",

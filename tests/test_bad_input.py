@@ -30,7 +30,8 @@ ROLE_USER = {"agent": "agent", "dispatcher": "dispatcher", "handler": "street",
 ROUTE_USER = {"/api/v1/orders": "agent", "/api/v1/cases": "supervisor",
               "/api/v1/triage": "dispatcher", "/api/v1/auth/token": None,
               "/api/v1/kb/uses": "agent",
-              "/api/v1/hotspots/cases/{case_id}/reply": "street"}
+              "/api/v1/hotspots/cases/{case_id}/reply": "street",
+              "/api/v1/hotspots/cases/{case_id}/dispatch": "dispatcher"}
 # Hot spots are watched (cases opened, split, proposals accepted) by the centre's supervisors.
 PREFIX_USER = {"/api/v1/hotspots/": "supervisor"}
 

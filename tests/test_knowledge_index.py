@@ -152,3 +152,20 @@ def test_a_large_overlay_is_folded_into_a_new_base_in_the_background(
     entry = _entry(session)
     assert entry.rebuilds == 1 and entry.index.overlay == 0 and entry.index.n_base == 4
     assert "第2号公园开放时间" in _found(session, "公园2几点开门")
+
+
+def test_the_server_reads_the_index_while_it_starts() -> None:
+    """`jiesu.main` starts `warm_up` in a thread: the served database's index is read before
+    the first agent searches (the test database's committed answers: the seed's)."""
+    from jiesu.core.db import get_engine
+
+    key = str(get_engine().url)
+    saved = dict(kb_search._cache)
+    kb_search._cache.pop(key, None)
+    try:
+        kb_search.warm_up()
+        assert key in kb_search._cache
+        assert kb_search._cache[key].rebuilds == 0
+    finally:
+        kb_search._cache.clear()
+        kb_search._cache.update(saved)

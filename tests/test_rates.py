@@ -283,6 +283,25 @@ def test_district_includes_its_streets(session: Session, month: Month) -> None:
     assert {r.key for r in scoped.rows} == {WANGJING}
 
 
+def test_district_rows_folded_from_units_equal_the_database_grouping_by_district(
+    session: Session, month: Month
+) -> None:
+    from jiesu.insights.rates import _order_query
+
+    build_month(month)
+    now = datetime(2026, 11, 2, 10, 0, tzinfo=CHINA_TZ)
+    dialect = session.get_bind().dialect.name
+    grouped = {r.key: r._asdict() for r in session.execute(
+        _order_query("district", OCTOBER, RULES, now, dialect, None)) if r.key is not None}
+    folded = {r.unit_id: r for r in report(session, group="district").rows}
+    assert set(folded) == set(grouped) and grouped
+    for key, expected in grouped.items():
+        got = folded[key]
+        assert {f: getattr(got, f) for f in FIGURES if f != "returned"} == {
+            f: int(expected[f]) for f in FIGURES if f != "returned"}
+        assert got.handling_seconds == pytest.approx(float(expected["handling_seconds"]))
+
+
 def test_category_group_counts_every_received_order(session: Session, month: Month) -> None:
     build_month(month)
     by_unit = report(session).rows

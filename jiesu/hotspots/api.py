@@ -10,6 +10,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 
 from jiesu.core.api import SessionDep, commit
+from jiesu.core.errors import NotAllowed
 from jiesu.core.ids import PathId
 from jiesu.core.roles import Principal, Role
 from jiesu.hotspots import cases, service, views
@@ -22,6 +23,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Watcher = Annotated[Principal, Depends(require(Role.dispatcher, Role.supervisor))]
 RuleSetter = Annotated[Principal, Depends(require(Role.supervisor, Role.admin))]
 Handler = Annotated[Principal, Depends(require(Role.handler))]
+Dispatcher = Annotated[Principal, Depends(require(Role.dispatcher))]
+CaseReader = Annotated[
+    Principal, Depends(require(Role.dispatcher, Role.supervisor, Role.handler))]
 # Agents see the proposal while they type; the centre's dispatchers and supervisors too.
 Intake = Annotated[Principal, Depends(require(Role.agent, Role.dispatcher, Role.supervisor))]
 
@@ -34,6 +38,25 @@ def case_public(session: SessionDep, case_id: int) -> s.CasePublic:
         order_ids=[o.id for o in cases.case_orders(session, case_id)],
         created_at=row.created_at, replied_at=row.replied_at,
     )
+
+
+@router.get("/cases/{case_id}", response_model=s.CasePublic)
+def read_case(session: SessionDep, principal: CaseReader, case_id: PathId) -> s.CasePublic:
+    """联办案件：主办、协办单位和成员工单（派单员、督办员及主办、协办单位可见）。"""
+    row = cases.get_case(session, case_id)
+    if not cases.may_view(principal, row):
+        raise NotAllowed("只有中心和该案件的主办、协办单位可以查看", code="not_case_unit")
+    return case_public(session, case_id)
+
+
+@router.post("/cases/{case_id}/dispatch", response_model=s.CaseDispatchOut)
+def dispatch_case(
+    session: SessionDep, principal: Dispatcher, case_id: PathId, body: s.CaseDispatchIn
+) -> s.CaseDispatchOut:
+    """把联办案件中待派的工单派给主办单位（抄协办单位）。"""
+    done = cases.dispatch_case(session, principal, case_id, body.note)
+    commit(session)
+    return s.CaseDispatchOut(dispatched=done)
 
 
 @router.post("/cases/{case_id}/reply", response_model=s.CaseReplyOut)

@@ -2,6 +2,8 @@
 
 - `open_case`: the cluster's open orders are linked to a new case (`link_case`); opened by a
   dispatcher, those still waiting go to the lead unit with the assisting units (`dispatch`).
+- `dispatch_case`: a dispatcher sends the case's waiting orders to the lead unit (a case a
+  supervisor opened, orders linked later).
 - `reply_case`: the lead unit answers once; each member it leads is signed, contacted and
   replied in turn (`sign`, `contact`, `reply`), so each citizen is answered and each order
   still goes to its own return visit.
@@ -16,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from jiesu.core import clock
@@ -80,6 +82,42 @@ def open_case(
     return row
 
 
+def dispatch_case(
+    session: Session, principal: Principal, case_id: int, note: str = ""
+) -> list[int]:
+    """Send the case's waiting orders (received, or returned to the centre) to the lead unit
+    with the assisting units: what `open_case` does when a dispatcher opens it, for a case a
+    supervisor opened or orders linked later. Dispatching is the dispatchers'."""
+    case = get_case(session, case_id)
+    if principal.role is not Role.dispatcher:
+        raise NotAllowed("只有派单员可以派单", code="role_not_allowed")
+    cluster = session.get(HotspotCluster, case.cluster_id)
+    done: list[int] = []
+    for o in case_orders(session, case_id):
+        if o.state not in WAITING:
+            continue
+        orders.act(session, principal, o.id, Action.dispatch, os_.Dispatch(
+            lead_unit_id=case.lead_unit_id, assisting_unit_ids=list(case.assisting_unit_ids),
+            note=(note or f"联办案件 {case_id}：{cluster.title if cluster else ''}")[:2000],
+        ))
+        done.append(o.id)
+    return done
+
+
+def may_view(principal: Principal, case: JointCase) -> bool:
+    """The centre's dispatchers and supervisors, and the handlers of the lead and assisting
+    units."""
+    if principal.role in CASE_ROLES:
+        return True
+    return principal.role is Role.handler and principal.unit_id is not None and (
+        principal.unit_id == case.lead_unit_id or principal.unit_id in case.assisting_unit_ids)
+
+
+def case_for_order(session: Session, order: Order) -> JointCase | None:
+    """The joint case an order is linked to, if its case came from a hot spot."""
+    return None if order.case_id is None else session.get(JointCase, order.case_id)
+
+
 def get_case(session: Session, case_id: int) -> JointCase:
     row = session.get(JointCase, case_id)
     if row is None:
@@ -110,6 +148,9 @@ def reply_case(
     replied: list[int] = []
     skipped: dict[int, str] = {}
     for o in case_orders(session, case_id):
+        if o.state in WAITING:
+            skipped[o.id] = "not_dispatched"  # a dispatcher sends it to the lead unit first
+            continue
         if o.lead_unit_id != case.lead_unit_id:
             skipped[o.id] = "other_lead_unit"
             continue
@@ -212,7 +253,12 @@ def case_at_intake(
     case = session.get(JointCase, cluster.case_id)
     if case is None:
         return None
-    open_orders = sum(1 for o in case_orders(session, case.case_id) if o.is_open)
+    # Through the cluster's members (indexed), not a search of all orders by case.
+    open_orders = int(session.scalar(
+        select(func.count(Order.id)).join(HotspotMember, HotspotMember.order_id == Order.id)
+        .where(HotspotMember.cluster_id == cluster.id, HotspotMember.left_at.is_(None),
+               Order.case_id == case.case_id, Order.is_open.is_(True))
+    ) or 0)
     if not open_orders:
         return None  # every member is closed: the case is over, a new order starts afresh
     lead = session.get(Unit, case.lead_unit_id)

@@ -200,6 +200,28 @@ def reply_case(
         typer.echo(json.dumps({"replied": done.replied, "skipped": done.skipped}))
 
 
+@hotspots_app.command("dispatch")
+def dispatch_case(
+    case_id: int,
+    note: Annotated[str, typer.Option("--note", help="派单说明")] = "",
+    as_user: Annotated[str, typer.Option("--as")] = "dispatcher",
+) -> None:
+    """把联办案件中待派的工单派给主办单位（抄协办单位）。"""
+    from jiesu.core.db import session_scope
+    from jiesu.core.roles import Principal
+    from jiesu.hotspots import cases
+
+    with session_scope() as session:
+        principal = principal_named(session, as_user)
+        assert isinstance(principal, Principal)
+        try:
+            done = cases.dispatch_case(session, principal, case_id, note)
+        except DomainError as exc:
+            console.print_json(data=exc.as_body())
+            raise typer.Exit(code=2) from exc
+        typer.echo(json.dumps({"case_id": case_id, "dispatched": done}))
+
+
 @hotspots_app.command("split")
 def split_out(
     case_id: int,

@@ -141,3 +141,13 @@ class IntakeCase(BaseModel):
 class IntakeMatchOut(BaseModel):
     street_code: str | None
     case: IntakeCase | None
+
+
+class CaseDispatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: str = Field(default="", max_length=2000)
+
+
+class CaseDispatchOut(BaseModel):
+    dispatched: list[int]

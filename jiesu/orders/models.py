@@ -138,7 +138,8 @@ class Order(Base):
         Index("ix_orders_phone", "citizen_phone"),
         Index("ix_orders_street", "street_code", "received_at"),
         Index("ix_orders_district", "district_code", "received_at"),
-        Index("ix_orders_received", "received_at"),
+        # The rates' exclusions (close reason, state) read it alone (PostgreSQL, migration 0022).
+        Index("ix_orders_received", "received_at", postgresql_include=["close_reason", "state"]),
         # A special line's dashboard and first-call figures (migration 0017).
         Index("ix_orders_line_received", "line_id", "received_at"),
     )

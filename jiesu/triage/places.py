@@ -43,28 +43,33 @@ _CLAUSE_BREAK = re.compile(r"[，。；！？,;!?\n]")
 # Cue words: what follows them is where the problem is / where the caller lives.
 _COMPLAINT_CUES = re.compile(
     r"反映|投诉|举报|位于|地点|地址是|事发|发生在|问题在|来电称|在其|就在|坐落在|座落在|路过|经过"
-    r"|我说的是|说的是|应该是|正确的是|是在|事情在|出事在|人在|但是|可是|不过"
+    r"|我说的是|说的是|应该是|正确的是|是在|事情在|出事在|人在|但是|可是|不过|其实是|改口说是|改口说|改口"
 )
 _HOME_CUES = re.compile(
     r"我住在|家住|住在|居住在|本人住|我家在|我家是|我住|来电人住|户口在|户籍在|老家|居住地|住址"
     r"|我是(?=.{2,14}?的?(?:居民|业主|住户))|我们是(?=.{2,14}?的?(?:居民|业主|住户))"
+    r"|本人(?=.{2,14}?的?(?:居民|业主|住户))|我是住|家是(?=.{2,12}?的)"
 )
 # Negation and self-correction. Forward: the name that follows is not the place
 # (不是X / 别记成X / 不在X), up to the clause's end or the next 是/在. Backward: the name
 # just before is withdrawn (X，不对 / X说错了 / X是口误).
-_NEGATE_FORWARD = re.compile(r"不是|别记成|别写成|别写|不要写|不要记|记成|而不是|并不是|不在|并非")
+_NEGATE_FORWARD = re.compile(
+    r"不是|别记成|别写成|别写|不要写|不要记|记成|说成|写成|而不是|并不是|不在|并非"
+)
 _NEGATE_SCOPE_END = re.compile(r"是|在|写")
 _NEGATE_BACKWARD = re.compile(r"不对|说错了|写错了|记错了|哦不|噢不|不不|口误|瞎说的|是错的|搞错了")
 # A trip: 从X(出发/过来/到…) names where the caller came from; the name after 到/去/往
 # in the same call is where the matter is.
 _ORIGIN = re.compile(r"从|由(?!于)")
 _ORIGIN_END = re.compile(r"出发|过来|出来|开往|前往|开车|骑车|坐|走|到|去|往|回|一路")
+# X居民 / X的住户: the name just before is where the caller lives.
+_RESIDENT_AFTER = re.compile(r"的?(?:居民|住户|业主)")
 _DESTINATION = re.compile(r"(?:到了|到|去|往|回|前往|开往|抵达|走到)(?:的|了)?")
 _NEAR_AFTER = re.compile(r".{0,4}(?:附近|门口|旁边|对面|路口|周边|一带|西侧|东侧|南侧|北侧)")
 # A two-character name found by sound alone needs a place word around it.
 _SHORT_SOUND_CONTEXT = re.compile(
     r"(?:那边|这边|那块|这块|那儿|这儿|那片|这片|一带|附近|周边|门口|旁边|对面|社区|小区|村|街道|地区"
-    r"|镇|乡|路边|那个地方|这个地方|那里|这里|那一带)"
+    r"|镇|乡|路边|那个地方|这个地方|那里|这里|那一带|里头|里边|里面)"
 )
 # Hesitation fillers and trailing-off marks: dropped before scanning, so 酒仙……桥 reads 酒仙桥.
 _FILLERS = re.compile(
@@ -305,8 +310,9 @@ class Gazetteer:
         out: list[tuple[tuple[str, ...], str, int, int, str]] = []
         for h in found:
             length = h.end - h.start
-            if length == 2 and not _said_as_place(text, h.start, h.end, pauses):
-                continue
+            if (length == 2 and not _said_as_place(text, h.start, h.end, pauses)
+                    and not (h.name[-1] in "镇乡" and text[h.end - 1] == h.name[-1])):
+                continue  # a short sound-alike needs a place word, a cue or its own suffix
             if any(s < h.end and h.start < e and e - s >= length for s, e in taken):
                 continue
             same = [i for i, o in enumerate(out) if (o[2], o[3]) == (h.start, h.end)]
@@ -334,7 +340,7 @@ _BEFORE_PLACE = frozenset("在从到去往回住是写")
 _GOING = frozenset("去到往")
 _NOT_A_PLACE_AFTER = frozenset("上下里边底旁头")
 _AFTER_PLACE = re.compile(r"那|这|的时候|不是|而不是|[，。；！？,;!?]|$")
-_CUE_BEFORE = re.compile(r"(?:反映|投诉|举报|位于|地点|的是|问题在|位置|地址|称)[:：]?$")
+_CUE_BEFORE = re.compile(r"(?:反映|投诉|举报|位于|地点|的是|问题在|位置|称)[:：]?$")
 _PAUSES = re.compile(r"[…⋯]+|\.{3,}|。{2,}")
 
 
@@ -463,7 +469,11 @@ class _Cues:
         weight, role = 1.0, ""
         if complaint > home and complaint >= clause_start:
             weight, role = _COMPLAINT_WEIGHT, "problem"
-        elif (home > complaint and home >= clause_start) or self.text[end : end + 1] == "住":
+        elif (
+            (home > complaint and home >= clause_start)
+            or self.text[end : end + 1] == "住"
+            or _RESIDENT_AFTER.match(self.text, end)
+        ):
             weight, role = _HOME_WEIGHT, "home"
         if weight != _HOME_WEIGHT and _NEAR_AFTER.match(self.text, end):
             weight *= _NEAR_WEIGHT

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from jiesu.core.api import SessionDep, commit
-from jiesu.core.errors import InvalidInput
+from jiesu.core.errors import InvalidInput, NotAllowed
 from jiesu.core.roles import Role
 from jiesu.hotspots import cases, service, views
 from jiesu.hotspots import schemas as s
@@ -22,6 +22,7 @@ from jiesu.web.suggest import dispatchable_units, resolve_unit
 
 router = APIRouter(prefix="/hotspots")
 WATCHERS = (Role.dispatcher, Role.supervisor)
+ANSWERABLE = frozenset({"dispatched", "reopened", "signed", "in_progress"})
 
 
 @router.get("", response_class=HTMLResponse)
@@ -60,6 +61,74 @@ def report_page(
                   chart_json=json.dumps(chart, ensure_ascii=False).replace("<", "\\u003c"))
 
 
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case_page(
+    request: Request, session: SessionDep, principal: PagePrincipal, case_id: int
+) -> HTMLResponse:
+    """The joint case: its units and member orders; the dispatcher sends the waiting ones to
+    the lead unit, the lead unit answers them all at once, the centre splits one out."""
+    case = cases.get_case(session, case_id)
+    if not cases.may_view(principal, case):
+        raise NotAllowed("只有中心和该案件的主办、协办单位可以查看", code="not_case_unit")
+    members = cases.case_orders(session, case_id)
+    ids = {case.lead_unit_id, *case.assisting_unit_ids,
+           *(o.lead_unit_id for o in members if o.lead_unit_id)}
+    names = {u.id: u.name for u in session.scalars(select(Unit).where(Unit.id.in_(ids)))}
+    cluster = service.get_cluster(session, case.cluster_id)
+    lead_handler = principal.role is Role.handler and principal.unit_id == case.lead_unit_id
+    return render(
+        request, "hotspot_case.html", principal, case=case, members=members, names=names,
+        title=f"{cluster.place or ''}{cluster.title}", lead=names.get(case.lead_unit_id, ""),
+        assisting=[names.get(u, str(u)) for u in case.assisting_unit_ids],
+        watcher=principal.role in WATCHERS,
+        may_dispatch=principal.role is Role.dispatcher, may_split=principal.role in WATCHERS,
+        may_reply=lead_handler,
+        waiting=sum(1 for o in members if o.state in cases.WAITING),
+        to_answer=sum(1 for o in members if o.lead_unit_id == case.lead_unit_id
+                      and o.state in ANSWERABLE),
+    )
+
+
+@router.post("/cases/{case_id}/dispatch", response_model=None)
+def dispatch_case(
+    session: SessionDep, principal: PagePrincipal, case_id: int, note: str = Form("")
+) -> RedirectResponse:
+    needs(principal, Role.dispatcher)
+    cases.dispatch_case(session, principal, case_id, note[:2000])
+    commit(session)
+    return redirect(f"/hotspots/cases/{case_id}?ok=hotspot_dispatched")
+
+
+@router.post("/cases/{case_id}/reply", response_model=None)
+def reply_case(
+    session: SessionDep, principal: PagePrincipal, case_id: int, outcome: str = Form(...),
+    reply: str = Form(...),
+) -> RedirectResponse:
+    needs(principal, Role.handler)
+    try:
+        body = s.CaseReplyIn(outcome=outcome, reply=reply)
+    except ValidationError as exc:
+        raise InvalidInput("请选择办理结果并填写答复内容", code="invalid_input") from exc
+    cases.reply_case(session, principal, case_id, outcome=body.outcome, reply=body.reply)
+    commit(session)
+    return redirect(f"/hotspots/cases/{case_id}?ok=hotspot_replied")
+
+
+@router.post("/cases/{case_id}/split", response_model=None)
+def split_out(
+    session: SessionDep, principal: PagePrincipal, case_id: int, order_id: int = Form(...),
+    reason: str = Form(...),
+) -> RedirectResponse:
+    needs(principal, *WATCHERS)
+    try:
+        body = s.SplitIn(order_id=order_id, reason=reason)
+    except ValidationError as exc:
+        raise InvalidInput("请填写移出原因", code="invalid_input") from exc
+    cases.split_out(session, principal, case_id, body.order_id, body.reason)
+    commit(session)
+    return redirect(f"/hotspots/cases/{case_id}?ok=hotspot_split")
+
+
 @router.get("/{cluster_id}", response_class=HTMLResponse)
 def hotspot_page(
     request: Request, session: SessionDep, principal: PagePrincipal, cluster_id: int
@@ -89,10 +158,11 @@ def open_case(
             if unit is None:
                 raise InvalidInput(f"协办单位不存在：{part}", code="unknown_unit")
             assisting.append(unit.id)
-    cases.open_case(session, principal, cluster_id, lead_unit_id=lead_unit.id,
-                    assisting_unit_ids=assisting, note=note)
+    row = cases.open_case(session, principal, cluster_id, lead_unit_id=lead_unit.id,
+                          assisting_unit_ids=assisting, note=note)
     commit(session)
-    return redirect(f"/hotspots/{cluster_id}?ok=hotspot_case")
+    ok = "hotspot_case" if principal.role is Role.dispatcher else "hotspot_case_waiting"
+    return redirect(f"/hotspots/cases/{row.case_id}?ok={ok}")
 
 
 @router.post("/rule", response_model=None)

@@ -192,7 +192,16 @@ def order_page(
         attach_error=attach_error, attach_types=",".join(get_settings().attachment_types),
         attach_max_mb=max(1, get_settings().attachment_max_bytes // (1024 * 1024)),
         case_proposal=_case_proposal(session, principal, order),
+        joint_case=_joint_case(session, principal, order),
     )
+
+
+def _joint_case(session: Session, principal: Principal, order: Order) -> int | None:
+    """The hot-spot joint case the order is in, for those who may open its page."""
+    from jiesu.hotspots.cases import case_for_order, may_view
+
+    case = case_for_order(session, order)
+    return case.case_id if case is not None and may_view(principal, case) else None
 
 
 def _case_proposal(session: Session, principal: Principal, order: Order) -> int | None:

@@ -3,8 +3,12 @@ masked), place breakdown and trend; the threshold set by a supervisor."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 import time_machine
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jiesu.hotspots import service
@@ -132,3 +136,105 @@ def test_intake_panel_shows_the_case_while_the_agent_types(
     plain = client.post("/agent/suggest", data={"text": "望京街道花家地西里路灯不亮",
                                                 "csrf_token": token})
     assert plain.status_code == 200 and 'id="case-hint"' not in plain.text
+
+
+def _post(client: TestClient, path: str, page: str, **data: str) -> Any:
+    from tests.web.test_web_rules import csrf
+
+    r = client.post(path, data={**data, "csrf_token": csrf(client, page)},
+                    follow_redirects=False)
+    assert r.status_code == 303, r.text[:300]
+    return r
+
+
+def test_a_joint_case_is_handled_end_to_end_from_its_page(
+    client: TestClient, session: Session, frozen: time_machine.Coordinates
+) -> None:
+    """A supervisor opens the case (orders linked, still waiting), a dispatcher sends them to
+    the lead unit from the case page, the lead unit answers all of them there once, and each
+    order goes to its own return visit."""
+    from jiesu.hotspots.models import JointCase
+    from jiesu.orders.models import Order
+
+    cid = _cluster(session)
+    login(client, "supervisor")
+    r = _post(client, f"/hotspots/{cid}/case", f"/hotspots/{cid}", lead="110105026",
+              assist="dept.chengguan")
+    case_id = session.scalars(select(JointCase.case_id)).one()
+    assert r.headers["location"] == f"/hotspots/cases/{case_id}?ok=hotspot_case_waiting"
+    page = client.get(f"/hotspots/cases/{case_id}")
+    assert page.status_code == 200 and 'id="case-dispatch"' not in page.text  # not hers
+    members = list(session.scalars(select(Order).where(Order.case_id == case_id)))
+    assert len(members) == 3 and {o.state for o in members} == {"received"}
+
+    login(client, "dispatcher")
+    page = client.get(f"/hotspots/cases/{case_id}")
+    assert 'id="case-dispatch"' in page.text and "3 件待派" in page.text
+    _post(client, f"/hotspots/cases/{case_id}/dispatch", f"/hotspots/cases/{case_id}")
+    for o in members:
+        session.refresh(o)
+        assert o.state == "dispatched" and o.lead_unit_id == unit(session, WANGJING).id
+
+    login(client, "street")  # the lead unit: sees the case from the order page
+    order_page = client.get(f"/orders/{members[0].id}")
+    assert f'href="/hotspots/cases/{case_id}"' in order_page.text
+    page = client.get(f"/hotspots/cases/{case_id}")
+    assert 'id="case-reply"' in page.text and "统一答复（3 件）" in page.text
+    assert 'id="case-dispatch"' not in page.text and "移出" not in page.text
+    _post(client, f"/hotspots/cases/{case_id}/reply", f"/hotspots/cases/{case_id}",
+          outcome="solved", reply="搅拌站已责令夜间停工，城管将持续巡查。")
+    for o in members:
+        session.refresh(o)
+        assert o.state == "replied" and o.is_open and o.reply_text.startswith("搅拌站")
+
+    frozen.shift(timedelta(days=5))  # the visits fall due after the working-day delay
+    login(client, "visitor")  # each member is visited back on its own
+    queue = client.get("/visits")
+    assert all(o.number in queue.text for o in members)
+    login(client, "haidian")  # another unit's handler may not open the case
+    assert client.get(f"/hotspots/cases/{case_id}").status_code == 403
+
+
+def test_a_wrongly_joined_order_is_split_out_from_the_case_page(
+    client: TestClient, session: Session, frozen: time_machine.Coordinates
+) -> None:
+    from jiesu.hotspots.models import JointCase
+    from jiesu.orders.models import Order
+
+    cid = _cluster(session)
+    login(client, "dispatcher")
+    _post(client, f"/hotspots/{cid}/case", f"/hotspots/{cid}", lead="110105026")
+    case_id = session.scalars(select(JointCase.case_id)).one()
+    wrong = session.scalars(select(Order).where(Order.case_id == case_id)
+                            .order_by(Order.id.desc())).first()
+    assert wrong is not None
+    _post(client, f"/hotspots/cases/{case_id}/split", f"/hotspots/cases/{case_id}",
+          order_id=str(wrong.id), reason="并非同一搅拌站")
+    session.refresh(wrong)
+    assert wrong.case_id is None
+    page = client.get(f"/hotspots/cases/{case_id}")
+    assert f'id="case-order-{wrong.id}"' not in page.text
+
+
+def test_case_api_dispatches_the_waiting_orders_and_is_read_by_its_units(
+    client: TestClient, session: Session, frozen: time_machine.Coordinates
+) -> None:
+    cid = _cluster(session)
+    opened = client.post(f"/api/v1/hotspots/{cid}/case",
+                         json={"lead_unit_id": unit(session, WANGJING).id},
+                         headers=auth_headers(session, "supervisor"))
+    case_id = opened.json()["case_id"]
+    refused = client.post(f"/api/v1/hotspots/cases/{case_id}/dispatch", json={},
+                          headers=auth_headers(session, "supervisor"))
+    assert refused.status_code == 403
+    done = client.post(f"/api/v1/hotspots/cases/{case_id}/dispatch", json={},
+                       headers=auth_headers(session, "dispatcher"))
+    assert done.status_code == 200 and len(done.json()["dispatched"]) == 3
+    again = client.post(f"/api/v1/hotspots/cases/{case_id}/dispatch", json={},
+                        headers=auth_headers(session, "dispatcher"))
+    assert again.json()["dispatched"] == []
+    read = client.get(f"/api/v1/hotspots/cases/{case_id}", headers=auth_headers(session, "street"))
+    assert read.status_code == 200 and len(read.json()["order_ids"]) == 3
+    other = client.get(f"/api/v1/hotspots/cases/{case_id}",
+                       headers=auth_headers(session, "haidian"))
+    assert other.status_code == 403

@@ -173,14 +173,17 @@ def test_admin_alias_still_wins(gazetteer: Gazetteer) -> None:
 
 
 def test_call_snippet_sets_are_built_as_documented() -> None:
-    for name, least in (("calls_dev.csv", 300), ("calls_blind.csv", 300)):
+    names = ("calls_dev.csv", "calls_dev_big.csv", "calls_blind.csv", "calls_blind2.csv")
+    for name in names:
         with (DATA / name).open(encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh))
         kinds = Counter(r["kind"] for r in rows)
-        assert len(rows) >= least and len(kinds) == 6 and min(kinds.values()) >= 40
-    dev = {r["text"] for r in read_rows(DATA / "calls_dev.csv")}
-    blind = {r["text"] for r in read_rows(DATA / "calls_blind.csv")}
-    assert not dev & blind
+        assert len(rows) >= 300 and len(kinds) == 6 and min(kinds.values()) >= 40
+    texts = {name: {r["text"] for r in read_rows(DATA / name)} for name in names}
+    dev = texts["calls_dev.csv"] | texts["calls_dev_big.csv"]
+    assert not dev & texts["calls_blind.csv"]
+    assert not dev & texts["calls_blind2.csv"]
+    assert not texts["calls_blind.csv"] & texts["calls_blind2.csv"]
 
 
 def test_development_set_has_no_confident_wrong_street(gazetteer: Gazetteer) -> None:
@@ -270,3 +273,27 @@ def test_a_typed_suffix_outweighs_an_everyday_word(gazetteer: Gazetteer) -> None
 def test_x_not_y_reads_x(gazetteer: Gazetteer) -> None:
     p = gazetteer.resolve("是康庄不是王峪村，楼道堆物没人管")
     assert (p.district, p.street) == ("延庆区", "康庄镇")
+
+
+def test_said_wrongly_then_the_real_place(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("说成潭柘寺镇了，其实是麦子店，小广告贴满了墙")
+    assert (p.district, p.street) == ("朝阳区", "麦子店街道") and _sure(p)
+    assert {e.word: e.role for e in p.evidence}["潭柘寺镇"] == "negated"
+    p = gazetteer.resolve("她说龙潭街道，后来改口说是公庄村，有人占道摆摊")
+    assert p.street == "梨园镇" and _sure(p)
+
+
+def test_resident_of_x_is_the_home(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("本人房山区河北镇居民，在宝山遇到快递车乱停堵路")
+    assert p.street != "河北镇" or not _sure(p)  # was a sure 河北镇 at 0.99
+    p = gazetteer.resolve("我是住东铁匠营街道的，阎村镇那儿人行道砖翘起来了")
+    assert p.street == "阎村镇" and _sure(p)
+    p = gazetteer.resolve("家是长沟的，兴政西里这边冬天暖气不达标")
+    assert p.street == "林校路街道" and _sure(p)
+
+
+def test_short_sound_name_with_its_own_suffix_or_inside(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("就展镇，红绿灯不亮，挺严重")  # 张镇, zhang/zhan
+    assert p.street == "张镇" and _how(p) == {"展镇": "near_sound"}
+    assert gazetteer.resolve("他说月塘里头有人私搭电线充电").street == "月坛街道"
+    assert gazetteer.resolve("坪村的路灯坏了").street is None  # a 村 is too common a suffix
