@@ -9,6 +9,8 @@ added one by one and timed: `add` alone (what the index costs), and `prepare` + 
 texts in the busiest street (jieba and the place names included). Also the detector over the
 public hot_issues.csv when it is there.
 
+Then the intake hint (可能属于联办案件 N) per keystroke on a scratch SQLite database.
+
 JIESU_BENCH_HOTSPOTS_ORDERS=N changes the size (default 100000); JIESU_BENCH_QUICK=1: 5,000.
 """
 
@@ -119,6 +121,7 @@ def main() -> None:
         times.append(time.perf_counter() - started)
     print(f"prepare + add one real order in the busiest street (jieba, place names, index): "
           f"{_ms(times)}")
+    intake_hint(1_000 if os.environ.get("JIESU_BENCH_QUICK") else 5_000)
     data = Path(os.environ.get("JIESU_SHARED_DATA_DIR", Path(__file__).resolve().parents[2]
                                / "shared" / "data")) / "messages" / "hot_issues.csv"
     if data.exists() and not os.environ.get("JIESU_BENCH_QUICK"):
@@ -130,6 +133,71 @@ def main() -> None:
         found = cluster_messages(messages)
         print(f"detector over hot_issues.csv: {len(messages)} messages -> "
               f"{len(found.clusters)} clusters in {time.process_time() - started:.1f} s of CPU")
+
+
+def intake_hint(orders: int) -> None:
+    """What the agent's panel costs per keystroke to say "this may belong to case N": a scratch
+    SQLite database with `orders` generated orders of the last 30 days clustered by the
+    hot-spots job, one joint case (the demo's mixing plant by 望京西园四区), then
+    `cases.case_at_intake` for a neighbour's new text: the first call (the web process builds
+    the index of the case clusters and fits the IDF on the 500 newest orders) and the next."""
+    import csv as csv_
+
+    from sqlalchemy import select
+
+    from bench.common import configure, scratch_database
+    from bench.common import prepare as prepare_db
+    from jiesu.core import clock
+    from jiesu.generator import generate
+    from jiesu.hotspots import cases, live, service
+    from jiesu.orders import schemas as s
+    from jiesu.orders import service as orders_service
+    from jiesu.orders.models import RequestType
+    from jiesu.units import service as units
+    from jiesu.units.models import User
+
+    configure()
+    shared = Path(os.environ["JIESU_SHARED_DATA_DIR"])
+    hot = Path(__file__).resolve().parents[1] / "jiesu" / "hotspots" / "data" / "demo_hot_spot.csv"
+    with scratch_database("sqlite", "bench_hotspots_intake") as url:
+        factory = prepare_db(url)
+        with factory() as session:
+            people = {u.username: units.principal_for(session, u)
+                      for u in session.scalars(select(User))}
+        now = clock.now()
+        generate(factory, shared, orders, created_by_id=people["admin"].user_id, now=now,
+                 days=30)
+        with factory.begin() as session, hot.open(encoding="utf-8") as handle:
+            for i, row in enumerate(csv_.DictReader(handle)):
+                orders_service.intake(session, people["agent"], s.OrderCreate(
+                    client_key=f"bench-hot-{i}", type=RequestType.complaint, title=row["title"],
+                    text=row["text"], citizen_phone=f"1391{i:03d}5678",
+                    district_code="110105", street_code="110105026",
+                    received_at=now - timedelta(hours=10 - i)))
+        with factory.begin() as session:
+            started = time.perf_counter()
+            placed = service.assign_pending(session, limit=orders + 100)
+            assign_s = time.perf_counter() - started
+        with factory.begin() as session:
+            cluster_id = placed[-1].cluster_id
+            lead = units.unit_by_code(session, "110105026")
+            assert lead is not None
+            cases.open_case(session, people["dispatcher"], cluster_id, lead_unit_id=lead.id,
+                            assisting_unit_ids=[])
+        text = "望京西园四区旁搅拌站今晚又在施工，噪音太大，粉尘很重。"
+        live.forget()
+        times = []
+        with factory() as session:
+            for _ in range(201):
+                started = time.perf_counter()
+                got = cases.case_at_intake(session, text=text, title=None,
+                                           street_code="110105026", now=clock.now())
+                times.append(time.perf_counter() - started)
+                assert got is not None
+        print(f"intake hint ({orders} generated orders + {len(placed) - orders} hot-spot orders "
+              f"clustered by the job in {assign_s:.1f} s, one joint case): first call "
+              f"{times[0] * 1000:.0f} ms (index of the case clusters, IDF), then per keystroke "
+              f"{_ms(times[1:])}")
 
 
 def _vec(index: ClusterIndex, item: Prepared) -> dict[str, float]:

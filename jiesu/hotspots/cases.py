@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from jiesu.core import clock
@@ -253,7 +253,12 @@ def case_at_intake(
     case = session.get(JointCase, cluster.case_id)
     if case is None:
         return None
-    open_orders = sum(1 for o in case_orders(session, case.case_id) if o.is_open)
+    # Through the cluster's members (indexed), not a search of all orders by case.
+    open_orders = int(session.scalar(
+        select(func.count(Order.id)).join(HotspotMember, HotspotMember.order_id == Order.id)
+        .where(HotspotMember.cluster_id == cluster.id, HotspotMember.left_at.is_(None),
+               Order.case_id == case.case_id, Order.is_open.is_(True))
+    ) or 0)
     if not open_orders:
         return None  # every member is closed: the case is over, a new order starts afresh
     lead = session.get(Unit, case.lead_unit_id)

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from jiesu.hotspots.detector import ClusterIndex, Idf, Message, Params, prepare
-from jiesu.hotspots.models import HotspotCluster, HotspotMember
+from jiesu.hotspots.models import HotspotCluster, HotspotMember, JointCase
 from jiesu.orders.models import Order
 
 IDF_SAMPLE = 20_000  # recent orders the IDF is fitted on at a rebuild
@@ -140,9 +140,9 @@ def note_written(session: Session) -> None:
 # --- The joint cases' clusters, for intake ("this may belong to case N") --------------------
 # A web process must answer while the agent types, without the whole live index (the worker's):
 # it holds only the clusters that are joint cases, rebuilt when their members change, with an
-# IDF fitted on the most recent orders (refitted at most every IDF_MAX_AGE_S).
+# IDF fitted on the most recent orders (refitted at a rebuild when older than IDF_MAX_AGE_S).
 
-CASE_IDF_SAMPLE = 2_000
+CASE_IDF_SAMPLE = 500
 IDF_MAX_AGE_S = 3_600.0
 
 
@@ -157,11 +157,13 @@ _IDF: dict[str, tuple[float, Idf]] = {}
 
 
 def _case_fingerprint(session: Session) -> tuple[int, int, int]:
+    # From the joint cases (a few rows) through the members' cluster index: no scan of the
+    # clusters or members of the whole window.
     count, top, clusters = session.execute(
         select(func.count(HotspotMember.id), func.max(HotspotMember.id),
                func.count(func.distinct(HotspotMember.cluster_id)))
-        .join(HotspotCluster, HotspotCluster.id == HotspotMember.cluster_id)
-        .where(HotspotCluster.case_id.is_not(None), HotspotMember.left_at.is_(None))
+        .where(HotspotMember.cluster_id.in_(select(JointCase.cluster_id)),
+               HotspotMember.left_at.is_(None))
     ).one()
     return int(count or 0), int(top or 0), int(clusters or 0)
 
@@ -172,8 +174,10 @@ def _recent_idf(session: Session, key: str) -> Idf:
     held = _IDF.get(key)
     if held is not None and time.monotonic() - held[0] < IDF_MAX_AGE_S:
         return held[1]
-    rows = session.scalars(select(Order).order_by(Order.id.desc()).limit(CASE_IDF_SAMPLE)).all()
-    sample = [list(prepare(message_of(o, "")).terms) for o in rows]
+    rows = session.execute(select(Order.title, Order.text, Order.received_at)
+                           .order_by(Order.id.desc()).limit(CASE_IDF_SAMPLE)).all()
+    sample = [list(prepare(Message("idf", title or "", text or "", at)).terms)
+              for title, text, at in rows]
     idf = Idf.fit(sample) if len(sample) >= IDF_MIN_DOCS else Idf({})
     _IDF[key] = (time.monotonic(), idf)
     return idf
@@ -189,8 +193,8 @@ def case_index(session: Session, window_days: int) -> ClusterIndex:
     rows = session.execute(
         select(HotspotMember.cluster_id, HotspotMember.caller, Order)
         .join(Order, Order.id == HotspotMember.order_id)
-        .join(HotspotCluster, HotspotCluster.id == HotspotMember.cluster_id)
-        .where(HotspotCluster.case_id.is_not(None), HotspotMember.left_at.is_(None))
+        .where(HotspotMember.cluster_id.in_(select(JointCase.cluster_id)),
+               HotspotMember.left_at.is_(None))
         .order_by(HotspotMember.id)
     ).all()
     index = ClusterIndex(_recent_idf(session, key),

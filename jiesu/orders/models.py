@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import text as sql
 from sqlalchemy.orm import Mapped, mapped_column
 
 from jiesu.core.db import Base
@@ -142,6 +143,9 @@ class Order(Base):
         Index("ix_orders_received", "received_at", postgresql_include=["close_reason", "state"]),
         # A special line's dashboard and first-call figures (migration 0017).
         Index("ix_orders_line_received", "line_id", "received_at"),
+        # The orders of a case: a joint case's page and its one reply (migration 0023).
+        Index("ix_orders_case", "case_id", postgresql_where=sql("case_id IS NOT NULL"),
+              sqlite_where=sql("case_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -65,7 +65,9 @@ _ORIGIN_END = re.compile(r"出发|过来|出来|开往|前往|开车|骑车|坐|
 # X居民 / X的住户: the name just before is where the caller lives.
 _RESIDENT_AFTER = re.compile(r"的?(?:居民|住户|业主)")
 _DESTINATION = re.compile(r"(?:到了|到|去|往|回|前往|开往|抵达|走到)(?:的|了)?")
-_NEAR_AFTER = re.compile(r".{0,4}(?:附近|门口|旁边|对面|路口|周边|一带|西侧|东侧|南侧|北侧)")
+_NEAR_AFTER = re.compile(
+    r".{0,4}(?:附近|门口|旁边|对面|路口|周边|一带|西侧|东侧|南侧|北侧)|那边|这边|那块|这块|那儿|这儿|那一片"
+)
 # A two-character name found by sound alone needs a place word around it.
 _SHORT_SOUND_CONTEXT = re.compile(
     r"(?:那边|这边|那块|这块|那儿|这儿|那片|这片|一带|附近|周边|门口|旁边|对面|社区|小区|村|街道|地区"
@@ -277,6 +279,8 @@ class Gazetteer:
         hits: list[_Hit] = []
         for names, word, start, end, how in found:
             targets = [t for name in names for t in self._table.get(name, ())]
+            if how == "exact" and _straddles_words(text, start, end, names[0]):
+                continue
             if targets:
                 if how == "exact" and names[0] in self._aliases:
                     how = "alias"
@@ -362,6 +366,14 @@ def _drop_fillers(text: str) -> tuple[str, frozenset[int]]:
         pos = m.end()
     out.append(text[pos:])
     return "".join(out), frozenset(pauses)
+
+
+def _straddles_words(text: str, start: int, end: int, name: str) -> bool:
+    """A two-character name read across two everyday words (通运 in 交通运输, 交通|运输): the
+    text says the words, not the place. Aliases and longer names are left alone."""
+    if end - start != 2 or start == 0 or end >= len(text):
+        return False
+    return is_common_word(text[start - 1 : start + 1]) and is_common_word(text[end - 1 : end + 1])
 
 
 def _said_as_place(

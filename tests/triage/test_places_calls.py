@@ -173,7 +173,8 @@ def test_admin_alias_still_wins(gazetteer: Gazetteer) -> None:
 
 
 def test_call_snippet_sets_are_built_as_documented() -> None:
-    names = ("calls_dev.csv", "calls_dev_big.csv", "calls_blind.csv", "calls_blind2.csv")
+    names = ("calls_dev.csv", "calls_dev_big.csv", "calls_blind.csv", "calls_blind2.csv",
+             "calls_blind3.csv")
     for name in names:
         with (DATA / name).open(encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh))
@@ -183,7 +184,9 @@ def test_call_snippet_sets_are_built_as_documented() -> None:
     dev = texts["calls_dev.csv"] | texts["calls_dev_big.csv"]
     assert not dev & texts["calls_blind.csv"]
     assert not dev & texts["calls_blind2.csv"]
+    assert not dev & texts["calls_blind3.csv"]
     assert not texts["calls_blind.csv"] & texts["calls_blind2.csv"]
+    assert not texts["calls_blind2.csv"] & texts["calls_blind3.csv"]
 
 
 def test_development_set_has_no_confident_wrong_street(gazetteer: Gazetteer) -> None:
@@ -297,3 +300,13 @@ def test_short_sound_name_with_its_own_suffix_or_inside(gazetteer: Gazetteer) ->
     assert p.street == "张镇" and _how(p) == {"展镇": "near_sound"}
     assert gazetteer.resolve("他说月塘里头有人私搭电线充电").street == "月坛街道"
     assert gazetteer.resolve("坪村的路灯坏了").street is None  # a 村 is too common a suffix
+
+
+def test_a_short_name_read_across_two_words_is_no_place(gazetteer: Gazetteer) -> None:
+    assert gazetteer.resolve("推动交通运输进步，地铁高铁城铁").street is None  # 交通|运输
+    assert gazetteer.resolve("在通运那边，垃圾没人清").street == "通运街道"
+
+
+def test_that_side_of_a_place_counts_like_near_it(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("北京交通大学那边有垃圾桶被拉走了。另有人投诉曙光那里也有")
+    assert p.street != "曙光街道" or not _sure(p)  # the place said first is not outweighed
