@@ -117,9 +117,9 @@ def main() -> None:
     if totals:
         p50, p99 = pct(totals, 0.5), pct(totals, 0.99)
         print(f"suggest(): p50 {p50:.2f} ms, p99 {p99:.2f} ms (n={len(totals)})")
-        if times:  # the classifier alone is the plain word+char TF-IDF linear SVM
+        if times:  # the shipped classifier alone (against the plain SVM: bench_category.py)
             print(
-                f"suggest() vs the plain TF-IDF SVM classifier alone, same messages, same run: "
+                f"suggest() vs the classifier alone, same messages, same run: "
                 f"p50 {p50:.2f} / {pct(times, 0.5):.2f} ms = x{p50 / pct(times, 0.5):.2f}, "
                 f"p99 {p99:.2f} / {pct(times, 0.99):.2f} ms = x{p99 / pct(times, 0.99):.2f}"
             )

@@ -14,9 +14,13 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Sequence
+from itertools import repeat
 from typing import Any
 
 import numpy as np
+
+_NO_INDEX: np.ndarray[Any, Any] = np.zeros(0, dtype=np.intp)
+_NO_VALUE: np.ndarray[Any, Any] = np.zeros(0)
 
 
 class _Block:
@@ -31,17 +35,21 @@ class _Block:
     def features(self) -> int:
         return len(self.idf)
 
-    def vector(self, doc: str) -> tuple[list[int], list[float]]:
-        counts = Counter(t for t in self.analyze(doc) if t in self.vocab)
-        idx = [self.vocab[t] for t in counts]
-        vals = [
-            ((math.log(c) + 1.0) if self.sublinear else float(c)) * float(self.idf[i])
-            for i, c in zip(idx, counts.values(), strict=True)
-        ]
-        norm = math.sqrt(sum(v * v for v in vals))
+    def vector(self, doc: str) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        counts_of = Counter(self.analyze(doc))
+        n = len(counts_of)
+        # vocabulary look-ups and counts in C (map, fromiter); -1 marks an unknown term
+        ids = np.fromiter(map(self.vocab.get, counts_of, repeat(-1, n)), dtype=np.intp, count=n)
+        known = ids >= 0
+        if not known.any():
+            return _NO_INDEX, _NO_VALUE
+        idx = ids[known]
+        counts = np.fromiter(counts_of.values(), dtype=float, count=n)[known]
+        vals = ((np.log(counts) + 1.0) if self.sublinear else counts) * self.idf[idx]
+        norm = math.sqrt(float(vals @ vals))
         if norm:
-            vals = [v / norm * self.weight for v in vals]
-        return [i + self.offset for i in idx], vals
+            vals = vals / norm * self.weight
+        return idx + self.offset, vals
 
 
 class FastScorer:
@@ -61,7 +69,8 @@ class FastScorer:
             self.blocks.append(block)
             offset += block.features()
         svm = cc.estimator
-        self.coef: np.ndarray[Any, Any] = np.asarray(svm.coef_)
+        # column-major: the weights of one feature for all classes lie together
+        self.coef: np.ndarray[Any, Any] = np.asfortranarray(svm.coef_)
         self.intercept: np.ndarray[Any, Any] = np.asarray(svm.intercept_)
         self.a = np.array([c.a_ for c in cc.calibrators], dtype=float)
         self.b = np.array([c.b_ for c in cc.calibrators], dtype=float)
@@ -70,13 +79,9 @@ class FastScorer:
             raise ValueError("fast path needs the SVM and calibrator classes in the same order")
 
     def proba(self, doc: str) -> np.ndarray[Any, Any]:
-        idx: list[int] = []
-        vals: list[float] = []
-        for block in self.blocks:
-            i, v = block.vector(doc)
-            idx += i
-            vals += v
-        x = np.asarray(vals)
+        parts = [block.vector(doc) for block in self.blocks]
+        idx = np.concatenate([i for i, _ in parts])
+        x = np.concatenate([v for _, v in parts])
         decision = self.coef[:, idx] @ x + self.intercept
         p = 1.0 / (1.0 + np.exp(self.a * decision + self.b))  # expit(-(a*d + b))
         if self.n_classes == 2:

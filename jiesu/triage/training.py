@@ -139,7 +139,9 @@ def build_pipeline(
         ]
         weights |= {"head_words": head_weight, "head_chars": head_weight}
     features = FeatureUnion(blocks, transformer_weights=weights)
-    svm = LinearSVC(C=c, class_weight="balanced")
+    # a fixed seed: liblinear's coordinate descent shuffles, and the same data must give the
+    # same model (and the same confidence floor) in a fresh clone, in CI and in tests
+    svm = LinearSVC(C=c, class_weight="balanced", random_state=0)
     clf = CalibratedClassifierCV(svm, cv=calibration_folds, method="sigmoid", ensemble=False)
     return Pipeline([("features", features), ("clf", clf)])
 

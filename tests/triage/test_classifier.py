@@ -11,7 +11,15 @@ import pytest
 
 from jiesu.triage.classifier import CategoryModel, ModelNotFound, load_current
 from jiesu.triage.evaluation import evaluate, retrain
-from jiesu.triage.training import CURRENT_POINTER, ModelInfo, data_sha256, to_examples
+from jiesu.triage.text import MAX_CHARS, Head, segment_raw
+from jiesu.triage.training import (
+    CURRENT_POINTER,
+    HEAD_WEIGHT,
+    ModelInfo,
+    build_pipeline,
+    data_sha256,
+    to_examples,
+)
 
 Rows = list[dict[str, str]]
 
@@ -172,3 +180,42 @@ def test_confidence_is_the_calibrated_probability(model: CategoryModel) -> None:
     assert p.probability is not None
     assert abs(p.confidence - float(np.interp(p.probability, cal["x"], cal["y"]))) < 1e-3
     assert p.needs_person == (p.confidence < model.min_confidence)
+
+
+def test_the_head_block_reads_the_first_tokens(model: CategoryModel) -> None:
+    """The shipped pipeline has a head block (the title's tokens) weighted apart from the body;
+    the baseline (head_weight=0) is the plain word + character union."""
+    head = Head(3)
+    assert head.tokens("投诉 小区 物业 乱 收费") == ["投诉", "小区", "物业"]
+    assert head.joined("投诉 小区 物业 乱 收费") == "投诉小区物业"
+    union = model.pipeline.named_steps["features"]
+    names = [name for name, _ in union.transformer_list]
+    assert names == ["words", "chars", "head_words", "head_chars"]
+    assert union.transformer_weights["head_words"] == HEAD_WEIGHT
+    head_vocab = dict(union.transformer_list)["head_words"].vocabulary_
+    assert "投诉" in head_vocab  # a word that opens many titles
+    baseline = build_pipeline(head_weight=0).named_steps["features"]
+    assert [name for name, _ in baseline.transformer_list] == ["words", "chars"]
+
+
+def test_the_same_words_weigh_more_in_the_title(model: CategoryModel) -> None:
+    """Moving a message's topic words from the end to the head raises their class: the head
+    block is used at prediction time (through the fast path)."""
+    body = (  # more than the head's 12 tokens of words that name no class
+        "我是附近的居民，这段时间一直有人向有关方面反映这个情况，大家每天都很着急，"
+        "很多人都说等了很久也没有结果，希望有关部门尽快派人来现场查看处理，谢谢"
+    )
+    topic = "学校乱收费补课费"
+    assert model.fast is not None
+    edu = model.labels.index("教育文体")
+    first = model.fast.proba(segment_raw(body, title=topic))
+    last = model.fast.proba(segment_raw(body + topic))
+    assert model.labels[int(first.argmax())] == "教育文体"
+    assert first[edu] > last[edu] + 0.05
+
+
+def test_only_the_first_characters_are_segmented(train_rows: Rows) -> None:
+    text = "".join(r["text_segmented"].replace(" ", "") for r in train_rows[:40])
+    assert len(text) > MAX_CHARS + 500
+    assert segment_raw(text) == segment_raw(text[:MAX_CHARS])
+    assert segment_raw(text[:200]) != segment_raw(text[:MAX_CHARS])
