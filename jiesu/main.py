@@ -3,6 +3,7 @@
 import threading
 
 from jiesu.app import create_app
+from jiesu.hotspots import cases as hotspot_cases
 from jiesu.knowledge import search as kb_search
 from jiesu.triage.service import warm_up
 from jiesu.web.supervisor import keep_warm
@@ -20,3 +21,6 @@ threading.Thread(
 # The knowledge base's index is read once per process (then kept current from its events):
 # read it now, not in the first agent's search.
 threading.Thread(target=kb_search.warm_up, daemon=True, name="jiesu-kb-warmup").start()
+# The joint cases' index behind the intake hint (可能属于联办案件 N): built now, not in the
+# first agent's keystroke.
+threading.Thread(target=hotspot_cases.warm_up, daemon=True, name="jiesu-cases-warmup").start()

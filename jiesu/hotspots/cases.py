@@ -234,6 +234,18 @@ class IntakeMatch:
     open_orders: int
 
 
+def warm_up() -> None:
+    """Build the joint cases' index and its word weights while a server starts, so the first
+    agent's keystroke does not (1.6 s on the demo data; a served process runs this in a
+    thread, see jiesu.main)."""
+    from jiesu.core.db import session_scope
+
+    with session_scope() as session:
+        rule = service.current_rule(session)
+        with live.lock():
+            live.case_index(session, rule.window_days)
+
+
 def case_at_intake(
     session: Session, *, text: str, title: str | None, street_code: str | None, now: datetime
 ) -> IntakeMatch | None:

@@ -5,7 +5,7 @@ event on the order."""
 from __future__ import annotations
 
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from jiesu.core import clock
@@ -156,3 +156,15 @@ def test_a_split_order_leaves_the_intake_index(
         cases.split_out(session, who(session, "dispatcher"), case_id, o.id, "误并")
     assert cases.case_at_intake(session, text=LATER, title=None, street_code=WANGJING,
                                 now=now) is None
+
+
+def test_a_starting_server_builds_the_joint_cases_index_before_the_first_keystroke(
+    engine: Engine,
+) -> None:
+    from jiesu.hotspots import live
+
+    live.forget()
+    cases.warm_up()
+    assert str(engine.url) in live._CASES  # the index an intake hint reads is ready
+    assert str(engine.url) in live._IDF
+    live.forget()
