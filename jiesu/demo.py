@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from jiesu.core import clock
 from jiesu.core.roles import Principal, Role
 from jiesu.core.settings import DEMO_PASSWORD, get_settings
-from jiesu.core.text import clean_spreadsheet_text
+from jiesu.core.text import clean_spreadsheet_text, localise_masked
 from jiesu.orders import schemas as s
 from jiesu.orders import service
 from jiesu.orders.models import NotAcceptedReason, Order, ReplyOutcome, RequestType, Satisfaction
@@ -106,18 +106,10 @@ def _messages(shared: Path) -> list[tuple[str, str, str]]:
     return rows
 
 
-_MASKED_CITY = re.compile(r"(?:西地省|[A-Z]\d*市)")
-_MASKED_DISTRICT = re.compile(r"[A-Z]\d*[区县]")
-_MASKED_PLATE = re.compile(r"楚(?=[A-Z])")
-
-
 def _localise(text: str, district: str, street: str = "") -> str:
     """The source messages' masked places (西地省, A市, A3区, K8县) read as the order's own
     district and street: 北京市朝阳区望京街道."""
-    text = _MASKED_CITY.sub("北京市", text)
-    text = _MASKED_PLATE.sub("京", text)  # 楚A12345: the source's masked province on plates
-    return _MASKED_DISTRICT.sub(district + street, text).replace(
-        f"{district}{street}市", f"{district}{street}")  # A3区市… (a city's name after it)
+    return localise_masked(text, district, street)
 
 
 # Source place words that no Beijing order names (the message files come from another city):

@@ -2,7 +2,8 @@
 
 Drawn from the shared data and from what a Beijing-style centre sees:
 - texts and their level-1 categories from the labelled messages (messages/train.csv), the
-  units' replies from messages/replies.csv (A市 masks read as Beijing);
+  units' replies from messages/replies.csv (A市 masks read as Beijing, A3区 as the order's own
+  district and street);
 - places: Beijing's streets (the units table), a few busy ones and a long tail (Zipf-like);
 - seasons: each category's volume by month (`SEASONS`: heating and wage arrears in winter,
   noise and water in summer, school places in spring and at the start of term), and calls
@@ -22,7 +23,7 @@ import csv
 import itertools
 import random
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jiesu.core.clock import CHINA_TZ, local
-from jiesu.core.text import clean_spreadsheet_text
+from jiesu.core.text import clean_spreadsheet_text, localise_masked
 from jiesu.orders import bulk
 from jiesu.orders.import_rows import history
 from jiesu.orders.statemachine import OPEN_STATES, State
@@ -122,15 +123,18 @@ def load_corpus(shared: Path, *, per_category: int = 2_000) -> Corpus:
 class Places:
     streets: list[tuple[int, str, str]]  # (unit id, street code, district code)
     departments: list[int]
+    names: dict[str, str] = field(default_factory=dict)  # street / district code → name
 
 
 def load_places(session: Session) -> Places:
-    units = list(session.execute(select(Unit.id, Unit.code, Unit.kind, Unit.parent_id)))
+    units = list(session.execute(select(Unit.id, Unit.code, Unit.kind, Unit.parent_id,
+                                        Unit.name)))
     code_of = {u.id: u.code for u in units}
     streets = [(u.id, u.code, code_of[u.parent_id]) for u in units
                if u.kind == "street" and u.parent_id in code_of]
     departments = [u.id for u in units if u.kind in ("department", "utility")]
-    return Places(streets, departments)
+    names = {u.code: u.name for u in units if u.kind in ("street", "district")}
+    return Places(streets, departments, names)
 
 
 class Generator:
@@ -182,6 +186,9 @@ class Generator:
         category = self.month_category[month](rng)
         title, text = rng.choice(self.corpus.texts[category])
         unit_id, street, district = self.street(rng)
+        # The masked places (A3区, K8县) read as the order's own district and street.
+        dname, sname = self.places.names.get(district, ""), self.places.names.get(street, "")
+        title, text = localise_masked(title, dname), localise_masked(text, dname, sname)
         kind = self.type(rng)
         anonymous = rng.random() < 0.03
         phone = None if anonymous else (

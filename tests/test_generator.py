@@ -102,3 +102,16 @@ def test_a_generated_csv_imports_without_a_single_error(
     assert write_csv(path, gen, 300, codes) == 300
     report = imports.import_file(scratch, path, created_by_id=admin_id(scratch))
     assert (report.imported, report.errors) == (300, [])
+
+
+def test_generated_texts_name_their_own_district_and_street(shared_dir: Path) -> None:
+    """The source's masked places (A市, A3区, K8县) read as the order's own place."""
+    import re
+
+    places = Places([(100, "110105026", "110105")], [7], {"110105026": "望京街道",
+                                                          "110105": "朝阳区"})
+    gen = Generator(load_corpus(shared_dir), places, created_by_id=1, now=NOW, seed=3)
+    made = [o.columns for batch in gen.batches(3_000, 3_000) for o in batch]
+    masked = re.compile(r"[A-Z]\d*[市区县]|西地省")
+    assert not [o["text"] for o in made if masked.search(f"{o['title']}。{o['text']}")]
+    assert any("朝阳区望京街道" in str(o["text"]) for o in made)

@@ -42,3 +42,19 @@ def clean_spreadsheet_text(text: str) -> str:
     text = _SPACE_AFTER_BREAK.sub("\n", text)
     text = _MANY_BREAKS.sub("\n\n", text)
     return text.strip()
+
+
+# The public message files mask their places: the province as 西地省, cities as A市, districts
+# and counties as A3区, K8县, and the province on number plates as 楚. Read as Beijing.
+_MASKED_CITY = re.compile(r"(?:西地省|[A-Z]\d*市)")
+_MASKED_DISTRICT = re.compile(r"[A-Z]\d*[区县]")
+_MASKED_PLATE = re.compile(r"楚(?=[A-Z])")
+
+
+def localise_masked(text: str, district: str, street: str = "") -> str:
+    """The masked places read as the order's own: 北京市, its district and street (A3区 →
+    朝阳区望京街道), 京 on plates."""
+    text = _MASKED_CITY.sub("北京市", text)
+    text = _MASKED_PLATE.sub("京", text)
+    return _MASKED_DISTRICT.sub(district + street, text).replace(
+        f"{district}{street}市", f"{district}{street}")  # A3区市… (a city's name after it)

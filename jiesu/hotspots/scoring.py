@@ -93,9 +93,17 @@ def place_of(cluster: Cluster) -> str | None:
 
 
 def keywords_of(cluster: Cluster, n: int = 6) -> list[str]:
-    """The centroid's best words, a word inside another chosen one left out (搅拌 in 搅拌站)."""
+    """The centroid's best words, a word inside another chosen one left out (搅拌 in 搅拌站).
+    A character pair that mostly comes from a longer word among the candidates reads as that
+    word (搅拌, 拌站 → 搅拌站; 暖气 stays 暖气 beside a rarer 暖气片): the pairs help matching,
+    people read words."""
+    candidates = cluster.terms(4 * n)
+    weight = cluster.centroid
     chosen: list[str] = []
-    for t in cluster.terms(4 * n):
+    for t in candidates:
+        if len(t) == 2:
+            t = next((u for u in candidates if len(u) >= 3 and t in u
+                      and weight[u] >= 0.5 * weight[t]), t)
         if any(t in c or c in t for c in chosen):
             continue
         chosen.append(t)

@@ -44,6 +44,7 @@ _CLAUSE_BREAK = re.compile(r"[，。；！？,;!?\n]")
 _COMPLAINT_CUES = re.compile(
     r"反映|投诉|举报|位于|地点|地址是|事发|发生在|问题在|来电称|在其|就在|坐落在|座落在|路过|经过"
     r"|我说的是|说的是|应该是|正确的是|是在|事情在|出事在|人在|但是|可是|不过|其实是|改口说是|改口说|改口"
+    r"|不对是|改成|地址[:：]|地点[:：]|更正[:：]?"
 )
 _HOME_CUES = re.compile(
     r"我住在|家住|住在|居住在|本人住|我家在|我家是|我住|来电人住|户口在|户籍在|老家|居住地|住址"
@@ -54,8 +55,10 @@ _HOME_CUES = re.compile(
 # (不是X / 别记成X / 不在X), up to the clause's end or the next 是/在. Backward: the name
 # just before is withdrawn (X，不对 / X说错了 / X是口误).
 _NEGATE_FORWARD = re.compile(
-    r"不是|别记成|别写成|别写|不要写|不要记|记成|说成|写成|而不是|并不是|不在|并非"
+    r"不是|别记成|别写成|别写|不要写|不要记|记成|说成|写成|弄成|搞成|而不是|并不是|不在|并非"
 )
+# What may stand before 不对/说错了 at the start of the next clause: 「X，又说不对是Y」.
+_WITHDRAW_LEAD = frozenset(("", "是", "又", "又说", "后来说", "后来又说"))
 _NEGATE_SCOPE_END = re.compile(r"是|在|写")
 _NEGATE_BACKWARD = re.compile(r"不对|说错了|写错了|记错了|哦不|噢不|不不|口误|瞎说的|是错的|搞错了")
 # A trip: 从X(出发/过来/到…) names where the caller came from; the name after 到/去/往
@@ -71,7 +74,7 @@ _NEAR_AFTER = re.compile(
 # A two-character name found by sound alone needs a place word around it.
 _SHORT_SOUND_CONTEXT = re.compile(
     r"(?:那边|这边|那块|这块|那儿|这儿|那片|这片|一带|附近|周边|门口|旁边|对面|社区|小区|村|街道|地区"
-    r"|镇|乡|路边|那个地方|这个地方|那里|这里|那一带|里头|里边|里面)"
+    r"|镇|乡|路边|那个地方|这个地方|那个位置|这个位置|那里|这里|那一带|里头|里边|里面)"
 )
 # Hesitation fillers and trailing-off marks: dropped before scanning, so 酒仙……桥 reads 酒仙桥.
 _FILLERS = re.compile(
@@ -344,7 +347,7 @@ _BEFORE_PLACE = frozenset("在从到去往回住是写")
 _GOING = frozenset("去到往")
 _NOT_A_PLACE_AFTER = frozenset("上下里边底旁头")
 _AFTER_PLACE = re.compile(r"那|这|的时候|不是|而不是|[，。；！？,;!?]|$")
-_CUE_BEFORE = re.compile(r"(?:反映|投诉|举报|位于|地点|的是|问题在|位置|称)[:：]?$")
+_CUE_BEFORE = re.compile(r"(?:反映|投诉|举报|位于|地点|的是|问题在|位置|称|事发)[:：]?$")
 _PAUSES = re.compile(r"[…⋯]+|\.{3,}|。{2,}")
 
 
@@ -456,7 +459,7 @@ class _Cues:
             if back <= clause_end:
                 return True
             next_start = clause_end + 1
-            if back <= next_start + 1 and self.text[next_start:back].strip() in ("", "是"):
+            if back <= next_start + 3 and self.text[next_start:back].strip() in _WITHDRAW_LEAD:
                 return True
             break
         return False

@@ -207,3 +207,12 @@ def test_detect_refuses_a_file_without_the_columns(tmp_path: Path) -> None:
     bad.write_text("id,text\n1,噪音\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["hotspots", "detect", "--data", str(bad), "--json"])
     assert result.exit_code == 2 and "columns_missing" in result.output
+
+
+def test_keywords_read_as_words_not_character_pairs() -> None:
+    from jiesu.hotspots.detector import Cluster
+    from jiesu.hotspots.scoring import keywords_of
+
+    c = Cluster(1, centroid={"暖气": 5.0, "搅拌": 3.0, "拌站": 2.9, "搅拌站": 2.8, "噪音": 2.0,
+                             "暖气片": 1.0})
+    assert keywords_of(c) == ["暖气", "搅拌站", "噪音"]

@@ -310,3 +310,19 @@ def test_a_short_name_read_across_two_words_is_no_place(gazetteer: Gazetteer) ->
 def test_that_side_of_a_place_counts_like_near_it(gazetteer: Gazetteer) -> None:
     p = gazetteer.resolve("北京交通大学那边有垃圾桶被拉走了。另有人投诉曙光那里也有")
     assert p.street != "曙光街道" or not _sure(p)  # the place said first is not outweighed
+
+
+def test_more_ways_to_correct_oneself(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("别弄成宛平，是新镇，电动车乱停")
+    assert (p.district, p.street) == ("房山区", "新镇街道") and _sure(p)
+    p = gazetteer.resolve("她先说安定门街道，又说不对是迎风街道，工地晚上十点还在打桩")
+    assert p.street == "迎风街道" and _sure(p)
+    p = gazetteer.resolve("西永和屯村写错了，改成星城，菜市场污水横流")
+    assert p.street == "星城街道" and _sure(p)
+    p = gazetteer.resolve("更正一下地址：大屯，不是海淀街道，菜市场污水横流")
+    assert p.street == "大屯街道" and _sure(p)
+
+
+def test_sound_alike_after_shifa_or_before_that_spot(gazetteer: Gazetteer) -> None:
+    assert gazetteer.resolve("事发湾泉，菜市场污水横流").street == "旺泉街道"
+    assert gazetteer.resolve("来电说东审那个位置垃圾分类桶被拉走了").street == "东升地区"
