@@ -1,7 +1,8 @@
 """Triage speed: classifier load and ms/message, places texts/s, suggest() p50/p99, and triage
 at intake in a busy street (300 open orders as possible duplicates).
 
-Usage: .venv/bin/python bench/bench_triage.py [N]   (needs a model: jiesu triage ensure-model)
+Usage: .venv/bin/python -m bench.bench_triage [N]   (needs a model: jiesu triage ensure-model;
+`python -m bench triage` runs it with N = 2000)
 Figures use CPU time (time.process_time) so a busy machine distorts them less; the database
 server's own CPU is not in them. The intake figures use a scratch PostgreSQL database when one
 answers (JIESU_BENCH_POSTGRES_URL), else a temporary SQLite file.
@@ -53,8 +54,10 @@ def pct(values: list[float], q: float) -> float:
     return s[min(len(s) - 1, int(q * len(s)))]
 
 
-def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
+def main(argv: list[str] | None = None) -> None:
+    # `python -m bench triage` calls main() with its own argv in sys.argv: only a direct run
+    # passes N.
+    n = int(argv[0]) if argv else 2000
     messages = raw_messages(n)
     snippets = [r["text"] for r in read_rows(EVAL_FILE)]
 
@@ -250,4 +253,4 @@ def intake_figures(messages: list[tuple[str, str]], pool: int = 300) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
