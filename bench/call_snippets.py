@@ -259,7 +259,7 @@ def char_pool() -> dict[str, list[str]]:
 
 class Maker:
     def __init__(self, which: str) -> None:
-        self.which = which
+        self.per_kind = PER_KIND[which]
         self.rng = random.Random(SEEDS[which])
         rows, by_street = load()
         split = random.Random(7)  # the same split for both sets
@@ -368,7 +368,7 @@ class Maker:
         seen: set[str] = set()
         for kind in KINDS:
             n = 0
-            while n < PER_KIND[self.which]:
+            while n < self.per_kind:
                 row = self.row(kind)
                 if row["text"] in seen:
                     continue
@@ -391,11 +391,12 @@ def is_holdout(message_id: str) -> bool:
     return bool(digits) and int(digits) % 5 == 0
 
 
-def proposals(snippets: list[dict[str, str]], which: str) -> list[dict[str, str]]:
-    """Each snippet followed by a held-out labelled message (its words joined back)."""
+def proposals(snippets: list[dict[str, str]], seed: int) -> list[dict[str, str]]:
+    """Each snippet followed by a held-out labelled message (its words joined back), the
+    messages drawn with `seed`."""
     with MESSAGES.open(encoding="utf-8") as fh:
         held = [r for r in csv.DictReader(fh) if is_holdout(r["id"])]
-    rng = random.Random(SEEDS[which] + 1)
+    rng = random.Random(seed)
     out = []
     for row in snippets:
         msg = rng.choice(held)
@@ -404,6 +405,13 @@ def proposals(snippets: list[dict[str, str]], which: str) -> list[dict[str, str]
                     "district": row["district"], "street": row["street"], "kind": row["kind"],
                     "id": msg["id"]})
     return out
+
+
+def write_proposals(path: Path, rows: list[dict[str, str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=["text", "label", "district", "street", "kind", "id"])
+        w.writeheader()
+        w.writerows(rows)
 
 
 def main(argv: list[str]) -> None:
@@ -423,12 +431,8 @@ def main(argv: list[str]) -> None:
         write(out, rows)
         print(f"{name}: {len(rows)} snippets", file=sys.stderr)
         if MESSAGES.exists() and name != "dev_big":
-            path = OUT_DEV.parent / f"proposals_{name}.csv"
-            with path.open("w", encoding="utf-8", newline="") as fh:
-                w = csv.DictWriter(fh, fieldnames=["text", "label", "district", "street", "kind",
-                                                   "id"])
-                w.writeheader()
-                w.writerows(proposals(rows, name))
+            write_proposals(OUT_DEV.parent / f"proposals_{name}.csv",
+                            proposals(rows, SEEDS[name] + 1))
 
 
 if __name__ == "__main__":

@@ -26,19 +26,19 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from call_snippets import (
-    KINDS,
+    MESSAGES,
     PROBLEMS,
     Maker,
     community_base,
     load,
+    proposals,
     write,
+    write_proposals,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "jiesu" / "triage" / "data"
-OUT = DATA / "calls_blind2.csv"
 SEED = 4417_2026
-PER_KIND = 55
 
 PROBLEMS2 = [
     "马路上有个大坑", "楼下烧烤摊烟太大", "半夜有人装修砸墙", "垃圾站臭得不行", "自来水发黄",
@@ -102,11 +102,14 @@ def table_landmarks() -> list[tuple[str, str, str]]:
     return out
 
 
-class Blind2Maker(Maker):
-    def __init__(self) -> None:
+class BlindMaker(Maker):
+    """A later blind set: its own seed, templates and problems, every street, the landmark
+    table's rows and NBS estates (55 snippets per kind, as the first blind set)."""
+
+    def __init__(self, seed: int, templates: dict[str, list[str]],
+                 problems: list[str]) -> None:
         super().__init__("blind")
-        self.which = "blind2"
-        self.rng = random.Random(SEED)
+        self.rng = random.Random(seed)
         rows, by_street = load()
         self.streets = [by_street[c][0] for c in sorted(by_street)]
         base_count: dict[str, int] = defaultdict(int)
@@ -119,14 +122,15 @@ class Blind2Maker(Maker):
             and not community_base(r["community"]).endswith(("虚拟社区", "生活区"))
             and not re.search("第[一二三四五六七八九十]+$", community_base(r["community"]))
         ]
-        self.templates = TEMPLATES2
+        self.templates = templates
+        self.problems = problems
         self.table = table_landmarks()
 
     def row(self, kind: str) -> dict[str, str]:
         if kind != "landmark":
-            return super().row(kind)  # problems swapped for this set's list in main()
+            return super().row(kind)  # problems swapped for this set's list in make_set()
         t = self.rng.choice(self.templates[kind])
-        q = self.rng.choice(PROBLEMS2)
+        q = self.rng.choice(self.problems)
         if self.rng.random() < 0.5:
             name, d, st = self.rng.choice(self.table)
             return {"text": t.format(L=name, Q=q), "district": d, "street": st, "kind": kind,
@@ -138,54 +142,28 @@ class Blind2Maker(Maker):
         return {"text": text, "district": r["district"], "street": r["street"], "kind": kind,
                 "note": "estate"}
 
-    def rows(self) -> list[dict[str, str]]:
-        out = []
-        seen: set[str] = set()
-        for kind in KINDS:
-            n = 0
-            while n < PER_KIND:
-                row = self.row(kind)
-                if row["text"] in seen:
-                    continue
-                seen.add(row["text"])
-                out.append(row)
-                n += 1
-        return out
 
-
-def _problem_swap(rows: list[dict[str, str]], rng: random.Random) -> None:
+def _problem_swap(rows: list[dict[str, str]], rng: random.Random, problems: list[str]) -> None:
     """Use this set's problems: the earlier list's phrase at the end becomes a new one."""
     for row in rows:
         for q in PROBLEMS:
             if q in row["text"]:
-                row["text"] = row["text"].replace(q, rng.choice(PROBLEMS2), 1)
+                row["text"] = row["text"].replace(q, rng.choice(problems), 1)
                 break
 
 
-def main() -> None:
-    maker = Blind2Maker()
-    rows = maker.rows()
-    _problem_swap(rows, random.Random(SEED + 1))
-    write(OUT, rows)
-    print(f"blind2: {len(rows)} snippets → {OUT}", file=sys.stderr)
-    # The whole-proposal version: each snippet + a held-out labelled message.
-    from call_snippets import MESSAGES, is_holdout
-
+def make_set(name: str, seed: int, templates: dict[str, list[str]],
+             problems: list[str]) -> None:
+    """Write ``calls_<name>.csv`` and, with the labelled messages, ``proposals_<name>.csv``
+    (each snippet + a held-out message)."""
+    rows = BlindMaker(seed, templates, problems).rows()
+    _problem_swap(rows, random.Random(seed + 1), problems)
+    out = DATA / f"calls_{name}.csv"
+    write(out, rows)
+    print(f"{name}: {len(rows)} snippets → {out}", file=sys.stderr)
     if MESSAGES.exists():
-        with MESSAGES.open(encoding="utf-8") as fh:
-            held = [r for r in csv.DictReader(fh) if is_holdout(r["id"])]
-        rng = random.Random(SEED + 2)
-        with (DATA / "proposals_blind2.csv").open("w", encoding="utf-8", newline="") as fh:
-            w = csv.DictWriter(fh, fieldnames=["text", "label", "district", "street", "kind",
-                                               "id"])
-            w.writeheader()
-            for row in rows:
-                msg = rng.choice(held)
-                body = msg["text_segmented"].replace(" ", "")[:240]
-                w.writerow({"text": f"{row['text']}。{body}", "label": msg["label"],
-                            "district": row["district"], "street": row["street"],
-                            "kind": row["kind"], "id": msg["id"]})
+        write_proposals(DATA / f"proposals_{name}.csv", proposals(rows, seed + 2))
 
 
 if __name__ == "__main__":
-    main()
+    make_set("blind2", SEED, TEMPLATES2, PROBLEMS2)
