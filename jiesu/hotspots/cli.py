@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from jiesu.core.errors import DomainError
-from jiesu.units.cli_support import principal_named
+from jiesu.units.cli_support import fail, principal_named
 
 hotspots_app = typer.Typer(help="热点：聚类、预警、联办、每月一题", no_args_is_help=True)
 console = Console()
@@ -38,8 +38,7 @@ def detect(
     try:
         messages = read_messages(data)
     except DomainError as exc:
-        console.print_json(data=exc.as_body())
-        raise typer.Exit(code=2) from exc
+        fail(exc)
     params = Params() if window_days is None else replace(Params(), window_days=window_days)
     index = cluster_messages(messages, params)
     issues = rank(index.clusters.values(), top=top, min_callers=min_callers)
@@ -99,8 +98,7 @@ def show(cluster_id: int) -> None:
         try:
             detail = views.detail(session, cluster_id)
         except DomainError as exc:
-            console.print_json(data=exc.as_body())
-            raise typer.Exit(code=2) from exc
+            fail(exc)
     typer.echo(detail.model_dump_json(indent=2))
 
 
@@ -138,8 +136,7 @@ def rule(
                 window_days=window_days or current.window_days,
             )
         except DomainError as exc:
-            console.print_json(data=exc.as_body())
-            raise typer.Exit(code=2) from exc
+            fail(exc)
         typer.echo(s.RulePublic.model_validate(row).model_dump_json(indent=2))
 
 
@@ -154,13 +151,11 @@ def open_case(
 ) -> None:
     """把热点成立为联办案件（主办 + 协办单位），在办工单关联并派单。"""
     from jiesu.core.db import session_scope
-    from jiesu.core.roles import Principal
     from jiesu.hotspots import cases
     from jiesu.units.service import unit_by_code
 
     with session_scope() as session:
         principal = principal_named(session, as_user)
-        assert isinstance(principal, Principal)
         units = [unit_by_code(session, c) for c in [lead, *(assist or [])]]
         if any(u is None for u in units):
             console.print_json(data={"error": {"code": "unknown_unit", "message": "单位不存在",
@@ -171,8 +166,7 @@ def open_case(
                                   lead_unit_id=units[0].id,  # type: ignore[union-attr]
                                   assisting_unit_ids=[u.id for u in units[1:] if u])
         except DomainError as exc:
-            console.print_json(data=exc.as_body())
-            raise typer.Exit(code=2) from exc
+            fail(exc)
         ids = [o.id for o in cases.case_orders(session, row.case_id)]
         typer.echo(json.dumps({"case_id": row.case_id, "order_ids": ids}))
 
@@ -186,17 +180,14 @@ def reply_case(
 ) -> None:
     """主办单位统一答复联办案件中的工单（每张工单仍各自回访）。"""
     from jiesu.core.db import session_scope
-    from jiesu.core.roles import Principal
     from jiesu.hotspots import cases
 
     with session_scope() as session:
         principal = principal_named(session, as_user)
-        assert isinstance(principal, Principal)
         try:
             done = cases.reply_case(session, principal, case_id, outcome=outcome, reply=reply)
         except DomainError as exc:
-            console.print_json(data=exc.as_body())
-            raise typer.Exit(code=2) from exc
+            fail(exc)
         typer.echo(json.dumps({"replied": done.replied, "skipped": done.skipped}))
 
 
@@ -208,17 +199,14 @@ def dispatch_case(
 ) -> None:
     """把联办案件中待派的工单派给主办单位（抄协办单位）。"""
     from jiesu.core.db import session_scope
-    from jiesu.core.roles import Principal
     from jiesu.hotspots import cases
 
     with session_scope() as session:
         principal = principal_named(session, as_user)
-        assert isinstance(principal, Principal)
         try:
             done = cases.dispatch_case(session, principal, case_id, note)
         except DomainError as exc:
-            console.print_json(data=exc.as_body())
-            raise typer.Exit(code=2) from exc
+            fail(exc)
         typer.echo(json.dumps({"case_id": case_id, "dispatched": done}))
 
 
@@ -231,17 +219,14 @@ def split_out(
 ) -> None:
     """把误并的工单移出联办案件和热点。"""
     from jiesu.core.db import session_scope
-    from jiesu.core.roles import Principal
     from jiesu.hotspots import cases
 
     with session_scope() as session:
         principal = principal_named(session, as_user)
-        assert isinstance(principal, Principal)
         try:
             cases.split_out(session, principal, case_id, order_id, reason)
         except DomainError as exc:
-            console.print_json(data=exc.as_body())
-            raise typer.Exit(code=2) from exc
+            fail(exc)
         typer.echo(json.dumps({"case_id": case_id, "split": order_id}))
 
 
@@ -262,8 +247,7 @@ def monthly(
         try:
             data = report.monthly_report(session, month, district)
         except DomainError as exc:
-            console.print_json(data=exc.as_body())
-            raise typer.Exit(code=2) from exc
+            fail(exc)
     if xlsx:
         xlsx.write_bytes(report_export.to_xlsx(data))
     if pdf:

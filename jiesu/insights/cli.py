@@ -16,6 +16,7 @@ from jiesu.core.errors import DomainError
 from jiesu.insights.export import COLUMNS, EXCLUDED_LABELS, to_csv, to_xlsx
 from jiesu.insights.periods import parse_period
 from jiesu.insights.rates import RatesReport, compute_rates
+from jiesu.units.cli_support import fail
 from jiesu.units.service import unit_by_code
 
 report_app = typer.Typer(help="考核报表：三率与排名", no_args_is_help=True)
@@ -81,8 +82,7 @@ def rates(
                 unit_id = found.id
             report = compute_rates(session, parse_period(period), group=group, unit_id=unit_id)
     except DomainError as exc:
-        console.print_json(data=exc.as_body())
-        raise typer.Exit(code=2) from exc
+        fail(exc)
     if format == "xlsx":
         assert output is not None
         output.write_bytes(to_xlsx(report))
@@ -121,8 +121,7 @@ def _first_call(period: str, group: str, line: str | None, format: str,
             report = first_call.compute_fcr(session, parse_period(period), group=group,
                                             line_id=line_id)
     except DomainError as exc:
-        console.print_json(data=exc.as_body())
-        raise typer.Exit(code=2) from exc
+        fail(exc)
     if format == "xlsx":
         assert output is not None
         output.write_bytes(first_call.to_xlsx(report))
