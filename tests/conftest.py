@@ -5,7 +5,6 @@ migrated with Alembic once per run, each test inside a rolled-back transaction, 
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -13,7 +12,6 @@ from pathlib import Path
 import pytest
 import time_machine
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
@@ -27,38 +25,19 @@ from jiesu.core.api import get_session
 from jiesu.core.clock import CHINA_TZ
 from jiesu.core.migrate import upgrade
 from jiesu.core.security import issue_token
+from tests.scratch_settings import own_database
 
 # A Monday in an ordinary working week.
 FROZEN_AT = datetime(2026, 11, 2, 10, 0, tzinfo=CHINA_TZ)
 
 
-def _postgres_url() -> str | None:
-    return os.environ.get("JIESU_TEST_POSTGRES_URL") or None
-
-
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    base = _postgres_url()
-    if base is None:
-        path = tmp_path_factory.mktemp("db") / "test.db"
-        yield f"sqlite:///{path}"
-        return
-    name = f"jiesu_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = base.rsplit("/", 1)[0] + f"/{name}"
-    try:
-        yield url
-    finally:
-        core_db.get_engine.cache_clear()
-        with admin.connect() as conn:
-            conn.execute(text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                f"WHERE datname = '{name}' AND pid <> pg_backend_pid()"
-            ))
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+    with own_database(tmp_path_factory.mktemp("db"), "jiesu_test") as url:
+        try:
+            yield url
+        finally:
+            core_db.get_engine.cache_clear()
 
 
 @pytest.fixture(scope="session")
