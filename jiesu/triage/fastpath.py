@@ -7,6 +7,10 @@ computes: sublinear tf × idf, L2 per block, × the block's weight, ``w·x + b``
 ``expit(-(a·d + b))``, normalised.
 It is built only for the pipeline shape ``training.build_pipeline`` makes and checked
 against the pipeline at load time; anything else keeps the slow, general path.
+
+Character n-gram blocks (n ≤ 3) are counted and looked up in numpy (:class:`_CharBlock`):
+a 400-character message has about a thousand n-grams, and building a string for each and
+looking it up in a 470k-term dict was half of the classifier's time.
 """
 
 from __future__ import annotations
@@ -43,8 +47,13 @@ class _Block:
         known = ids >= 0
         if not known.any():
             return _NO_INDEX, _NO_VALUE
-        idx = ids[known]
         counts = np.fromiter(counts_of.values(), dtype=float, count=n)[known]
+        return self.weigh(ids[known], counts)
+
+    def weigh(
+        self, idx: np.ndarray[Any, Any], counts: np.ndarray[Any, Any]
+    ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        """Term ids and counts → the block's columns and its tf-idf values (L2, × weight)."""
         vals = ((np.log(counts) + 1.0) if self.sublinear else counts) * self.idf[idx]
         norm = math.sqrt(float(vals @ vals))
         if norm:
@@ -52,8 +61,87 @@ class _Block:
         return idx + self.offset, vals
 
 
+_BITS = 21  # a code point + 1 fits in 21 bits; three of them in one uint64
+_MAX_CHAR_N = 3
+
+
+def _codes(text: str) -> np.ndarray[Any, Any]:
+    """Code points + 1 (so that no character packs to 0) as uint64."""
+    raw = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return raw.astype(np.uint64) + np.uint64(1)
+
+
+def _pack(columns: Sequence[np.ndarray[Any, Any]]) -> np.ndarray[Any, Any]:
+    key = columns[0].copy()
+    for col in columns[1:]:
+        key = (key << np.uint64(_BITS)) | col
+    return key
+
+
+def gram_keys(text: str, lo: int, hi: int) -> np.ndarray[Any, Any]:
+    """One key per character n-gram of ``text`` (lo ≤ n ≤ hi), in sklearn's order."""
+    c = _codes(text)
+    m = len(c)
+    parts = [_pack([c[j : m - n + 1 + j] for j in range(n)]) for n in range(lo, min(hi, m) + 1)]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+
+
+def vocabulary_keys(vocab: dict[str, int]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """A char n-gram vocabulary as sorted keys and their term ids."""
+    by_length: dict[int, list[str]] = {}
+    for term in vocab:
+        by_length.setdefault(len(term), []).append(term)
+    keys, ids = [], []
+    for n, terms in by_length.items():
+        if not 1 <= n <= _MAX_CHAR_N:
+            raise ValueError(f"char n-gram of length {n}")
+        c = _codes("".join(terms)).reshape(-1, n)
+        keys.append(_pack([c[:, j] for j in range(n)]))
+        ids.append(np.fromiter(map(vocab.__getitem__, terms), dtype=np.intp, count=len(terms)))
+    all_keys, all_ids = np.concatenate(keys), np.concatenate(ids)
+    order = np.argsort(all_keys)
+    return all_keys[order], all_ids[order]
+
+
+class _CharBlock(_Block):
+    """A ``TfidfVectorizer(analyzer="char", preprocessor=…)`` block, n ≤ 3, in numpy: each
+    n-gram is one 63-bit key, counted with ``np.unique`` and found by binary search."""
+
+    def __init__(self, vectorizer: Any, offset: int, weight: float = 1.0) -> None:
+        super().__init__(vectorizer, offset, weight)
+        lo, hi = vectorizer.ngram_range
+        if vectorizer.analyzer != "char" or vectorizer.preprocessor is None:
+            raise ValueError("not a char block with its own preprocessor")
+        if not 1 <= lo <= hi <= _MAX_CHAR_N:
+            raise ValueError(f"char n-grams {lo}-{hi}")
+        self.lo, self.hi = lo, hi
+        self.preprocess: Callable[[str], str] = vectorizer.preprocessor
+        self.white_spaces = vectorizer._white_spaces  # sklearn's own whitespace rule
+        self.keys, self.ids = vocabulary_keys(self.vocab)
+
+    def vector(self, doc: str) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        text = self.white_spaces.sub(" ", self.preprocess(doc))
+        if not text or not len(self.keys):
+            return _NO_INDEX, _NO_VALUE
+        grams, counts = np.unique(gram_keys(text, self.lo, self.hi), return_counts=True)
+        pos = np.minimum(np.searchsorted(self.keys, grams), len(self.keys) - 1)
+        hit = self.keys[pos] == grams
+        if not hit.any():
+            return _NO_INDEX, _NO_VALUE
+        return self.weigh(self.ids[pos[hit]], counts[hit].astype(float))
+
+
+def _block(vectorizer: Any, offset: int, weight: float) -> _Block:
+    if vectorizer.analyzer == "char" and vectorizer.preprocessor is not None:
+        return _CharBlock(vectorizer, offset, weight)
+    return _Block(vectorizer, offset, weight)
+
+
 class FastScorer:
-    def __init__(self, pipeline: Any) -> None:
+    """``numpy_chars=False`` looks every char n-gram up as a string (the path before
+    :class:`_CharBlock`; the bench times both in one run)."""
+
+    def __init__(self, pipeline: Any, *, numpy_chars: bool = True) -> None:
         union = pipeline.named_steps["features"]
         calibrated = pipeline.named_steps["clf"]
         if len(calibrated.calibrated_classifiers_) != 1:
@@ -65,7 +153,8 @@ class FastScorer:
         offset = 0
         weights = union.transformer_weights or {}
         for name, vec in union.transformer_list:
-            block = _Block(vec, offset, float(weights.get(name, 1.0)))
+            weight = float(weights.get(name, 1.0))
+            block = _block(vec, offset, weight) if numpy_chars else _Block(vec, offset, weight)
             self.blocks.append(block)
             offset += block.features()
         svm = cc.estimator
