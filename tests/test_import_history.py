@@ -1,4 +1,4 @@
-"""Rules of an imported order's history (decision 0021): one `import` event carrying the
+"""Rules of an imported order's history (decision 0022): one `import` event carrying the
 source system's steps, opened back into exactly the events the per-step form stored, so every
 report and page gives the same answers as before."""
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import visitors
@@ -25,7 +25,7 @@ from jiesu.insights.periods import Period, parse_period
 from jiesu.insights.rates import compute_rates
 from jiesu.insights.rules import RateRules
 from jiesu.orders.models import Order
-from tests.factories import CHAOYANG, HAIDIAN_BALIZHUANG, WANGJING, step, unit
+from tests.factories import CHAOYANG, HAIDIAN_BALIZHUANG, WANGJING, new_order, step, unit
 from tests.test_rates import Month, build_month, oct_
 
 RULES = RateRules(min_visited=1)
@@ -41,7 +41,7 @@ def month(session: Session) -> Iterator[Month]:
 
 
 def as_figures(session: Session, period: Period, use_rollup: bool, **kw: Any) -> dict[str, Any]:
-    got = compute_rates(session, period, rules=kw.pop("rules", RULES), rollup=use_rollup, **kw)
+    got = compute_rates(session, period, rules=kw.pop("rules", RULES), use_rollup=use_rollup, **kw)
     body = got.as_dict()
     body.pop("generated_at")
     body["rows"] = [asdict(r) for r in got.rows]
@@ -246,3 +246,43 @@ def test_worker_job_refreshes_the_marked_days_in_its_own_transaction(
     assert session.scalar(select(func.count()).select_from(RatesDirty)) == 0
     assert date(2026, 10, 20) in rollup.exact_days(session, parse_period("2026-10"),
                                                    RateRules(), NOVEMBER_2)
+
+
+def test_a_category_change_marks_the_days_of_the_orders_returns(session: Session,
+                                                                month: Month) -> None:
+    """Returns by category count under the order's category now: its return days change too."""
+    build_month(month)
+    moved = month.order(12, HAIDIAN_BALIZHUANG, category="城乡建设")
+    month.at(oct_(12, 11))
+    step(session, "haidian", moved, "return_order", reason="属望京街道辖区")
+    month.at(oct_(14, 9))
+    step(session, "dispatcher", moved, "redispatch", lead_unit_id=unit(session, WANGJING).id)
+    rollup.rebuild(session, rules=RULES)
+    month.at(NOVEMBER_2)
+    moved.category = "环境保护"
+    session.flush()
+    assert set(session.scalars(select(RatesDirty.day))) == {date(2026, 10, 12),
+                                                             date(2026, 10, 14)}
+    by_category = {r.key: r for r in compute_rates(session, parse_period("2026-10-12"),
+                                                   group="category", rules=RULES,
+                                                   now=NOVEMBER_2).rows}
+    assert by_category["环境保护"].returned == 1 and "城乡建设" not in by_category
+    assert_same(session, NOVEMBER_2)
+    rollup.refresh(session, rules=RULES, now=NOVEMBER_2, fill=0)
+    assert assert_same(session, NOVEMBER_2) > 0
+
+
+def test_a_return_after_the_refresh_marks_its_day(session: Session, month: Month) -> None:
+    build_month(month)
+    rollup.rebuild(session, rules=RULES)
+    month.at(NOVEMBER_2)
+    fresh = step(session, "dispatcher", new_order(session), "dispatch",
+                 lead_unit_id=unit(session, HAIDIAN_BALIZHUANG).id)
+    session.execute(delete(RatesDirty))  # the dispatch's own marker: only the return's left
+    step(session, "haidian", fresh, "return_order", reason="不属本街道")
+    # One from the order's row (its state), one from the return event itself.
+    assert list(session.scalars(select(RatesDirty.day))) == [date(2026, 11, 2)] * 2
+    day = parse_period("2026-11-02")
+    got = {r.key: r for r in compute_rates(session, day, rules=RULES, now=NOVEMBER_2).rows}
+    assert got[HAIDIAN_BALIZHUANG].returned == 1
+    assert_same(session, NOVEMBER_2)

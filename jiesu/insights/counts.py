@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, func, or_
 
 from jiesu.insights.rules import RateRules
-from jiesu.orders.models import Order
+from jiesu.orders.models import Order, OrderEvent
 
 UNCATEGORISED = "未分类"
 
@@ -69,3 +69,9 @@ def received_in(first: datetime, end: datetime, rules: RateRules) -> list[Column
     """The orders a unit received in [first, end): dispatched to it then, not excluded."""
     return [Order.dispatched_at >= first, Order.dispatched_at < end,
             Order.state.not_in(rules.excluded_states), Order.lead_unit_id.is_not(None)]
+
+
+def returned_in(first: datetime, end: datetime) -> list[ColumnElement[bool]]:
+    """The return events of [first, end) that count for a unit: by the unit that returned."""
+    return [OrderEvent.action == "return_order", OrderEvent.at >= first, OrderEvent.at < end,
+            OrderEvent.unit_id.is_not(None)]

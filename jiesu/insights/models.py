@@ -30,6 +30,13 @@ ix_orders_returned = Index("ix_orders_returned", Order.dispatched_at,
                            postgresql_where=text("state = 'returned'"),
                            sqlite_where=text("state = 'returned'"))
 
+# The report's intake exclusions, a few percent of the orders (migration 0025).
+AT_INTAKE = "close_reason IN ('not_accepted', 'answered_on_call') OR state = 'merged'"
+ix_orders_excluded_at_intake = Index("ix_orders_excluded_at_intake", Order.received_at,
+                                     postgresql_include=["close_reason", "state"],
+                                     postgresql_where=text(AT_INTAKE),
+                                     sqlite_where=text(AT_INTAKE))
+
 
 class RatesDaily(Base):
     """The rates' counts of one China-time day of dispatches, per lead unit and category:
@@ -59,6 +66,18 @@ class RatesDaily(Base):
     # the overdue count holds while the report's `now` stays between them.
     due_before: Mapped[datetime | None]
     due_after: Mapped[datetime | None]
+
+
+class RatesReturns(Base):
+    """Return events of one China-time day by the returning unit and the order's category
+    (migration 0025): the returns of rates_daily's days."""
+
+    __tablename__ = "rates_returns"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(primary_key=True)
+    category: Mapped[str] = mapped_column(String(60), primary_key=True)
+    returned: Mapped[int]
 
 
 class RatesDay(Base):

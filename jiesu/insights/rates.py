@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Select, case, func, or_, select, text
@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, aliased
 from jiesu.core import clock
 from jiesu.core.errors import InvalidInput
 from jiesu.insights import rollup
-from jiesu.insights.counts import UNCATEGORISED, figures, received_in
+from jiesu.insights.counts import UNCATEGORISED, figures, received_in, returned_in
 from jiesu.insights.periods import Period
 from jiesu.insights.rules import RateRules, get_rate_rules
 from jiesu.orders.models import Order, OrderEvent
@@ -160,8 +160,7 @@ def _returns_query(group: str, period: Period, scope: list[int] | None) -> Selec
     stmt = (
         select(key, func.count())
         .select_from(OrderEvent)
-        .where(OrderEvent.action == "return_order", OrderEvent.at >= period.start,
-               OrderEvent.at < period.end, OrderEvent.unit_id.is_not(None))
+        .where(*returned_in(period.start, period.end))
         .group_by(key)
     )
     if group == "district":
@@ -210,27 +209,41 @@ def _names(session: Session, group: str, keys: list[Any]) -> dict[Any, tuple[str
     return {u.id: (u.code, u.name, u.kind) for u in units}
 
 
-def _counted(session: Session, period: Period, group: str, rules: RateRules, now: datetime,
-             scope: list[int] | None, use_rollup: bool) -> Iterator[dict[str, Any]]:
-    """The period's counts by group key: rates_daily for the days it has exact for `now`,
-    the plain aggregate over orders for each run of the other days."""
-    dialect = session.get_bind().dialect.name
-    exact = rollup.exact_days(session, period, rules, now) if use_rollup else set()
-    yield from rollup.sums(session, exact, "category" if group == "category" else "unit", scope)
+def _live_parts(period: Period, exact: set[date]) -> Iterator[Period]:
+    """The runs of the period's days the rollup cannot answer (all of it when none)."""
     days = (period.first_day + timedelta(days=i)
             for i in range((period.last_day - period.first_day).days + 1))
     for first, last in rollup.runs(d for d in days if d not in exact):
-        part = period if (first, last) == (period.first_day, period.last_day) \
+        yield period if (first, last) == (period.first_day, period.last_day) \
             else rollup.day_period(first, last)
+
+
+def _counted(session: Session, period: Period, exact: set[date], group: str,
+             rules: RateRules, now: datetime, scope: list[int] | None
+             ) -> Iterator[dict[str, Any]]:
+    """The period's counts by group key: rates_daily for the days it has exact for `now`,
+    the plain aggregate over orders for each run of the other days."""
+    dialect = session.get_bind().dialect.name
+    yield from rollup.sums(session, exact, "category" if group == "category" else "unit", scope)
+    for part in _live_parts(period, exact):
         for record in session.execute(_order_query(group, part, rules, now, dialect, scope)):
             yield record._asdict()
 
 
+def _returned(session: Session, period: Period, exact: set[date], group: str,
+              scope: list[int] | None) -> Iterator[tuple[Any, int]]:
+    yield from rollup.returned(session, exact, "category" if group == "category" else "unit",
+                               scope)
+    for part in _live_parts(period, exact):
+        for key, count in session.execute(_returns_query(group, part, scope)):
+            yield key, int(count)
+
+
 def compute_rates(
     session: Session, period: Period, *, group: str = "unit", unit_id: int | None = None,
-    rules: RateRules | None = None, now: datetime | None = None, rollup: bool = True,
+    rules: RateRules | None = None, now: datetime | None = None, use_rollup: bool = True,
 ) -> RatesReport:
-    """The report; `rollup=False` counts every day from orders (the reference the rollup is
+    """The report; `use_rollup=False` counts every day from orders (the reference the rollup is
     tested against, and what a report does for any day the rollup cannot answer exactly)."""
     if group not in GROUPS:
         raise InvalidInput("分组方式应为 unit、district 或 category", code="invalid_group",
@@ -248,7 +261,8 @@ def compute_rates(
     fold = _district_keys(session) if group == "district" else None
     query_group = "unit" if fold is not None else group
     rows: dict[Any, RateRow] = {}
-    for data in _counted(session, period, query_group, rules, now, scope, rollup):
+    exact = rollup.exact_days(session, period, rules, now) if use_rollup else set()
+    for data in _counted(session, period, exact, query_group, rules, now, scope):
         key = data.pop("key")
         if fold is not None:
             key = fold.get(key)
@@ -258,7 +272,7 @@ def compute_rates(
         for name, value in data.items():
             added = float(value) if name == "handling_seconds" else int(value)
             setattr(row, name, getattr(row, name) + added)
-    for key, count in session.execute(_returns_query(query_group, period, scope)):
+    for key, count in _returned(session, period, exact, query_group, scope):
         if fold is not None:
             key = fold.get(key)
         if key is None:

@@ -39,11 +39,11 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from jiesu.core import clock
 from jiesu.core.clock import CHINA_TZ
-from jiesu.insights.counts import FIGURES, UNCATEGORISED, figures, received_in
-from jiesu.insights.models import RatesDaily, RatesDay, RatesDirty
+from jiesu.insights.counts import FIGURES, UNCATEGORISED, figures, received_in, returned_in
+from jiesu.insights.models import RatesDaily, RatesDay, RatesDirty, RatesReturns
 from jiesu.insights.periods import Period
 from jiesu.insights.rules import RateRules, get_rate_rules
-from jiesu.orders.models import Order
+from jiesu.orders.models import Order, OrderEvent
 
 # How far back the job fills days it never computed; older days need `--rebuild`.
 FILL_WINDOW_DAYS = 400
@@ -141,6 +141,7 @@ def compute_days(session: Session, days: Iterable[date], rules: RateRules,
                 .group_by(RatesDaily.day)):
             bounds[d] = (before, after)
             total.rows += rows
+        _compute_returns(session, first, last, dialect)
         session.execute(delete(RatesDay).where(RatesDay.day >= first, RatesDay.day <= last))
         chunk = [first + timedelta(days=i) for i in range((last - first).days + 1)]
         session.execute(insert(RatesDay), [
@@ -149,6 +150,22 @@ def compute_days(session: Session, days: Iterable[date], rules: RateRules,
              "valid_until": bounds.get(d, (None, None))[1]} for d in chunk])
         total.days += len(chunk)
     return total
+
+
+def _compute_returns(session: Session, first: date, last: date, dialect: str) -> None:
+    period = day_period(first, last)
+    day = china_day(OrderEvent.at, dialect)
+    category = func.coalesce(Order.category, UNCATEGORISED)
+    source = (
+        select(day, OrderEvent.unit_id, category, func.count())
+        .select_from(OrderEvent).join(Order, Order.id == OrderEvent.order_id)
+        .where(*returned_in(period.start, period.end))
+        .group_by(day, OrderEvent.unit_id, category)
+    )
+    session.execute(delete(RatesReturns).where(RatesReturns.day >= first,
+                                               RatesReturns.day <= last))
+    session.execute(insert(RatesReturns).from_select(
+        ["day", "unit_id", "category", "returned"], source))
 
 
 def _chunks(days: Iterable[date]) -> Iterator[tuple[date, date]]:
@@ -199,6 +216,7 @@ def rebuild(session: Session, *, rules: RateRules | None = None,
     _lock(session)
     session.execute(delete(RatesDirty))
     session.execute(delete(RatesDaily))
+    session.execute(delete(RatesReturns))
     session.execute(delete(RatesDay))
     first, last = session.execute(
         select(func.min(Order.dispatched_at), func.max(Order.dispatched_at))).one()
@@ -223,3 +241,16 @@ def sums(session: Session, days: set[date], key: str,
     if scope is not None:
         stmt = stmt.where(RatesDaily.lead_unit_id.in_(scope))
     return [dict(r._mapping) for r in session.execute(stmt)]
+
+
+def returned(session: Session, days: set[date], key: str,
+             scope: list[int] | None) -> list[tuple[Any, int]]:
+    """rates_returns summed over these days, by returning unit or by category (`key`)."""
+    if not days:
+        return []
+    column = RatesReturns.unit_id if key == "unit" else RatesReturns.category
+    stmt = (select(column, func.sum(RatesReturns.returned))
+            .where(RatesReturns.day.in_(sorted(days))).group_by(column))
+    if scope is not None:
+        stmt = stmt.where(RatesReturns.unit_id.in_(scope))
+    return [(k, int(n)) for k, n in session.execute(stmt)]

@@ -8,7 +8,7 @@ and one row instead of ~5.7 is most of what a bulk import costs PostgreSQL. A re
 return stays an event of its own, since the dispatcher's queue reads it. `timeline()` gives
 any order's events with each import event opened back into its steps, exactly the events the
 per-step form stored, so pages and the API show an imported order's history as before
-(docs/decisions/0021).
+(docs/decisions/0022).
 """
 
 from __future__ import annotations
