@@ -3,11 +3,12 @@
 A `BulkOrder` is an order's columns and its history, already checked. `write()` stores a
 batch in the caller's transaction: on PostgreSQL with binary COPY (ids reserved from the
 sequence first, so events can name their order; psycopg's C dumpers write the rows, the small
-repeated event payloads are dumped once per batch), elsewhere with multi-row INSERTs. The caller commits: a batch is stored whole or not at all. Besides
-the events and the lead assignment, an order still open with its unit gets the deadline
-watches its dispatch would have started, so the reminder and escalation jobs see it. Nothing
-here is triaged or notified: these are orders of the past, and their history says what
-happened (docs/decisions/0016).
+repeated event payloads are dumped once per batch), elsewhere with multi-row INSERTs. The
+caller commits: a batch is stored whole or not at all. Besides the events and the lead
+assignment, an order still open with its unit gets the deadline watches its dispatch would
+have started, so the reminder and escalation jobs see it. Nothing here is triaged or
+notified: these are orders of the past, and their history says what happened
+(docs/decisions/0016).
 """
 
 from __future__ import annotations
