@@ -3,10 +3,13 @@
 Builds a scratch database `jiesu_bench_rates` with the real schema (Alembic) and Beijing's
 units, fills it in SQL with generate_series (1,000,000 orders over 2026, plus intake,
 dispatch and return events: 2M+ event rows; a chunk of the year per million orders, the
-secondary indexes and foreign keys made after the fill), then times `compute_rates` for one
-month, grouped by unit, by district and by category, and the overdue lists (the centre's and
-the busiest unit's first 100). The database is dropped afterwards. `--orders 10000000` is
-the issue's size (about 15 GB).
+secondary indexes and foreign keys made after the fill), rebuilds the daily rates rollup
+(as the worker keeps it), then times `compute_rates` for one month, grouped by unit, by
+district and by category: counted from orders only, from the rollup, and from the rollup
+with 1, 7 or 31 of the month's days changed since the job ran (counted from orders), with
+the buffers and rows each path's main statement touches; and the overdue lists (the centre's
+and the busiest unit's first 100). The database is dropped afterwards. `--orders 10000000`
+is the issue's size (about 11 GB).
 
     .venv/bin/python -m bench.bench_rates [--orders N] [--keep] [--reuse]
 
@@ -16,11 +19,12 @@ Needs PostgreSQL on 127.0.0.1:5432 (JIESU_BENCH_POSTGRES_URL overrides); prints 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -159,6 +163,15 @@ def build(url: str, n: int) -> None:
         timed("VACUUM ANALYZE", lambda: conn.execute(text("VACUUM ANALYZE")))
         events = conn.execute(text("SELECT count(*) FROM order_events")).scalar_one()
         print(f"  order_events rows: {events:,}")
+    # The daily rollup as the worker keeps it (jiesu report rollup --rebuild).
+    from jiesu.insights import rollup
+
+    with Session(engine) as session:
+        done = timed("rates rollup rebuilt", lambda: rollup.rebuild(session))
+        session.commit()
+        print(f"  rollup: {done.days} days, {done.rows:,} rows")
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE rates_daily, rates_returns, rates_days"))
     engine.dispose()
 
 
@@ -170,17 +183,29 @@ def measure(url: str, runs: int) -> None:
     engine = make_engine(url)
     period = parse_period("2026-10")
     with Session(engine) as session:
+        print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+        plan_buffers(session, period)
         for group in ("unit", "district", "category"):
-            times = []
-            for _ in range(runs):
-                started = time.perf_counter()
-                report = compute_rates(session, period, group=group)
-                times.append(time.perf_counter() - started)
-                session.rollback()
-            received = sum(r.received for r in report.rows)
-            print(f"rates 2026-10 by {group:<8}: median {statistics.median(times) * 1000:7.1f} ms"
-                  f"  best {min(times) * 1000:7.1f} ms  ({len(report.rows)} rows, "
-                  f"{received:,} orders received, {len(report.ranking)} ranked; target < 1000 ms)")
+            for label, use, marked in (("orders only", False, 0), ("rollup", True, 0),
+                                       ("rollup, 1 day changed", True, 1),
+                                       ("rollup, 7 days changed", True, 7),
+                                       ("rollup, all 31 changed", True, 31)):
+                times = []
+                for _ in range(runs):
+                    # Markers as the triggers write them for orders changed since the job ran.
+                    session.execute(text(
+                        "INSERT INTO rates_dirty (day) SELECT d::date FROM generate_series("
+                        "date '2026-10-31' - (:n - 1), date '2026-10-31', interval '1 day') d"
+                        " WHERE :n > 0"), {"n": marked})
+                    started = time.perf_counter()
+                    report = compute_rates(session, period, group=group, use_rollup=use)
+                    times.append(time.perf_counter() - started)
+                    session.rollback()
+                received = sum(r.received for r in report.rows)
+                print(f"rates 2026-10 by {group:<8} {label:<23}: median "
+                      f"{statistics.median(times) * 1000:7.1f} ms  best {min(times) * 1000:7.1f}"
+                      f" ms  ({len(report.rows)} rows, {received:,} received; target < 1000 ms;"
+                      f" load {os.getloadavg()[0]:.1f})", flush=True)
         # The overdue lists (the supervisor's, a unit's): one index range scan each.
         from jiesu.orders import queries
 
@@ -213,6 +238,49 @@ def measure(url: str, runs: int) -> None:
         print(f"visit queue (first 50 of {page.count:,} due calls): median "
               f"{statistics.median(times) * 1000:7.1f} ms  best {min(times) * 1000:7.1f} ms")
     engine.dispose()
+
+
+def plan_buffers(session: Session, period: Any) -> None:
+    """Buffers and rows each path's main statement touches: CPU-independent evidence."""
+    from datetime import datetime
+
+    from jiesu.core.clock import CHINA_TZ
+    from jiesu.insights import rollup
+    from jiesu.insights.rates import _order_query
+    from jiesu.insights.rules import get_rate_rules
+
+    rules, now = get_rate_rules(), datetime(2026, 12, 4, 18, 0, tzinfo=CHINA_TZ)
+    days = rollup.exact_days(session, period, rules, now)
+    print(f"  {len(days)} of October's 31 days exact in the rollup")
+    from sqlalchemy import func, select
+
+    from jiesu.insights.counts import FIGURES
+    from jiesu.insights.models import RatesDaily
+
+    summed = (select(RatesDaily.lead_unit_id, *(func.sum(getattr(RatesDaily, f))
+                                                  for f in FIGURES))
+              .where(RatesDaily.day.in_(sorted(days))).group_by(RatesDaily.lead_unit_id))
+    session.execute(text("SET LOCAL jit = off"))  # as compute_rates runs
+    for label, stmt in (("orders, by unit", _order_query("unit", period, rules, now,
+                                                          "postgresql", None)),
+                        ("rollup, by unit", summed)):
+        sql = str(stmt.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
+        plan = session.execute(text("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql)
+                               ).scalar_one()[0]
+        top = plan["Plan"]
+        touched = top.get("Shared Hit Blocks", 0) + top.get("Shared Read Blocks", 0)
+        print(f"  {label}: {touched:,} buffers ({touched * 8 / 1024:.0f} MB), "
+              f"{_rows_read(top):,} rows read, {plan['Execution Time']:.0f} ms")
+        session.rollback()
+        session.execute(text("SET LOCAL jit = off"))
+
+
+def _rows_read(node: dict[str, Any]) -> int:
+    """Rows the plan's scans produced (times their loops), summed over its leaves."""
+    children = node.get("Plans", [])
+    if not children:
+        return int(node.get("Actual Rows", 0) * node.get("Actual Loops", 1))
+    return sum(_rows_read(child) for child in children)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -162,24 +162,15 @@ def earlier_usage() -> tuple[Counter[str], str]:
     return counts, "\n".join(texts)
 
 
-class Blind4Maker(BlindMaker):
-    def __init__(self) -> None:
-        super().__init__(SEED, TEMPLATES4, PROBLEMS4)
-        self.per_kind = PER_KIND
-        counts, seen_text = earlier_usage()
-        ranked = sorted(self.streets, key=lambda r: (counts[f"{r['district']}|{r['street']}"],
-                                                     r["street_code"]))
-        self.streets = ranked[: len(ranked) // 2]  # the less-used half
-        self.communities = [
-            r for r in self.communities if community_base(r["community"]) not in seen_text
-        ]
-        self.table = [t for t in self.table if t[0] not in seen_text]
-        full = {alias: (d, st) for alias, d, st in table_landmarks()}
-        self.colloquial = [(said, *full[name]) for said, name in COLLOQUIAL if name in full]
+class HurriedSpelling:
+    """The misspellings of this set: f/h among the near sounds, a wider slice of everyday
+    characters, and sometimes two characters of a long name."""
+
+    rng: random.Random
+    pool: dict[str, list[str]]
+    all_names: set[str]
 
     def misspell(self, name: str) -> tuple[str, str] | None:
-        """Like the earlier sets, with f/h among the near sounds, a wider slice of
-        everyday characters, and sometimes two characters of a long name."""
         roll = self.rng.random()
         mode = "same" if roll < 0.5 else "near"
         changes = 2 if len(name) >= 5 and self.rng.random() < 0.25 else 1
@@ -210,6 +201,21 @@ class Blind4Maker(BlindMaker):
                     continue
                 return variant
         return None
+
+class Blind4Maker(HurriedSpelling, BlindMaker):
+    def __init__(self) -> None:
+        super().__init__(SEED, TEMPLATES4, PROBLEMS4)
+        self.per_kind = PER_KIND
+        counts, seen_text = earlier_usage()
+        ranked = sorted(self.streets, key=lambda r: (counts[f"{r['district']}|{r['street']}"],
+                                                     r["street_code"]))
+        self.streets = ranked[: len(ranked) // 2]  # the less-used half
+        self.communities = [
+            r for r in self.communities if community_base(r["community"]) not in seen_text
+        ]
+        self.table = [t for t in self.table if t[0] not in seen_text]
+        full = {alias: (d, st) for alias, d, st in table_landmarks()}
+        self.colloquial = [(said, *full[name]) for said, name in COLLOQUIAL if name in full]
 
     def row(self, kind: str) -> dict[str, str]:
         if kind != "landmark":

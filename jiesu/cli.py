@@ -281,7 +281,7 @@ def orders_show(order_id: int, as_user: AsUser) -> None:
             order = service.get_order(session, principal, order_id)
             _print_order(order)
             table = Table("#", "时间", "动作", "状态", "角色")
-            for event in service.events_of(session, order.id):
+            for event in service.timeline_of(session, order.id):
                 label = (
                     ACTION_LABELS.get(Action(event.action))
                     if event.action in Action.__members__

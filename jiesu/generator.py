@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from jiesu.core.clock import CHINA_TZ, local
 from jiesu.core.text import clean_spreadsheet_text, localise_masked
 from jiesu.orders import bulk
-from jiesu.orders.import_rows import history
+from jiesu.orders.import_history import history
 from jiesu.orders.statemachine import OPEN_STATES, State
 from jiesu.units.models import Unit
 

@@ -29,6 +29,7 @@ SCHEDULE: dict[str, str] = {
     "escalate": "*/5 * * * *",
     "notify_district": "*/5 * * * *",
     "kb_expiring": "0 * * * *",
+    "rates_rollup": "* * * * *",
     "deliver_outbox": "* * * * *",
 }
 

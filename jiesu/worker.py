@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 import jiesu.models  # noqa: F401  (every table registered: orders.line_id must find lines)
 from jiesu.core.db import get_sessionmaker
 from jiesu.hotspots import jobs as hotspot_jobs
+from jiesu.insights import jobs as rates_jobs
 from jiesu.knowledge import jobs as knowledge_jobs
 from jiesu.notify.jobs import deliver_outbox
 from jiesu.orders import jobs as order_jobs
@@ -65,6 +66,7 @@ def _tick(session_factory: Callable[[], Session]) -> int:
         "close_skipped_visits",
         "kb_expiring",
         "hotspots",
+        "rates_rollup",
         "deliver_outbox",
     ):
         total += JOBS[name].run(session_factory)
@@ -81,6 +83,7 @@ JOBS: dict[str, Job] = {
         Job("close_skipped_visits", "免回访工单办结（匿名、不需回访、未抽中）", visit_jobs.run),
         Job("kb_expiring", "知识库条目到期前一周通知负责单位", knowledge_jobs.run),
         Job("hotspots", "热点聚类：新工单归入热点，达到阈值时预警", hotspot_jobs.run),
+        Job("rates_rollup", "三率日汇总：重算有变动的日期", rates_jobs.run),
         Job("deliver_outbox", "投递消息（站内信、短信/微信网关）", _deliver),
         Job("tick", "以上全部，按顺序执行一次", _tick),
     )

@@ -192,29 +192,33 @@ def test_an_interrupted_import_keeps_whole_batches_only_and_resumes_without_dupl
     assert (report.imported, report.skipped) == (600, 400)
     assert count(scratch) == 1_000
     with scratch() as session:
-        intakes = session.scalar(select(func.count()).where(OrderEvent.action == "intake"))
-    assert intakes == 1_000
+        imported = session.scalar(select(func.count()).where(OrderEvent.action == "import"))
+    assert imported == 1_000
 
 
-def test_imported_orders_carry_their_history_as_events(
+def test_imported_orders_carry_their_history_in_one_import_event_the_timeline_opens(
     scratch: sessionmaker[Session], tmp_path: Path
 ) -> None:
+    from jiesu.orders import service
+
     path = write_csv(tmp_path / "one.csv", [row(7), row(8, 状态="办理中", 答复时间="",
                                                        答复内容="", 回访结果="", 办结时间="")])
     assert run_import(str(path)).exit_code == 0
     with scratch() as session:
         closed, open_ = session.scalars(select(Order).order_by(Order.id)).all()
-        history = {o.id: [(e.action, e.to_state, e.actor_role) for e in session.scalars(
-            select(OrderEvent).where(OrderEvent.order_id == o.id).order_by(OrderEvent.seq))]
-            for o in (closed, open_)}
-        intake = session.scalars(select(OrderEvent).where(
-            OrderEvent.order_id == closed.id, OrderEvent.seq == 1)).one()
+        stored = {o.id: [(e.action, e.from_state, e.to_state, e.actor_role)
+                         for e in service.events_of(session, o.id)] for o in (closed, open_)}
+        history = {o.id: [(e.seq, e.action, e.to_state, e.actor_role)
+                          for e in service.timeline_of(session, o.id)] for o in (closed, open_)}
+        intake = service.timeline_of(session, closed.id)[0]
+    assert stored == {closed.id: [("import", None, "closed", "import")],
+                      open_.id: [("import", None, "in_progress", "import")]}
     assert history[closed.id] == [
-        ("intake", "received", "import"), ("dispatch", "dispatched", "import"),
-        ("reply", "replied", "import"), ("close_visited", "closed", "import")]
+        (1, "intake", "received", "import"), (2, "dispatch", "dispatched", "import"),
+        (3, "reply", "replied", "import"), (4, "close_visited", "closed", "import")]
     assert history[open_.id] == [
-        ("intake", "received", "import"), ("dispatch", "dispatched", "import"),
-        ("sign", "signed", "import"), ("contact", "in_progress", "import")]
+        (1, "intake", "received", "import"), (2, "dispatch", "dispatched", "import"),
+        (3, "sign", "signed", "import"), (4, "contact", "in_progress", "import")]
     assert intake.payload["import"] == {"file": "one.csv", "line": 2,
                                         "source_number": "HIST0000007"}
     assert (closed.state, closed.close_reason, closed.visit_satisfaction) == (
@@ -351,5 +355,5 @@ def test_an_import_over_two_worker_processes_stores_each_row_once_and_reports_th
             "SELECT min(n), max(n) FROM (SELECT count(*) AS n FROM order_events "
             "GROUP BY order_id) AS c")).one()
         numbers = session.scalar(select(func.count(func.distinct(Order.number))))
-    assert tuple(per_order) == (4, 4)  # intake, dispatch, reply, close: each once
+    assert tuple(per_order) == (1, 1)  # one import event each
     assert numbers == 998

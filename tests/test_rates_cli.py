@@ -76,3 +76,28 @@ def test_report_rates_table_and_files(demo_db: str, tmp_path: Path) -> None:
     assert saved.exit_code == 0 and xlsx.read_bytes()[:2] == b"PK"
     bad = CliRunner().invoke(app, ["report", "rates", "--period", "October"])
     assert bad.exit_code == 2 and "invalid_period" in bad.stdout
+
+
+def test_report_rollup_rebuild_leaves_the_report_unchanged(demo_db: str) -> None:
+    """After `jiesu report rollup --rebuild` the report sums the daily rollup: the same JSON."""
+    def report(group: str) -> dict[str, object]:
+        result = CliRunner().invoke(app, ["report", "rates", "--period", PERIOD, "--group",
+                                          group, "--format", "json"])
+        assert result.exit_code == 0, result.output
+        body: dict[str, object] = json.loads(result.stdout)
+        body.pop("generated_at")
+        return body
+
+    with time_machine.travel(NOW, tick=False):
+        before = {g: report(g) for g in ("unit", "district", "category")}
+        built = CliRunner().invoke(app, ["report", "rollup", "--rebuild"])
+        assert built.exit_code == 0, built.output
+        assert "三率日汇总：重算" in built.stdout
+        engine = create_engine(demo_db)
+        with Session(engine) as session:
+            from jiesu.insights import rollup
+
+            exact = rollup.exact_days(session, parse_period(PERIOD), get_rate_rules(), NOW)
+        engine.dispose()
+        assert len(exact) > 30
+        assert {g: report(g) for g in ("unit", "district", "category")} == before

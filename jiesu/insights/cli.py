@@ -104,6 +104,19 @@ def rates(
         typer.echo(text, nl=False)
 
 
+@report_app.command("rollup")
+def rollup_days(
+    rebuild: Annotated[bool, typer.Option(
+        "--rebuild", help="清空并重算全部日期（迁移后、恢复备份后执行一次）")] = False,
+) -> None:
+    """三率日汇总：重算有变动或已过时的日期；--rebuild 重算全部。报表对其余日期实时统计。"""
+    from jiesu.insights import rollup
+
+    with session_scope() as session:
+        done = rollup.rebuild(session) if rebuild else rollup.refresh(session)
+    console.print(f"三率日汇总：重算 {done.days} 天（{done.rows} 行）")
+
+
 def _first_call(period: str, group: str, line: str | None, format: str,
                 output: Path | None) -> None:
     from jiesu.insights import first_call

@@ -14,15 +14,18 @@ plus one over the return events; every definition is in docs/decisions/0006-rate
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, text
+from sqlalchemy import ColumnElement, Select, case, func, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
 from jiesu.core import clock
 from jiesu.core.errors import InvalidInput
+from jiesu.insights import rollup
+from jiesu.insights.counts import UNCATEGORISED, figures, received_in, returned_in
 from jiesu.insights.periods import Period
 from jiesu.insights.rules import RateRules, get_rate_rules
 from jiesu.orders.models import Order, OrderEvent
@@ -30,7 +33,6 @@ from jiesu.units.models import Unit, UnitKind
 
 Group = Literal["unit", "district", "category"]
 GROUPS: tuple[str, ...] = ("unit", "district", "category")
-UNCATEGORISED = "未分类"
 
 
 @dataclass
@@ -99,16 +101,6 @@ class RatesReport:
         }
 
 
-def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
-def _seconds(later: Any, earlier: Any, dialect: str) -> ColumnElement[float]:
-    if dialect == "postgresql":
-        return func.extract("epoch", later - earlier)  # type: ignore[return-value]
-    return (func.julianday(later) - func.julianday(earlier)) * 86400.0
-
-
 def _scope_units(session: Session, unit_id: int | None) -> list[int] | None:
     """A unit, and for a district also its streets; None means every unit."""
     if unit_id is None:
@@ -148,47 +140,14 @@ def _order_query(group: str, period: Period, rules: RateRules, now: datetime,
                  dialect: str, scope: list[int] | None) -> Select[Any]:
     lead = aliased(Unit)
     key = _group_key(group, Order.lead_unit_id, lead).label("key")
-    # COALESCE: an open order has no close reason, and NULL IN (...) is NULL, not false.
-    judged = func.coalesce(Order.close_reason, "").in_(rules.judged_apart)
-    visited = and_(Order.visit_satisfaction.is_not(None), ~judged)
-    replied = Order.replied_at.is_not(None)
-    overdue = and_(Order.reply_due_at.is_not(None), or_(
-        and_(replied, Order.replied_at > Order.reply_due_at),
-        and_(~replied, Order.is_open.is_(True), Order.reply_due_at < now),
-    ))
     stmt = (
-        select(
-            key,
-            func.count().label("received"),
-            _count(and_(Order.signed_at <= Order.sign_due_at,
-                        Order.contacted_at <= Order.contact_due_at)).label("responded"),
-            _count(visited).label("visited"),
-            _count(and_(visited, Order.visit_solved.is_(True))).label("solved"),
-            _count(and_(visited, Order.visit_satisfaction == "satisfied")).label("satisfied"),
-            _count(and_(visited, Order.visit_satisfaction == "basically")).label("basically"),
-            _count(and_(visited, Order.visit_satisfaction == "dissatisfied"))
-            .label("dissatisfied"),
-            _count(judged).label("judged_apart"),
-            _count(Order.close_reason == "unreachable").label("unreachable"),
-            _count(Order.close_reason == "visit_skipped").label("visit_skipped"),
-            func.coalesce(func.sum(Order.dispatch_count - 1), 0).label("redispatched"),
-            _count(overdue).label("overdue"),
-            _count(replied).label("replied"),
-            func.coalesce(func.sum(case(
-                (replied, _seconds(Order.replied_at, Order.dispatched_at, dialect)), else_=0.0
-            )), 0.0).label("handling_seconds"),
-        )
+        select(key, *figures(rules, now, dialect))
         .select_from(Order)
-        .where(
-            Order.dispatched_at >= period.start, Order.dispatched_at < period.end,
-            Order.state.not_in(rules.excluded_states),
-        )
+        .where(*received_in(period.start, period.end, rules))
         .group_by(key)
     )
     if group == "district":  # only districts need the unit row (its kind and parent)
         stmt = stmt.join(lead, lead.id == Order.lead_unit_id)
-    else:
-        stmt = stmt.where(Order.lead_unit_id.is_not(None))
     if scope is not None:
         stmt = stmt.where(Order.lead_unit_id.in_(scope))
     return stmt
@@ -201,8 +160,7 @@ def _returns_query(group: str, period: Period, scope: list[int] | None) -> Selec
     stmt = (
         select(key, func.count())
         .select_from(OrderEvent)
-        .where(OrderEvent.action == "return_order", OrderEvent.at >= period.start,
-               OrderEvent.at < period.end, OrderEvent.unit_id.is_not(None))
+        .where(*returned_in(period.start, period.end))
         .group_by(key)
     )
     if group == "district":
@@ -251,10 +209,42 @@ def _names(session: Session, group: str, keys: list[Any]) -> dict[Any, tuple[str
     return {u.id: (u.code, u.name, u.kind) for u in units}
 
 
+def _live_parts(period: Period, exact: set[date]) -> Iterator[Period]:
+    """The runs of the period's days the rollup cannot answer (all of it when none)."""
+    days = (period.first_day + timedelta(days=i)
+            for i in range((period.last_day - period.first_day).days + 1))
+    for first, last in rollup.runs(d for d in days if d not in exact):
+        yield period if (first, last) == (period.first_day, period.last_day) \
+            else rollup.day_period(first, last)
+
+
+def _counted(session: Session, period: Period, exact: set[date], group: str,
+             rules: RateRules, now: datetime, scope: list[int] | None
+             ) -> Iterator[dict[str, Any]]:
+    """The period's counts by group key: rates_daily for the days it has exact for `now`,
+    the plain aggregate over orders for each run of the other days."""
+    dialect = session.get_bind().dialect.name
+    yield from rollup.sums(session, exact, "category" if group == "category" else "unit", scope)
+    for part in _live_parts(period, exact):
+        for record in session.execute(_order_query(group, part, rules, now, dialect, scope)):
+            yield record._asdict()
+
+
+def _returned(session: Session, period: Period, exact: set[date], group: str,
+              scope: list[int] | None) -> Iterator[tuple[Any, int]]:
+    yield from rollup.returned(session, exact, "category" if group == "category" else "unit",
+                               scope)
+    for part in _live_parts(period, exact):
+        for key, count in session.execute(_returns_query(group, part, scope)):
+            yield key, int(count)
+
+
 def compute_rates(
     session: Session, period: Period, *, group: str = "unit", unit_id: int | None = None,
-    rules: RateRules | None = None, now: datetime | None = None,
+    rules: RateRules | None = None, now: datetime | None = None, use_rollup: bool = True,
 ) -> RatesReport:
+    """The report; `use_rollup=False` counts every day from orders (the reference the rollup is
+    tested against, and what a report does for any day the rollup cannot answer exactly)."""
     if group not in GROUPS:
         raise InvalidInput("分组方式应为 unit、district 或 category", code="invalid_group",
                            details={"group": group})
@@ -271,8 +261,8 @@ def compute_rates(
     fold = _district_keys(session) if group == "district" else None
     query_group = "unit" if fold is not None else group
     rows: dict[Any, RateRow] = {}
-    for record in session.execute(_order_query(query_group, period, rules, now, dialect, scope)):
-        data = record._asdict()
+    exact = rollup.exact_days(session, period, rules, now) if use_rollup else set()
+    for data in _counted(session, period, exact, query_group, rules, now, scope):
         key = data.pop("key")
         if fold is not None:
             key = fold.get(key)
@@ -282,7 +272,7 @@ def compute_rates(
         for name, value in data.items():
             added = float(value) if name == "handling_seconds" else int(value)
             setattr(row, name, getattr(row, name) + added)
-    for key, count in session.execute(_returns_query(query_group, period, scope)):
+    for key, count in _returned(session, period, exact, query_group, scope):
         if fold is not None:
             key = fold.get(key)
         if key is None:

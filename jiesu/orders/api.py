@@ -47,7 +47,7 @@ def to_detail(session: SessionDep, principal: Principal, order: Order) -> s.Orde
              "action_label": ACTION_LABELS.get(Action(e.action), e.action)
              if e.action in Action.__members__ else "受理"}
         )
-        for e in service.events_of(session, order.id)
+        for e in service.timeline_of(session, order.id)
     ]
     from sqlalchemy import select
 

@@ -19,8 +19,9 @@ from typing import Any
 from jiesu.core.clock import CHINA_TZ
 from jiesu.core.text import clean_spreadsheet_text
 from jiesu.core.workdays import AroundTheClock, DayCalendar
-from jiesu.orders.bulk import BulkEvent, BulkOrder
+from jiesu.orders.bulk import BulkOrder
 from jiesu.orders.deadlines import DEFAULT_RULES, OFFICE_CLOSE, DeadlineSet, deadline
+from jiesu.orders.import_history import import_events
 from jiesu.orders.models import (
     CHANNEL_LABELS,
     REPLY_OUTCOME_LABELS,
@@ -415,7 +416,7 @@ def build(fields: dict[str, Any], places: Places, layout: Layout, *, created_by_
     origin = {"file": source, "line": line}
     if fields.get("source_number"):
         origin["source_number"] = fields["source_number"]
-    events = history(columns, state, origin)
+    events = import_events(columns, state, origin)
     if deadlines is not None and unit_id is not None and state in WITH_UNIT:
         _open_deadlines(columns, state, deadlines, unit_id)
     return BulkOrder(columns, events), []
@@ -438,51 +439,3 @@ def _open_deadlines(columns: dict[str, Any], state: State, deadlines: Deadlines,
         columns["reply_due_at"] = reply
     columns["overall_due_at"] = deadlines.overall(columns["received_at"], columns["category"],
                                                   unit_id)
-
-
-_CLOSING = {"visited": "close_visited", "unreachable": "close_unreachable",
-            "visit_skipped": "skip_visit", "explained": "close_explained"}
-
-
-def history(columns: dict[str, Any], state: State, origin: dict[str, Any], *,
-            mark: str = "imported") -> list[BulkEvent]:
-    """The events a bulk-loaded order carries: intake, then each step its columns record,
-    ending in the order's state; every event says it was `mark` (imported, generated), and
-    the intake event where from."""
-    flag = {mark: True}
-    events = [BulkEvent("intake", None, State.received.value, columns["received_at"], {
-        "channel": columns["channel"], "type": columns["type"],
-        "client_key": columns["client_key"], {"imported": "import"}.get(mark, mark): origin})]
-    current = State.received
-
-    def add(action: str, to: State, at: datetime | None, **payload: Any) -> None:
-        nonlocal current
-        when = max(at or events[-1].at, events[-1].at)
-        events.append(BulkEvent(action, current.value, to.value, when, {**flag, **payload}))
-        current = to
-
-    if columns["lead_unit_id"] is not None:
-        add("dispatch", State.dispatched, columns["dispatched_at"],
-            lead_unit_id=columns["lead_unit_id"])
-        if columns.get("return_count") and state is not State.returned:
-            add("return_order", State.returned, columns["dispatched_at"])
-            add("redispatch", State.dispatched, columns["dispatched_at"],
-                lead_unit_id=columns["lead_unit_id"])
-        if state is State.returned:
-            add("return_order", State.returned, columns["dispatched_at"])
-        if columns["signed_at"] or state in (State.signed, State.in_progress):
-            add("sign", State.signed, columns["signed_at"])
-        if columns["contacted_at"] or state is State.in_progress:
-            add("contact", State.in_progress, columns["contacted_at"])
-        if columns["replied_at"]:
-            add("reply", State.replied, columns["replied_at"],
-                outcome=columns["reply_outcome"])
-        if state is State.reopened:
-            add("reopen", State.reopened, columns["updated_at"])
-        if state is State.closed:
-            action = _CLOSING.get(columns["close_reason"] or "", "skip_visit")
-            add(action, State.closed, columns["closed_at"],
-                satisfaction=columns["visit_satisfaction"])
-    elif state is State.closed:
-        add("answer_on_call", State.closed, columns["closed_at"])
-    return events

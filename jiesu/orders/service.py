@@ -24,6 +24,7 @@ from jiesu.core.settings import get_settings
 from jiesu.orders import access
 from jiesu.orders import schemas as s
 from jiesu.orders.effects import EFFECTS, Context, apply_suggestion
+from jiesu.orders.import_history import TimelineEvent, timeline
 from jiesu.orders.models import Case, Order, OrderEvent
 from jiesu.orders.statemachine import (
     OPEN_STATES,
@@ -316,6 +317,12 @@ def get_order(session: Session, principal: Principal, order_id: int) -> Order:
 def events_of(session: Session, order_id: int) -> list[OrderEvent]:
     stmt = select(OrderEvent).where(OrderEvent.order_id == order_id).order_by(OrderEvent.seq)
     return list(session.scalars(stmt))
+
+
+def timeline_of(session: Session, order_id: int) -> list[TimelineEvent]:
+    """The order's history as pages and the API show it: an imported order's one import
+    event opened into the steps it carries (orders/import_history.py)."""
+    return timeline(events_of(session, order_id))
 
 
 def actions_for(session: Session, principal: Principal, order: Order) -> list[str]:

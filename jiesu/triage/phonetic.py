@@ -2,8 +2,9 @@
 written with the wrong character (望经 for 望京, 成寿死 for 成寿寺, 辰寿寺 for 成寿寺).
 
 Every name is indexed by its syllables (``pypinyin``'s character readings, tones dropped),
-*folded* over the confusions of Beijing speech and typing: zh/z, ch/c, sh/s, n/l at the
-start of a syllable; in/ing, en/eng, an/ang at its end. A polyphonic character may be read
+*folded* over the confusions of Beijing speech and typing: zh/z, ch/c, sh/s, n/l, f/h at
+the start of a syllable (f/h: callers from the south, 湖 hu / 福 fu); in/ing, en/eng, an/ang at
+its end. A polyphonic character may be read
 any of its ways. A text is scanned once against a trie of folded syllables; a hit whose
 characters differ from the name is reported with how it differs:
 
@@ -16,6 +17,7 @@ Exact spellings are found by the character scanner (``places.py``) and preferred
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -30,7 +32,8 @@ _FINALS = (("ing", "in"), ("eng", "en"), ("ang", "an"))
 
 
 def fold(syllable: str) -> str:
-    """The confusion class of a toneless syllable: ``zhang`` → ``zan``, ``ning`` → ``lin``."""
+    """The confusion class of a toneless syllable: ``zhang`` → ``zan``, ``ning`` → ``lin``,
+    ``feng`` → ``hen``."""
     s = syllable.replace("ü", "v")
     for a, b in _INITIALS:
         if s.startswith(a):
@@ -39,6 +42,8 @@ def fold(syllable: str) -> str:
     else:
         if s.startswith("n") and len(s) > 1 and not s.startswith("ng"):
             s = "l" + s[1:]
+        elif s.startswith("f"):
+            s = "h" + s[1:]
     for a, b in _FINALS:
         if s.endswith(a):
             s = s[: -len(a)] + b
@@ -46,9 +51,20 @@ def fold(syllable: str) -> str:
     return s
 
 
+# Digits are read aloud: 三0四医院 is said san-ling-si, and typed 304, 三〇四 or 三0视.
+_DIGIT_READINGS = (
+    ("ling",), ("yi", "yao"), ("er", "liang"), ("san",), ("si",),
+    ("wu",), ("liu",), ("qi",), ("ba",), ("jiu",),
+)
+
+
 @lru_cache(maxsize=65536)
 def readings(ch: str) -> frozenset[str]:
-    """Toneless readings of one character (empty for anything but a Chinese character)."""
+    """Toneless readings of one character (empty for anything but a Chinese character or a
+    digit; a digit reads as its numeral: 1 as yi or yao, 2 as er or liang)."""
+    if ch.isdigit() and not "\u4e00" <= ch <= "\u9fff":
+        digit = unicodedata.digit(ch, -1)
+        return frozenset(_DIGIT_READINGS[digit]) if 0 <= digit <= 9 else frozenset()
     raw = pinyin_dict.get(ord(ch))
     if not raw:
         return frozenset()
@@ -181,13 +197,22 @@ def _suffixed(text: str, hit: PhoneticHit) -> bool:
     )
 
 
+# From this length on, a misheard character that makes an everyday word with the name's own
+# characters (十巴里店: 巴里, 大自燃新城: 自燃) is what an input method offers first, not another
+# word: only a word reaching outside the name counts against it.
+_WORD_INSIDE_OK = 4
+
+
 def _in_word(text: str, hit: PhoneticHit, is_word: Callable[[str], bool]) -> bool:
     lo, hi = max(0, hit.start - 1), min(len(text), hit.end + 1)
+    long_name = hit.end - hit.start >= _WORD_INSIDE_OK
     for k in range(hit.start, hit.end):
         if text[k] == hit.name[k - hit.start]:
             continue
         for a in range(max(lo, k - 2), k + 1):
             for b in range(max(a + 2, k + 1), min(hi, a + 3) + 1):
+                if long_name and hit.start <= a and b <= hit.end:
+                    continue
                 word = text[a:b]
                 if word not in hit.name and is_word(word):
                     return True

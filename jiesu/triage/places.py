@@ -49,7 +49,7 @@ _COMPLAINT_CUES = re.compile(
 _HOME_CUES = re.compile(
     r"我住在|家住|住在|居住在|本人住|我家在|我家是|我住|来电人住|户口在|户籍在|老家|居住地|住址"
     r"|我是(?=.{2,14}?的?(?:居民|业主|住户))|我们是(?=.{2,14}?的?(?:居民|业主|住户))"
-    r"|本人(?=.{2,14}?的?(?:居民|业主|住户))|我是住|家是(?=.{2,12}?的)"
+    r"|本人(?=.{2,14}?的?(?:居民|业主|住户))|我是住|家是(?=.{2,12}?的)|我家(?=.{2,12}?的)"
 )
 # Negation and self-correction. Forward: the name that follows is not the place
 # (不是X / 别记成X / 不在X), up to the clause's end or the next 是/在. Backward: the name
@@ -278,7 +278,7 @@ class Gazetteer:
         )
         if not found:
             return []
-        cues = _Cues(text)
+        cues = _Cues(text, [(f[2], f[3]) for f in found])
         hits: list[_Hit] = []
         for names, word, start, end, how in found:
             targets = [t for name in names for t in self._table.get(name, ())]
@@ -314,11 +314,16 @@ class Gazetteer:
             return []
         found.sort(key=lambda h: (-(h.end - h.start), h.differing, h.how != "homophone", h.start))
         taken = [(s, e) for _, s, e in exact]
+        # 大兴区馨丰: a name said right after its district is said as a place.
+        after_district = {
+            e for w, _, e in exact if any(t.level == "district" for t in self._table.get(w, ()))
+        }
         out: list[tuple[tuple[str, ...], str, int, int, str]] = []
         for h in found:
             length = h.end - h.start
             if (length == 2 and not _said_as_place(text, h.start, h.end, pauses)
-                    and not (h.name[-1] in "镇乡" and text[h.end - 1] == h.name[-1])):
+                    and not (h.name[-1] in "镇乡" and text[h.end - 1] == h.name[-1])
+                    and h.start not in after_district):
                 continue  # a short sound-alike needs a place word, a cue or its own suffix
             if any(s < h.end and h.start < e and e - s >= length for s, e in taken):
                 continue
@@ -349,6 +354,7 @@ _NOT_A_PLACE_AFTER = frozenset("上下里边底旁头")
 _AFTER_PLACE = re.compile(r"那|这|的时候|不是|而不是|[，。；！？,;!?]|$")
 _CUE_BEFORE = re.compile(r"(?:反映|投诉|举报|位于|地点|的是|问题在|位置|称|事发)[:：]?$")
 _PAUSES = re.compile(r"[…⋯]+|\.{3,}|。{2,}")
+_SPACE_AS_COMMA = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 
 
 def _drop_fillers(text: str) -> tuple[str, frozenset[int]]:
@@ -357,6 +363,9 @@ def _drop_fillers(text: str) -> tuple[str, frozenset[int]]:
     said on its own (那个鼓楼……树枝挡着路), and a stammered start before a pause (北…北庄)
     is dropped when the same characters follow."""
     text = re.sub(r"(\w{1,3})(?:[…⋯]+|\.{3,}|。{2,})(?=\1)", "…", text)
+    # An agent in a hurry types a space for a comma (我住永定路 说鼓楼…): between two Chinese
+    # characters it is a clause break, not nothing.
+    text = _SPACE_AS_COMMA.sub("，", text)
     out: list[str] = []
     pauses: set[int] = set()
     pos = 0
@@ -423,15 +432,23 @@ def _sound_supported(text: str, names: tuple[str, ...], start: int, end: int) ->
     return before in _BEFORE_PLACE or _CUE_BEFORE.search(text, max(0, start - 3), start) is not None
 
 
+# What may stand between two names that are one group (朝阳区望京西园, X的Y).
+_GROUP_JOINERS = frozenset(("", "的", "、"))
+
+
 class _Cues:
     """Clause breaks and cue words of one text, found once, looked up per match."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, spans: Iterable[tuple[int, int]] = ()) -> None:
         self.text = text
+        self.spans = sorted(spans)
         self.breaks = [m.end() for m in _CLAUSE_BREAK.finditer(text)]
         self.complaint = [m.end() for m in _COMPLAINT_CUES.finditer(text)]
         self.home = [m.end() for m in _HOME_CUES.finditer(text)]
-        self.negate_forward = [m.end() for m in _NEGATE_FORWARD.finditer(text)]
+        negations = [m.span() for m in _NEGATE_FORWARD.finditer(text)]
+        self.negate_forward = [e for _, e in negations]
+        # 别写成寿寺: the cue read 别写成 and ate the name's first character; 别写 is the cue.
+        self.negate_overlap = [(s, e) for s, e in negations if e - s > 2]
         self.negate_back = [m.start() for m in _NEGATE_BACKWARD.finditer(text)]
         self.origin = [m.end() for m in _ORIGIN.finditer(text)]
 
@@ -444,12 +461,42 @@ class _Cues:
         i = bisect_right(self.breaks, pos)
         return self.breaks[i] - 1 if i < len(self.breaks) else len(self.text)
 
+    def _in_first_group(self, cue: int, start: int) -> bool:
+        """Whether the name at ``start`` is among the first names said after a cue at
+        ``cue``: names next to each other (朝阳区望京西园, X的Y) are one group; another name
+        after words of its own (我住X说Y…, typed without a comma) is outside the cue."""
+        group_end = -1
+        for s, e in self.spans:
+            if s < cue or s >= start:
+                continue
+            if group_end >= 0 and not self._joined(group_end, s):
+                return False
+            group_end = max(group_end, e)
+        return group_end < 0 or self._joined(group_end, start)
+
+    def _group_end(self, end: int) -> int:
+        """Where the group of names that ends at ``end`` or continues after it ends: 通州区中仓住
+        says the caller lives in both names."""
+        for s, e in self.spans:
+            if s >= end and self._joined(end, s):
+                end = max(end, e)
+        return end
+
+    def _joined(self, end: int, start: int) -> bool:
+        return end >= start or self.text[end:start] in _GROUP_JOINERS
+
     def _negated(self, start: int, end: int, clause_start: int) -> bool:
         cue = self._last_before(self.negate_forward, start)
-        if cue >= 0 and cue >= clause_start:
+        if cue >= 0 and cue >= clause_start and self._in_first_group(cue, start):
             between = self.text[cue:start].lstrip("在是")  # 不是在X: still the negation
             if not _NEGATE_SCOPE_END.search(between):
                 return True
+        if any(
+            s < start < e <= end and s >= clause_start
+            and _NEGATE_FORWARD.fullmatch(self.text, s, start)
+            for s, e in self.negate_overlap
+        ):
+            return True
         # A withdrawal: "X，不对" / "X说错了" / "X是口误" (same clause, or the next one
         # starting with the withdrawal).
         clause_end = self._clause_end(end)
@@ -482,12 +529,13 @@ class _Cues:
         complaint = self._last_before(self.complaint, start)
         home = self._last_before(self.home, start)
         weight, role = 1.0, ""
+        tail = self._group_end(end)
         if complaint > home and complaint >= clause_start:
             weight, role = _COMPLAINT_WEIGHT, "problem"
         elif (
-            (home > complaint and home >= clause_start)
-            or self.text[end : end + 1] == "住"
-            or _RESIDENT_AFTER.match(self.text, end)
+            (home > complaint and home >= clause_start and self._in_first_group(home, start))
+            or self.text[tail : tail + 1] == "住"
+            or _RESIDENT_AFTER.match(self.text, tail)
         ):
             weight, role = _HOME_WEIGHT, "home"
         if weight != _HOME_WEIGHT and _NEAR_AFTER.match(self.text, end):

@@ -4,7 +4,7 @@ current person may take on it (and nothing else). Also the order search / drill-
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -22,6 +22,7 @@ from jiesu.core.roles import Principal, Role
 from jiesu.core.settings import get_settings
 from jiesu.orders import attachments, service
 from jiesu.orders import schemas as s
+from jiesu.orders.import_history import TimelineEvent
 from jiesu.orders.models import (
     CHANNEL_LABELS,
     NOT_ACCEPTED_LABELS,
@@ -30,7 +31,6 @@ from jiesu.orders.models import (
     SATISFACTION_LABELS,
     Order,
     OrderAssignment,
-    OrderEvent,
 )
 from jiesu.orders.statemachine import ACTION_LABELS, Action, State
 from jiesu.units.models import Unit, User
@@ -63,7 +63,8 @@ def _years(years: list[int] | set[int]) -> str:
     return "、".join(f"{y}年" for y in sorted(years))
 
 
-def calendar_note(session: Session, order: Order, events: list[OrderEvent]) -> str | None:
+def calendar_note(session: Session, order: Order, events: Sequence[TimelineEvent],
+                  ) -> str | None:
     """Why the order's deadlines are an estimate, when they are (decision 0010): they were
     counted Monday–Friday over a year whose holidays nobody had entered."""
     if not order.is_open:
@@ -139,7 +140,7 @@ def order_page(
     error: str | None = None, values: dict[str, Any] | None = None, status_code: int = 200,
     attach_error: str | None = None,
 ) -> HTMLResponse:
-    events = service.events_of(session, order.id)
+    events = service.timeline_of(session, order.id)
     assignments = list(session.scalars(
         select(OrderAssignment).where(OrderAssignment.order_id == order.id)
         .order_by(OrderAssignment.id)
