@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import random
 import re
+import subprocess
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -83,8 +84,20 @@ TEMPLATES2: dict[str, list[str]] = {
 }
 
 
-def table_landmarks() -> list[tuple[str, str, str]]:
-    """Rows of ``landmarks.csv`` that name a street: (alias, district, official street)."""
+# The landmark table these sets were drawn from (rows added later would change them).
+TABLE_AT = "095effb"
+
+
+def table_text(commit: str = TABLE_AT) -> str:
+    return subprocess.run(
+        ["git", "show", f"{commit}:jiesu/triage/data/landmarks.csv"],
+        capture_output=True, text=True, check=True, cwd=DATA,
+    ).stdout
+
+
+def table_landmarks(text: str | None = None) -> list[tuple[str, str, str]]:
+    """Rows of ``landmarks.csv`` (as of ``TABLE_AT`` unless ``text`` is given) that name a
+    street: (alias, district, official street)."""
     rows, _ = load()
     by_name: dict[tuple[str, str], str] = {}
     for r in rows:
@@ -93,12 +106,11 @@ def table_landmarks() -> list[tuple[str, str, str]]:
         short = re.sub("(街道|地区|镇|乡)$", "", r["street"])
         by_name.setdefault((d, short), r["street"])
     out = []
-    with (DATA / "landmarks.csv").open(encoding="utf-8") as fh:
-        for r in csv.DictReader(fh):
-            d = r["district"] if r["district"].endswith("区") else r["district"] + "区"
-            st = by_name.get((d, r["street"].strip()))
-            if r["street"].strip() and st:
-                out.append((r["alias"], d, st))
+    for r in csv.DictReader((table_text() if text is None else text).splitlines()):
+        d = r["district"] if r["district"].endswith("区") else r["district"] + "区"
+        st = by_name.get((d, r["street"].strip()))
+        if r["street"].strip() and st:
+            out.append((r["alias"], d, st))
     return out
 
 

@@ -147,11 +147,11 @@ def near(syl: str) -> set[str]:
     return out - {syl}
 
 
-def earlier_usage() -> tuple[Counter[str], str]:
+def earlier_usage(extra: tuple[str, ...] = ()) -> tuple[Counter[str], str]:
     """How often each street is an earlier set's answer, and all earlier texts."""
     counts: Counter[str] = Counter()
     texts = []
-    for name in EARLIER:
+    for name in (*EARLIER, *extra):
         path = DATA / f"{name}.csv"
         if not path.exists():
             continue

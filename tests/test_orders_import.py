@@ -357,3 +357,18 @@ def test_an_import_over_two_worker_processes_stores_each_row_once_and_reports_th
         numbers = session.scalar(select(func.count(func.distinct(Order.number))))
     assert tuple(per_order) == (1, 1)  # one import event each
     assert numbers == 998
+
+
+def test_a_time_without_a_zone_is_beijing_time_and_one_with_a_zone_keeps_its_instant() -> None:
+    from datetime import UTC, datetime
+
+    from jiesu.orders.import_rows import CellError, parse_time
+
+    assert parse_time("2025-12-05 00:12:02") == datetime(2025, 12, 4, 16, 12, 2, tzinfo=UTC)
+    assert parse_time("2025/12/05 08:00") == datetime(2025, 12, 5, 0, 0, tzinfo=UTC)
+    assert parse_time("2026-11-02") == datetime(2026, 11, 1, 16, 0, tzinfo=UTC)
+    assert parse_time("2026-11-02T10:00:00+09:00") == datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
+    assert parse_time("2026-11-02T10:00:00Z") == datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+    assert parse_time("1988-07-01 12:00") == datetime(1988, 7, 1, 4, 0, tzinfo=UTC)  # fixed +8
+    with pytest.raises(CellError):
+        parse_time("2026-13-02 10:00")

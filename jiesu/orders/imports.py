@@ -16,9 +16,11 @@ any row is bad.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -275,6 +277,21 @@ class BatchResult:
     errors: list[RowError] = field(default_factory=list)
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while one batch is checked and written: a batch makes
+    some 100,000 lists, dicts and tuples and no cycles (reference counting frees them), and
+    the collector's passes over them cost a quarter of a worker's CPU (docs/bench.md). It is
+    on again between batches, so anything cyclic is still collected."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _checked(checker: Checker, rows: list[tuple[int, list[Any]]],
              ) -> tuple[list[bulk.BulkOrder], list[RowError]]:
     orders: list[bulk.BulkOrder] = []
@@ -291,13 +308,14 @@ def _checked(checker: Checker, rows: list[tuple[int, list[Any]]],
 def _store(session_factory: Callable[[], Session], checker: Checker,
            rows: list[tuple[int, list[Any]]]) -> BatchResult:
     """Check and store one batch in this process, in one transaction."""
-    batch, errors = _checked(checker, rows)
-    with session_factory() as session:
-        keys = [str(o.columns["client_key"]) for o in batch]
-        stored = bulk.existing_keys(session, keys)
-        fresh = [o for o in batch if o.columns["client_key"] not in stored]
-        bulk.write(session, fresh)
-        session.commit()
+    with _collector_paused():
+        batch, errors = _checked(checker, rows)
+        with session_factory() as session:
+            keys = [str(o.columns["client_key"]) for o in batch]
+            stored = bulk.existing_keys(session, keys)
+            fresh = [o for o in batch if o.columns["client_key"] not in stored]
+            bulk.write(session, fresh)
+            session.commit()
     return BatchResult(len(fresh), len(batch) - len(fresh), errors)
 
 
@@ -313,21 +331,23 @@ def _start_worker(conninfo: str, headers: list[str], places: Places, deadlines: 
     assert layout is not None
     _worker["checker"] = Checker(layout, places, created_by_id, source, deadlines, now)
     _worker["conn"] = psycopg.connect(conninfo)
+    gc.freeze()  # what the worker keeps (modules, places, calendar): never collected again
 
 
 def _work(rows: list[tuple[int, list[Any]]]) -> BatchResult:
     """Check and store one batch in a worker, in one transaction of its connection."""
-    batch, errors = _checked(_worker["checker"], rows)
     conn = _worker["conn"]
-    try:
-        stored = bulk.existing_keys_raw(conn, [str(o.columns["client_key"]) for o in batch])
-        fresh = [o for o in batch if o.columns["client_key"] not in stored]
-        if fresh:
-            bulk.copy_into(conn, fresh)
-        conn.commit()
-    except BaseException:
-        conn.rollback()
-        raise
+    with _collector_paused():
+        batch, errors = _checked(_worker["checker"], rows)
+        try:
+            stored = bulk.existing_keys_raw(conn, [str(o.columns["client_key"]) for o in batch])
+            fresh = [o for o in batch if o.columns["client_key"] not in stored]
+            if fresh:
+                bulk.copy_into(conn, fresh)
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
     return BatchResult(len(fresh), len(batch) - len(fresh), errors)
 
 

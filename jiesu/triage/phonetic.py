@@ -85,6 +85,8 @@ class PhoneticHit:
     end: int
     how: str
     differing: int
+    distance: int = 0  # confusions needed (f/h + ang/an = 2): two readings of one sound,
+    # the nearer wins (汉家园 is 潘家园 by f/h alone, 方家园 only by f/h and ang/an)
 
 
 @dataclass
@@ -182,7 +184,37 @@ def _compare(text: str, start: int, end: int, name: str) -> PhoneticHit | None:
     if any(a in _FUNCTION_CHARS for a, _ in differing):
         return None
     same = all(readings(a) & readings(b) for a, b in differing)
-    return PhoneticHit(name, start, end, "homophone" if same else "near_sound", len(differing))
+    how = "homophone" if same else "near_sound"
+    distance = 0 if same else sum(_distance(a, b) for a, b in differing)
+    return PhoneticHit(name, start, end, how, len(differing), distance)
+
+
+_INITIAL_FOLDS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("n", "l"), ("f", "h"))
+
+
+def _split(syllable: str) -> tuple[str, str]:
+    for a, _ in (("zh", ""), ("ch", ""), ("sh", "")):
+        if syllable.startswith(a):
+            return a, syllable[2:]
+    if syllable[:1] in "bpmfdtnlgkhjqxrzcsyw":
+        return syllable[:1], syllable[1:]
+    return "", syllable
+
+
+@lru_cache(maxsize=65536)
+def _distance(a: str, b: str) -> int:
+    """The fewest confusions (an initial fold, a final fold) that make a reading of ``a`` one
+    of ``b``: 0 for the same syllable."""
+    best = 3
+    for ra in readings(a):
+        for rb in readings(b):
+            if ra == rb:
+                return 0
+            if fold(ra) != fold(rb):
+                continue
+            (ia, fa), (ib, fb) = _split(ra), _split(rb)
+            best = min(best, (ia != ib) + (fa != fb))
+    return best
 
 
 _SUFFIXES = ("街道", "地区", "社区", "村", "镇", "乡")

@@ -42,7 +42,8 @@ __all__ = [
 _CLAUSE_BREAK = re.compile(r"[，。；！？,;!?\n]")
 # Cue words: what follows them is where the problem is / where the caller lives.
 _COMPLAINT_CUES = re.compile(
-    r"反映|投诉|举报|位于|地点|地址是|事发|发生在|问题在|来电称|在其|就在|坐落在|座落在|路过|经过"
+    r"反映|投诉|举报|位于|地点|地址是|事发|发生在|问题在|问题是|来电称|在其|(?<!家)就在|坐落在|座落在"
+    r"|路过|经过|实际在|实际是|实际上是"
     r"|我说的是|说的是|应该是|正确的是|是在|事情在|出事在|人在|但是|可是|不过|其实是|改口说是|改口说|改口"
     r"|不对是|改成|地址[:：]|地点[:：]|更正[:：]?"
 )
@@ -50,20 +51,29 @@ _HOME_CUES = re.compile(
     r"我住在|家住|住在|居住在|本人住|我家在|我家是|我住|来电人住|户口在|户籍在|老家|居住地|住址"
     r"|我是(?=.{2,14}?的?(?:居民|业主|住户))|我们是(?=.{2,14}?的?(?:居民|业主|住户))"
     r"|本人(?=.{2,14}?的?(?:居民|业主|住户))|我是住|家是(?=.{2,12}?的)|我家(?=.{2,12}?的)"
+    r"|我家就在|家就在|家里在|家里是|家里住"
+    # 住X，问题是Y / 住阳坊的，去峪口…: 住 opening a clause is where the caller lives.
+    r"|(?:^|(?<=[，。；,;]))住(?!了|院|宿|不|满|户|房)"
 )
 # Negation and self-correction. Forward: the name that follows is not the place
 # (不是X / 别记成X / 不在X), up to the clause's end or the next 是/在. Backward: the name
 # just before is withdrawn (X，不对 / X说错了 / X是口误).
 _NEGATE_FORWARD = re.compile(
-    r"不是|别记成|别写成|别写|不要写|不要记|记成|说成|写成|弄成|搞成|而不是|并不是|不在|并非"
+    r"(?<![？?])不是|别记成|别写成|别写|不要写|不要记|记成|说成|写成|弄成|搞成|而不是|并不是|不在|并非"
 )
 # What may stand before 不对/说错了 at the start of the next clause: 「X，又说不对是Y」.
 _WITHDRAW_LEAD = frozenset(("", "是", "又", "又说", "后来说", "后来又说"))
 _NEGATE_SCOPE_END = re.compile(r"是|在|写")
-_NEGATE_BACKWARD = re.compile(r"不对|说错了|写错了|记错了|哦不|噢不|不不|口误|瞎说的|是错的|搞错了")
+# 划掉 strikes the name out; 「X？不是，Y」 and 「X？不是Y」 answer the agent's question:
+# X is wrong.
+_NEGATE_BACKWARD = re.compile(
+    r"不对|说错了|写错了|记错了|搞错了|错了|哦不|噢不|不不|口误|瞎说的|是错的|划掉"
+    r"|(?<=[？?])不是|不是(?=[，,。！!]|$)"
+)
 # A trip: 从X(出发/过来/到…) names where the caller came from; the name after 到/去/往
 # in the same call is where the matter is.
-_ORIGIN = re.compile(r"从|由(?!于)")
+# 打X过来 is Beijing speech for 从X过来.
+_ORIGIN = re.compile(r"从|由(?!于)|打(?=[^，。；,;！？!?]{2,12}?(?:过来|来的|出发))")
 _ORIGIN_END = re.compile(r"出发|过来|出来|开往|前往|开车|骑车|坐|走|到|去|往|回|一路")
 # X居民 / X的住户: the name just before is where the caller lives.
 _RESIDENT_AFTER = re.compile(r"的?(?:居民|住户|业主)")
@@ -289,13 +299,19 @@ class Gazetteer:
                     how = "alias"
                 weight, role = cues.weight(start, end)
                 placey = any(t.needs_district for t in targets) and (
-                    role in ("problem", "destination")
+                    role == "destination"
+                    or (role == "problem" and cues.cue_just_before(start))
                     or _said_as_place(text, start, end, pauses)
                 )
                 surface = "/".join(names)
-                supported = how in ("exact", "alias") or (
-                    len(text) <= _LONG_TEXT and _sound_supported(text, names, start, end)
-                )
+                if how == "alias" and all(t.kind == "nickname" for t in targets):
+                    # 协和, 央美, 大剧院: a caller's short name for a Beijing place; in a long
+                    # message from its sender it is as often another city's (中清协和, 田涵大剧院).
+                    supported = len(text) <= _LONG_TEXT
+                else:
+                    supported = how in ("exact", "alias") or (
+                        len(text) <= _LONG_TEXT and _sound_supported(text, names, start, end)
+                    )
                 hits.append(
                     _Hit(surface, start, weight, targets, word, how, role, placey, supported)
                 )
@@ -312,13 +328,15 @@ class Gazetteer:
         found = self._phonetic().scan(text[:_SOUND_SCAN_CHARS], is_common_word)
         if not found:
             return []
-        found.sort(key=lambda h: (-(h.end - h.start), h.differing, h.how != "homophone", h.start))
+        found.sort(key=lambda h: (-(h.end - h.start), h.differing, h.how != "homophone",
+                                  h.distance, h.start))
         taken = [(s, e) for _, s, e in exact]
         # 大兴区馨丰: a name said right after its district is said as a place.
         after_district = {
             e for w, _, e in exact if any(t.level == "district" for t in self._table.get(w, ()))
         }
         out: list[tuple[tuple[str, ...], str, int, int, str]] = []
+        dist: list[int] = []
         for h in found:
             length = h.end - h.start
             if (length == 2 and not _said_as_place(text, h.start, h.end, pauses)
@@ -330,12 +348,13 @@ class Gazetteer:
             same = [i for i, o in enumerate(out) if (o[2], o[3]) == (h.start, h.end)]
             if same:
                 names, word, start, end, how = out[same[0]]
-                if how == h.how and h.name not in names:
+                if how == h.how and h.name not in names and h.distance == dist[same[0]]:
                     out[same[0]] = ((*names, h.name), word, start, end, how)
                 continue
             if any(s < h.end and h.start < e for _, _, s, e, _ in out):
                 continue
             out.append(((h.name,), text[h.start : h.end], h.start, h.end, h.how))
+            dist.append(h.distance)
         if out:  # an exact name inside a longer name heard by sound is part of it
             exact[:] = [
                 (w, s, e) for w, s, e in exact
@@ -351,7 +370,10 @@ _BEFORE_PLACE = frozenset("在从到去往回住是写")
 # Going somewhere: 去X办事 / 到X看病 names a place even with no place word after it.
 _GOING = frozenset("去到往")
 _NOT_A_PLACE_AFTER = frozenset("上下里边底旁头")
-_AFTER_PLACE = re.compile(r"那|这|的时候|不是|而不是|[，。；！？,;!?]|$")
+# 在X上班 / 在X看见: what one does at a place says the name is the place.
+_AFTER_PLACE = re.compile(
+    r"那|这|的时候|不是|而不是|上班|工作|办事|看病|看见|看到|发现|遇到|碰到|[，。；！？,;!?]|$"
+)
 _CUE_BEFORE = re.compile(r"(?:反映|投诉|举报|位于|地点|的是|问题在|位置|称|事发)[:：]?$")
 _PAUSES = re.compile(r"[…⋯]+|\.{3,}|。{2,}")
 _SPACE_AS_COMMA = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
@@ -385,7 +407,11 @@ def _straddles_words(text: str, start: int, end: int, name: str) -> bool:
     text says the words, not the place. Aliases and longer names are left alone."""
     if end - start != 2 or start == 0 or end >= len(text):
         return False
-    return is_common_word(text[start - 1 : start + 1]) and is_common_word(text[end - 1 : end + 1])
+    first = is_common_word(text[start - 1 : start + 1]) or (
+        start >= 2 and is_common_word(text[start - 2 : start + 1])
+    )
+    last = is_common_word(text[end - 1 : end + 1]) or is_common_word(text[end - 1 : end + 2])
+    return first and last  # 居民|大规模 is no 民大
 
 
 def _said_as_place(
@@ -460,6 +486,12 @@ class _Cues:
     def _clause_end(self, pos: int) -> int:
         i = bisect_right(self.breaks, pos)
         return self.breaks[i] - 1 if i < len(self.breaks) else len(self.text)
+
+    def cue_just_before(self, start: int) -> bool:
+        """A complaint cue said right before the name (问题是珍珠泉的), not somewhere earlier in
+        the clause (问题是关于…滨河苑项目的): only then does it make an everyday word a place."""
+        cue = self._last_before(self.complaint, start)
+        return cue >= 0 and start - cue <= 2
 
     def _in_first_group(self, cue: int, start: int) -> bool:
         """Whether the name at ``start`` is among the first names said after a cue at

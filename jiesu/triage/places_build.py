@@ -160,6 +160,8 @@ def community_forms(name: str) -> list[tuple[str, str]]:
         if village.endswith("村村"):
             village = village[:-1]
         forms = [(name, "village"), (village, "village")]
+        if name != village + "委会":  # 东麻各庄村村委会 is written 东麻各庄村委会
+            forms.append((village + "委会", "village"))
         root = village[:-1]
         if len(root) >= 3:
             forms.append((root, "village"))

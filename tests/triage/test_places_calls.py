@@ -392,3 +392,74 @@ def test_landmarks_added_in_the_fourth_round(gazetteer: Gazetteer) -> None:
     assert gazetteer.resolve("中财东门外面路灯不亮").street == "北下关街道"
     p = gazetteer.resolve("宣武医院门口黑车拉客")  # the table knows only the district
     assert p.district == "西城区" and p.street is None
+
+
+def test_a_village_is_written_with_one_cun(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("东麻各庄村委会门口对面马路污水管道破了")  # NBS: 东麻各庄村村委会
+    assert (p.district, p.street) == ("大兴区", "榆垡镇") and _how(p) == {"东麻各庄村委会": "exact"}
+
+
+def test_cuo_le_and_hua_diao_withdraw_the_name_before(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("之前报的霞云岭乡错了，实际在东高地，化粪池满了往外冒")
+    assert (p.district, p.street) == ("丰台区", "东高地街道") and _sure(p)
+    p = gazetteer.resolve("刚才那个桥梓镇划掉环保园路边大树要倒了")
+    assert (p.district, p.street) == ("海淀区", "温泉地区")
+
+
+def test_bu_shi_after_the_agents_question_withdraws_the_name_asked(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("大兴经济开发区？不是，石园街道，共享电动车堆在门口")
+    assert (p.district, p.street) == ("顺义区", "石园街道") and _sure(p)
+    p = gazetteer.resolve("昌平区天通苑南街道？不是喇叭沟门路面裂缝越来越大")  # was sure 天通苑南
+    assert p.street == "喇叭沟门满族乡"
+    assert _roles(p)["天通苑南街道"] == "negated"
+
+
+def test_da_x_guolai_is_where_the_caller_came_from(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("打杨庄街道过来到蒲洼一看垃圾清运车洒了一路")
+    assert (p.district, p.street) == ("房山区", "蒲洼乡") and _roles(p)["杨庄街道"] == "origin"
+    assert gazetteer.resolve("打扫卫生的人说望京西园三区垃圾没人清").street == "望京街道"
+
+
+def test_zhu_opening_a_clause_is_the_callers_home(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("住顺义区光明街道，问题是珍珠泉的，停车场乱收费")  # was sure 光明街道
+    assert (p.district, p.street) == ("延庆区", "珍珠泉乡")
+    p = gazetteer.resolve("住阳坊的，去峪口的时候人行天桥台阶坏了")
+    assert (p.district, p.street) == ("平谷区", "峪口地区")
+
+
+def test_wo_jia_jiu_zai_and_jia_li_zai_are_the_home(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("我家就在佛子庄，可是小宫门村马路上井盖塌陷")
+    assert (p.district, p.street) == ("昌平区", "十三陵镇") and _roles(p)["佛子庄"] == "home"
+    p = gazetteer.resolve("家里在西北旺，今天在石峨村看见停车场乱收费")
+    assert (p.district, p.street) == ("密云区", "东邵渠镇")
+
+
+def test_what_one_does_at_a_place_names_it(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("家住石园 在小关上班 小关路面裂缝越来越大")  # 小关: an everyday word
+    assert (p.district, p.street) == ("朝阳区", "小关街道")
+
+
+def test_a_cue_makes_an_everyday_word_a_place_only_right_before_it(
+    gazetteer: Gazetteer,
+) -> None:
+    p = gazetteer.resolve("我要反应的问题是关于铁路职工定向商品房伊景园滨河苑项目的")
+    assert not _sure(p)  # 滨河 (顺义) is not meant: 问题是 is eight characters away
+    assert gazetteer.resolve("住顺义区光明街道，问题是珍珠泉的").street == "珍珠泉乡"
+
+
+def test_callers_short_names_for_landmarks(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("国图后身儿建筑垃圾倒在路边")
+    assert (p.district, p.street) == ("海淀区", "紫竹院街道") and _how(p) == {"国图": "alias"}
+    assert gazetteer.resolve("蓝港底下污水管道破了").street == "麦子店街道"
+    long_text = "为什么要求投标人具有中清协和CPCC的资质要求，" * 8  # another city's message
+    assert not _sure(gazetteer.resolve(long_text))
+
+
+def test_a_two_character_name_across_longer_words_is_no_place(gazetteer: Gazetteer) -> None:
+    assert gazetteer.resolve("后因为周边居民大规模维权，学校紧急改").street is None  # 居民|大规模
+
+
+def test_the_nearer_of_two_sound_alikes_wins(gazetteer: Gazetteer) -> None:
+    # 汉 han: 潘家园 by f/h alone (潘 also reads fan), 方家园 only by f/h and ang/an
+    p = gazetteer.resolve("在汉家园这边住的邻居都知道，有人在公共绿地圈地")
+    assert (p.district, p.street) == ("朝阳区", "潘家园街道")
