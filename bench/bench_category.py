@@ -134,7 +134,7 @@ def before_path(model: CategoryModel) -> Callable[[str, str], object]:
         seg = " ".join(
             w for w in words if w.strip() and w not in stop and not _PUNCT_OR_SPACE.match(w)
         )
-        return model._prediction(scorer.proba(seg)) if seg else None
+        return model._prediction(*scorer.twin(seg)) if seg else None
 
     return predict
 

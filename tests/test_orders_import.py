@@ -357,3 +357,36 @@ def test_an_import_over_two_worker_processes_stores_each_row_once_and_reports_th
         numbers = session.scalar(select(func.count(func.distinct(Order.number))))
     assert tuple(per_order) == (1, 1)  # one import event each
     assert numbers == 998
+
+
+def test_a_time_without_a_zone_is_beijing_time_and_one_with_a_zone_keeps_its_instant() -> None:
+    from datetime import UTC, datetime
+
+    from jiesu.orders.import_rows import CellError, parse_time
+
+    assert parse_time("2025-12-05 00:12:02") == datetime(2025, 12, 4, 16, 12, 2, tzinfo=UTC)
+    assert parse_time("2025/12/05 08:00") == datetime(2025, 12, 5, 0, 0, tzinfo=UTC)
+    assert parse_time("2026-11-02") == datetime(2026, 11, 1, 16, 0, tzinfo=UTC)
+    assert parse_time("2026-11-02T10:00:00+09:00") == datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
+    assert parse_time("2026-11-02T10:00:00Z") == datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+    assert parse_time("1988-07-01 12:00") == datetime(1988, 7, 1, 4, 0, tzinfo=UTC)  # fixed +8
+    with pytest.raises(CellError):
+        parse_time("2026-13-02 10:00")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+@pytest.mark.parametrize("ending", ["\n", "\r\n", ""])
+def test_the_progress_bar_counts_the_rows_a_csv_reader_reads_quoted_line_breaks_included(
+    tmp_path: Path, encoding: str, ending: str
+) -> None:
+    rows = [row(1), row(2, 诉求内容="第一行\n第二行，“引号”与\"\"双引号\"\"\n第三行"), [],
+            row(3, 答复内容="答复\r\n分两行"), row(4)]
+    path = tmp_path / "rows.csv"
+    with path.open("w", encoding=encoding, newline="") as handle:
+        csv.writer(handle, lineterminator="\r\n" if ending == "\r\n" else "\n").writerows(
+            [HEADER, *rows])
+    if ending == "":  # no line break after the last row
+        path.write_bytes(path.read_bytes().rstrip(b"\n"))
+    with path.open(encoding=encoding, newline="") as handle:
+        assert sum(1 for _ in csv.reader(handle)) - 1 == len(rows)
+    assert imports.count_rows(path) == len(rows)

@@ -4,20 +4,25 @@ The month of tests/test_rates.py, built through the real services under a frozen
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 import time_machine
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql import visitors
 
 from jiesu.core.clock import CHINA_TZ
+from jiesu.core.db import make_engine
+from jiesu.core.migrate import upgrade
+from jiesu.demo import create_demo_users
 from jiesu.insights import rollup
 from jiesu.insights.counts import figures, received_in
 from jiesu.insights.models import RatesDaily, RatesDay, RatesDirty
@@ -25,7 +30,9 @@ from jiesu.insights.periods import Period, parse_period
 from jiesu.insights.rates import compute_rates
 from jiesu.insights.rules import RateRules
 from jiesu.orders.models import Order
+from jiesu.units.seed import load_units
 from tests.factories import CHAOYANG, HAIDIAN_BALIZHUANG, WANGJING, new_order, step, unit
+from tests.scratch_settings import own_database
 from tests.test_rates import Month, build_month, oct_
 
 RULES = RateRules(min_visited=1)
@@ -286,3 +293,59 @@ def test_a_return_after_the_refresh_marks_its_day(session: Session, month: Month
     got = {r.key: r for r in compute_rates(session, day, rules=RULES, now=NOVEMBER_2).rows}
     assert got[HAIDIAN_BALIZHUANG].returned == 1
     assert_same(session, NOVEMBER_2)
+
+
+@pytest.fixture
+def committed_db(tmp_path: Path) -> Iterator[str]:
+    """A database of its own: the writer and the job need committed rows, two connections."""
+    if not os.environ.get("JIESU_TEST_POSTGRES_URL"):
+        pytest.skip("two concurrent writers need PostgreSQL (SQLite serialises them)")
+    with own_database(tmp_path, "jiesu_rates_race") as url:
+        upgrade(url)
+        engine = make_engine(url)
+        with Session(engine) as session:
+            load_units(session)
+            create_demo_users(session)
+            session.commit()
+        engine.dispose()
+        yield url
+
+
+@pytest.mark.postgres_only
+def test_a_change_committing_while_the_job_runs_keeps_its_day_marked(committed_db: str) -> None:
+    """The job takes only the markers its snapshot sees: a writer's marker that commits after
+    the job still marks the day, so the report counts that day from orders."""
+    engine = make_engine(committed_db)
+    sessions = sessionmaker(bind=engine, expire_on_commit=False)
+    with time_machine.travel(oct_(12, 9), tick=False) as clock:
+        with sessions() as s:
+            wangjing = unit(s, WANGJING).id
+            first, second = (step(s, "dispatcher", new_order(s), "dispatch",
+                                  lead_unit_id=wangjing) for _ in range(2))
+            s.commit()
+        clock.move_to(NOVEMBER_2)
+        with sessions() as s:
+            rollup.rebuild(s, rules=RULES)
+            step(s, "street", first, "sign")  # committed: its marker is there for the job
+            s.commit()
+        writer = sessions()
+        step(writer, "street", second, "sign")  # not committed while the job runs
+        writer.flush()
+        with sessions() as job:
+            assert rollup.refresh(job, rules=RULES, fill=0).days == 1
+            job.commit()
+        writer.commit()
+        writer.close()
+        with sessions() as s:
+            day = parse_period("2026-10-12")
+            assert rollup.exact_days(s, day, RULES, NOVEMBER_2) == set()
+            signed = compute_rates(s, day, rules=RULES, now=NOVEMBER_2).rows
+            assert as_figures(s, day, True, now=NOVEMBER_2) == \
+                as_figures(s, day, False, now=NOVEMBER_2)
+            rollup.refresh(s, rules=RULES, fill=0)
+            s.commit()
+            assert rollup.exact_days(s, day, RULES, NOVEMBER_2) == {date(2026, 10, 12)}
+            assert as_figures(s, day, True, now=NOVEMBER_2) == \
+                as_figures(s, day, False, now=NOVEMBER_2)
+            assert [r.received for r in signed] == [2]
+    engine.dispose()

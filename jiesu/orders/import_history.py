@@ -29,40 +29,46 @@ _CLOSING = {"visited": "close_visited", "unreachable": "close_unreachable",
             "visit_skipped": "skip_visit", "explained": "close_explained"}
 
 
+# The states as their stored words, looked up once: an enum member's `.value` is a
+# descriptor call, and `steps` runs for every imported row.
+_RECEIVED, _DISPATCHED, _RETURNED, _SIGNED, _IN_PROGRESS, _REPLIED, _REOPENED, _CLOSED = (
+    s.value for s in (State.received, State.dispatched, State.returned, State.signed,
+                      State.in_progress, State.replied, State.reopened, State.closed))
+
+
 def steps(columns: dict[str, Any], state: State) -> list[Step]:
     """Intake, then each step the columns record, ending in the order's state; a step's time
     never runs before the one before it."""
-    out: list[Step] = [("intake", State.received.value, columns["received_at"], None)]
+    out: list[Step] = [("intake", _RECEIVED, columns["received_at"], None)]
 
-    def add(action: str, to: State, at: datetime | None, payload: dict[str, Any] | None = None,
+    def add(action: str, to: str, at: datetime | None, payload: dict[str, Any] | None = None,
             ) -> None:
         last = out[-1][2]
-        out.append((action, to.value, last if at is None or at < last else at, payload))
+        out.append((action, to, last if at is None or at < last else at, payload))
 
     if columns["lead_unit_id"] is not None:
         dispatched = columns["dispatched_at"]
         lead = {"lead_unit_id": columns["lead_unit_id"]}
-        add("dispatch", State.dispatched, dispatched, lead)
+        add("dispatch", _DISPATCHED, dispatched, lead)
         if columns.get("return_count") and state is not State.returned:
-            add("return_order", State.returned, dispatched)
-            add("redispatch", State.dispatched, dispatched, lead)
+            add("return_order", _RETURNED, dispatched)
+            add("redispatch", _DISPATCHED, dispatched, lead)
         if state is State.returned:
-            add("return_order", State.returned, dispatched)
+            add("return_order", _RETURNED, dispatched)
         if columns["signed_at"] or state in (State.signed, State.in_progress):
-            add("sign", State.signed, columns["signed_at"])
+            add("sign", _SIGNED, columns["signed_at"])
         if columns["contacted_at"] or state is State.in_progress:
-            add("contact", State.in_progress, columns["contacted_at"])
+            add("contact", _IN_PROGRESS, columns["contacted_at"])
         if columns["replied_at"]:
-            add("reply", State.replied, columns["replied_at"],
-                {"outcome": columns["reply_outcome"]})
+            add("reply", _REPLIED, columns["replied_at"], {"outcome": columns["reply_outcome"]})
         if state is State.reopened:
-            add("reopen", State.reopened, columns["updated_at"])
+            add("reopen", _REOPENED, columns["updated_at"])
         if state is State.closed:
             action = _CLOSING.get(columns["close_reason"] or "", "skip_visit")
-            add(action, State.closed, columns["closed_at"],
+            add(action, _CLOSED, columns["closed_at"],
                 {"satisfaction": columns["visit_satisfaction"]})
     elif state is State.closed:
-        add("answer_on_call", State.closed, columns["closed_at"])
+        add("answer_on_call", _CLOSED, columns["closed_at"])
     return out
 
 

@@ -1,8 +1,10 @@
 """Category classifier at prediction time: load the current model, predict a category.
 
-The confidence is the top class's probability passed through the model's calibration
-(``training.calibrate``: isotonic, fitted on out-of-fold predictions), so it reads as the
-chance that the label is right; models without one use the probability itself. Below the
+The confidence is the model's score passed through its calibration (``training.calibrate``:
+isotonic, fitted on out-of-fold predictions), so it reads as the chance that the label is
+right; models without one use the score itself. The score is the lower of the head and the
+plain model's probabilities for the label (``twin.twin_top``), or the top probability for a
+model with one SVM. Below the
 floor (``JIESU_TRIAGE_MIN_CONFIDENCE``, default from the model's sidecar: the lowest
 confidence right ≥ 99 % of the time on the development split) the suggestion is flagged
 ``needs_person``: the dispatcher picks the category by hand.
@@ -23,6 +25,7 @@ import numpy as np
 from jiesu.triage.fastpath import build_fast_scorer
 from jiesu.triage.text import segment_raw, warm_up
 from jiesu.triage.training import CURRENT_POINTER, ModelInfo, models_dir
+from jiesu.triage.twin import predict_twin
 
 MIN_CONFIDENCE_ENV = "JIESU_TRIAGE_MIN_CONFIDENCE"
 # Checked at load: the fast scorer must give the pipeline's probabilities on these.
@@ -41,7 +44,7 @@ class CategoryPrediction:
     confidence: float
     alternatives: list[tuple[str, float]] = field(default_factory=list)
     needs_person: bool = False
-    probability: float | None = None  # the top class's probability before calibration
+    probability: float | None = None  # the score before calibration (twin.twin_top)
 
 
 class CategoryModel:
@@ -72,17 +75,21 @@ class CategoryModel:
 
     def predict_segmented(self, segmented: str) -> CategoryPrediction:
         if self.fast is not None:
-            return self._prediction(self.fast.proba(segmented))
+            return self._prediction(*self.fast.twin(segmented))
         return self.predict_many_segmented([segmented])[0]
 
     def predict_many_segmented(self, segmented: list[str]) -> list[CategoryPrediction]:
-        proba = np.asarray(self.pipeline.predict_proba(segmented))
-        return [self._prediction(row) for row in proba]
+        head, plain = predict_twin(self.pipeline, segmented)
+        if plain is None:
+            return [self._prediction(row, None) for row in head]
+        return [self._prediction(row, other) for row, other in zip(head, plain, strict=True)]
 
-    def _prediction(self, row: np.ndarray[Any, Any]) -> CategoryPrediction:
+    def _prediction(
+        self, row: np.ndarray[Any, Any], plain: np.ndarray[Any, Any] | None
+    ) -> CategoryPrediction:
         order = np.argsort(-row)
         best = int(order[0])
-        prob = float(row[best])
+        prob = float(row[best]) if plain is None else min(float(row[best]), float(plain[best]))
         conf = self.calibrated(prob)
         alts = [(self.labels[int(j)], round(float(row[int(j)]), 4)) for j in order[1:4]]
         return CategoryPrediction(

@@ -27,6 +27,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
 from jiesu.triage.text import Head, segment_raw, strip_spaces, word_ngrams
+from jiesu.triage.twin import TwinPipeline, predict_twin, twin_top
 
 MODEL_PREFIX = "category"
 CURRENT_POINTER = f"{MODEL_PREFIX}-current.json"
@@ -100,13 +101,13 @@ def build_pipeline(
     *,
     head_tokens: int = HEAD_TOKENS,
     head_weight: float = HEAD_WEIGHT,
-) -> Pipeline:
-    """Word uni+bigram TF-IDF ∪ character 1-3-gram TF-IDF ∪ the head block → calibrated
-    linear SVM.
+) -> Pipeline | TwinPipeline:
+    """Word uni+bigram TF-IDF ∪ character 1-3-gram TF-IDF ∪ the head block → two calibrated
+    linear SVMs, with and without the head block (``twin.TwinPipeline``).
 
     Class weights are balanced (macro-F1 is the target). Calibration (Platt, 3-fold) is
     fitted on out-of-fold scores; ``ensemble=False`` keeps one SVM trained on all rows.
-    ``head_weight=0`` gives the plain word+char baseline (no head block).
+    ``head_weight=0`` gives the plain word+char baseline (no head block, one SVM).
     """
     blocks: list[tuple[str, TfidfVectorizer]] = [
         ("words", TfidfVectorizer(analyzer=word_ngrams, sublinear_tf=True, min_df=2)),
@@ -139,19 +140,29 @@ def build_pipeline(
         ]
         weights |= {"head_words": head_weight, "head_chars": head_weight}
     features = FeatureUnion(blocks, transformer_weights=weights)
-    # a fixed seed: liblinear's coordinate descent shuffles, and the same data must give the
-    # same model (and the same confidence floor) in a fresh clone, in CI and in tests
-    svm = LinearSVC(C=c, class_weight="balanced", random_state=0)
-    clf = CalibratedClassifierCV(svm, cv=calibration_folds, method="sigmoid", ensemble=False)
-    return Pipeline([("features", features), ("clf", clf)])
+
+    def calibrated_svm() -> CalibratedClassifierCV:
+        # a fixed seed: liblinear's coordinate descent shuffles, and the same data must give
+        # the same model (and the same confidence floor) in a fresh clone, in CI and in tests
+        svm = LinearSVC(C=c, class_weight="balanced", random_state=0)
+        return CalibratedClassifierCV(svm, cv=calibration_folds, method="sigmoid", ensemble=False)
+
+    if head_weight > 0:
+        return TwinPipeline(features, calibrated_svm(), calibrated_svm())
+    return Pipeline([("features", features), ("clf", calibrated_svm())])
 
 
 def coverage_table(
-    y_true: Sequence[str] | np.ndarray[Any, Any], labels: Sequence[str], proba: np.ndarray[Any, Any]
+    y_true: Sequence[str] | np.ndarray[Any, Any],
+    labels: Sequence[str],
+    proba: np.ndarray[Any, Any],
+    score: np.ndarray[Any, Any] | None = None,
 ) -> list[dict[str, float]]:
-    """For each threshold: share of messages the model decides alone, and its accuracy there."""
+    """For each threshold: share of messages the model decides alone, and its accuracy there.
+
+    ``score``: what is compared with the threshold (default: the top probability)."""
     pred = np.asarray(labels)[proba.argmax(axis=1)]
-    conf = proba.max(axis=1)
+    conf = proba.max(axis=1) if score is None else score
     truth = np.asarray(y_true)
     rows = []
     for t in THRESHOLDS:
@@ -262,13 +273,15 @@ def cross_validate(
     y = np.array([e.label for e in examples])
     labels = sorted(set(y))
     proba = np.zeros((len(y), len(labels)))
+    score = np.zeros(len(y))
     f1s, accs = [], []
     min_class = min(Counter(y).values())
     k = max(2, min(folds, min_class))
     for train_idx, test_idx in StratifiedKFold(k, shuffle=True, random_state=seed).split(x, y):
         model = build_pipeline(c=c, **pipeline_options)
         model.fit(x[train_idx], y[train_idx])
-        p = model.predict_proba(x[test_idx])
+        p, plain = predict_twin(model, x[test_idx])
+        score[test_idx] = twin_top(p, plain)[1]
         fold_labels = list(model.classes_)
         full = np.zeros((len(test_idx), len(labels)))
         for j, lab in enumerate(fold_labels):
@@ -282,10 +295,8 @@ def cross_validate(
         "macro_f1": round(float(np.mean(f1s)), 4),
         "macro_f1_per_fold": [round(f, 4) for f in f1s],
         "accuracy": round(float(np.mean(accs)), 4),
-        "coverage": coverage_table(y, labels, proba),
-        "calibration": calibrate(
-            proba.max(axis=1), np.asarray(labels)[proba.argmax(axis=1)] == y, seed
-        ),
+        "coverage": coverage_table(y, labels, proba, score),
+        "calibration": calibrate(score, np.asarray(labels)[proba.argmax(axis=1)] == y, seed),
     }
 
 
@@ -307,7 +318,8 @@ class ModelInfo:
     features: str = (
         "jieba words 1-2 + chars 1-3 TF-IDF + head (first "
         f"{HEAD_TOKENS} tokens: words, chars 1-2) x{HEAD_WEIGHT}; "
-        "LinearSVC C=1 balanced, Platt-calibrated (3-fold)"
+        "LinearSVC C=1 balanced, Platt-calibrated (3-fold), twice: on every block and on "
+        "words + chars only; label from the first, confidence from the lower probability"
     )
 
     def as_dict(self) -> dict[str, Any]:
@@ -330,13 +342,13 @@ def seen_keys(model_file: Path) -> set[str] | None:
     return set(path.read_text(encoding="utf-8").split())
 
 
-def fit(examples: Sequence[Example], c: float = 1.0) -> Pipeline:
+def fit(examples: Sequence[Example], c: float = 1.0) -> Pipeline | TwinPipeline:
     model = build_pipeline(c=c)
     model.fit([e.segmented for e in examples], [e.label for e in examples])
     return model
 
 
-def _strip_for_disk(model: Pipeline) -> None:
+def _strip_for_disk(model: Pipeline | TwinPipeline) -> None:
     """Drop ``stop_words_`` (every term pruned by min_df): only used for introspection."""
     for _, vec in model.named_steps["features"].transformer_list:
         if hasattr(vec, "stop_words_"):
@@ -344,7 +356,7 @@ def _strip_for_disk(model: Pipeline) -> None:
 
 
 def save_model(
-    model: Pipeline,
+    model: Pipeline | TwinPipeline,
     examples: Sequence[Example],
     data_dir: Path | None,
     *,

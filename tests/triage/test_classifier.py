@@ -219,3 +219,23 @@ def test_only_the_first_characters_are_segmented(train_rows: Rows) -> None:
     assert len(text) > MAX_CHARS + 500
     assert segment_raw(text) == segment_raw(text[:MAX_CHARS])
     assert segment_raw(text[:200]) != segment_raw(text[:MAX_CHARS])
+
+
+def test_a_label_is_only_as_sure_as_the_reading_without_the_head(
+    model: CategoryModel, small_split: tuple[Rows, Rows]
+) -> None:
+    """The head model names the label; the score calibrated into the confidence is the lower
+    of its probability and the plain model's (words + chars, no head block) for that label,
+    so first words that the rest of the text does not bear out cannot make a sure label."""
+    assert model.fast is not None and model.fast.plain is not None
+    lower = {"head": 0, "plain": 0}
+    for row in small_split[1][:80]:
+        seg = row["text_segmented"]
+        head, plain = model.fast.twin(seg)
+        assert plain is not None
+        p = model.predict_segmented(seg)
+        best = model.labels.index(p.label)
+        assert int(head.argmax()) == best
+        assert p.probability == round(min(head[best], plain[best]), 4)
+        lower["plain" if plain[best] < head[best] else "head"] += 1
+    assert lower["plain"] and lower["head"]  # each reading is the less sure one somewhere
