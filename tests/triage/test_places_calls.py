@@ -468,7 +468,8 @@ def test_the_nearer_of_two_sound_alikes_wins(gazetteer: Gazetteer) -> None:
 def test_two_names_side_by_side_are_one_group_only_if_one_contains_the_other(
     gazetteer: Gazetteer,
 ) -> None:
-    p = gazetteer.resolve("错了错了不是东定福庄村西沙梁村住户私接水管漏水")  # two villages, no comma
+    # two villages, typed without a comma
+    p = gazetteer.resolve("错了错了不是东定福庄村西沙梁村住户私接水管漏水")
     assert (p.district, p.street) == ("延庆区", "大庄科乡")
     assert _roles(p)["东定福庄村"] == "negated" and _roles(p)["西沙梁村"] != "negated"
 
@@ -513,7 +514,9 @@ def test_short_names_of_the_fifth_round(gazetteer: Gazetteer) -> None:
     assert gazetteer.resolve("交大东门外头路灯不亮").street == "北下关街道"
 
 
-_FILLER = "该公司违法生产已经两年，夏天窗户不敢开，臭味刺鼻，闻着头晕，村民身体和经济都受到严重影响，"
+_FILLER = (
+    "该公司违法生产已经两年，夏天窗户不敢开，臭味刺鼻，闻着头晕，村民身体和经济都受到严重影响，"
+)
 
 
 def test_a_long_text_keeps_to_the_place_its_first_sentence_names(gazetteer: Gazetteer) -> None:
