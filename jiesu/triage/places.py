@@ -457,6 +457,9 @@ def _said_as_place(
 
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _LATER_WEIGHT = 0.5
+# How far a complaint cue reaches (反映X…): in a long unpunctuated text (a whole message is one
+# clause) a name forty characters on is not what 投诉 was about.
+_CUE_REACH = 24
 _NOT_THE_PLACE = frozenset(("home", "negated", "origin"))
 
 
@@ -625,7 +628,7 @@ class _Cues:
         home = self._last_before(self.home, start)
         weight, role = 1.0, ""
         tail = self._group_end(end)
-        if complaint > home and complaint >= clause_start:
+        if complaint > home and complaint >= clause_start and start - complaint <= _CUE_REACH:
             weight, role = _COMPLAINT_WEIGHT, "problem"
         elif (
             (home > complaint and home >= clause_start and self._in_first_group(home, start))

@@ -532,3 +532,11 @@ def test_a_generic_park_name_in_a_long_message_needs_its_district(gazetteer: Gaz
     p = gazetteer.resolve("反映M市经开区生态电力科技谷建设项目的问题。" + _FILLER * 3)
     assert not _sure(p)  # every city has a 经开区
     assert gazetteer.resolve("经开区那边路灯不亮").street == "北京经济技术开发区"
+
+
+def test_a_complaint_cue_reaches_the_next_few_names_only(gazetteer: Gazetteer) -> None:
+    # a message without punctuation is one clause: 田村 said again 40 characters after 投诉
+    text = ("北京邮电大学南门往东一点人行天桥台阶坏了。投诉珠山镇上田村盛恒公司严重污染环境"
+            + "该公司违法生产已经两年夏天窗户不敢开臭味刺鼻闻着头晕村民身体受到严重影响" * 3
+            + "珠山镇上田村盛恒公司开进村")
+    assert len(text) > 150 and not _sure(gazetteer.resolve(text))
