@@ -372,3 +372,21 @@ def test_a_time_without_a_zone_is_beijing_time_and_one_with_a_zone_keeps_its_ins
     assert parse_time("1988-07-01 12:00") == datetime(1988, 7, 1, 4, 0, tzinfo=UTC)  # fixed +8
     with pytest.raises(CellError):
         parse_time("2026-13-02 10:00")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+@pytest.mark.parametrize("ending", ["\n", "\r\n", ""])
+def test_the_progress_bar_counts_the_rows_a_csv_reader_reads_quoted_line_breaks_included(
+    tmp_path: Path, encoding: str, ending: str
+) -> None:
+    rows = [row(1), row(2, 诉求内容="第一行\n第二行，“引号”与\"\"双引号\"\"\n第三行"), [],
+            row(3, 答复内容="答复\r\n分两行"), row(4)]
+    path = tmp_path / "rows.csv"
+    with path.open("w", encoding=encoding, newline="") as handle:
+        csv.writer(handle, lineterminator="\r\n" if ending == "\r\n" else "\n").writerows(
+            [HEADER, *rows])
+    if ending == "":  # no line break after the last row
+        path.write_bytes(path.read_bytes().rstrip(b"\n"))
+    with path.open(encoding=encoding, newline="") as handle:
+        assert sum(1 for _ in csv.reader(handle)) - 1 == len(rows)
+    assert imports.count_rows(path) == len(rows)

@@ -1,10 +1,12 @@
-"""The rates per day, unit and category (rates_daily), and when each day of it is exact.
+"""The rates per day, unit and category (rates_daily; returns: rates_returns), and when each
+day of it is exact (rates_days).
 
-A report sums rates_daily for the days that are exact now and counts the other days from
+A report sums the rollup for the days that are exact now and counts the other days from
 orders, as the plain query does (docs/decisions/0021-rates-rollup.md). A day is exact when
 
-- no order dispatched on it changed since it was computed: triggers on orders append the
-  day of every changed row to rates_dirty (migration 0024), whatever wrote it;
+- nothing it counts changed since it was computed: triggers append the day to rates_dirty
+  for every order row of it whose rates columns change, every return event of it, and every
+  category change of an order returned on it (migrations 0024, 0025), whatever wrote them;
 - it was computed under the same exclusions (`rules_key`);
 - the report's `now` leaves its overdue count unchanged: no open, unreplied order of the day
   has its reply deadline between the computing time and `now` (valid_after, valid_until).
