@@ -39,7 +39,7 @@ __all__ = [
     "resolve",
 ]
 
-_CLAUSE_BREAK = re.compile(r"[，。；！？,;!?\n]")
+_CLAUSE_BREAK = re.compile(r"[，。；！？,;!?\n【】「」《》（）()\[\]]")
 # Cue words: what follows them is where the problem is / where the caller lives.
 _COMPLAINT_CUES = re.compile(
     r"反映|投诉|举报|位于|地点|地址是|事发|发生在|问题在|问题是|来电称|在其|(?<!家)就在|坐落在|座落在"
@@ -53,13 +53,14 @@ _HOME_CUES = re.compile(
     r"|本人(?=.{2,14}?的?(?:居民|业主|住户))|我是住|家是(?=.{2,12}?的)|我家(?=.{2,12}?的)"
     r"|我家就在|家就在|家里在|家里是|家里住"
     # 住X，问题是Y / 住阳坊的，去峪口…: 住 opening a clause is where the caller lives.
-    r"|(?:^|(?<=[，。；,;]))住(?!了|院|宿|不|满|户|房)"
+    r"|(?:^|(?<=[，。；,;]))(?:住(?!了|院|宿|不|满|户|房)|家在)"
 )
 # Negation and self-correction. Forward: the name that follows is not the place
 # (不是X / 别记成X / 不在X), up to the clause's end or the next 是/在. Backward: the name
 # just before is withdrawn (X，不对 / X说错了 / X是口误).
 _NEGATE_FORWARD = re.compile(
-    r"(?<![？?])不是|别记成|别写成|别写|不要写|不要记|记成|说成|写成|弄成|搞成|而不是|并不是|不在|并非"
+    r"(?<![？?])不是|别记成|别写成|别写|别记|不要写|不要记|记成|说成|写成|弄成|搞成|而不是|并不是|不在"
+    r"|并非"
 )
 # What may stand before 不对/说错了 at the start of the next clause: 「X，又说不对是Y」.
 _WITHDRAW_LEAD = frozenset(("", "是", "又", "又说", "后来说", "后来又说"))
@@ -67,24 +68,25 @@ _NEGATE_SCOPE_END = re.compile(r"是|在|写")
 # 划掉 strikes the name out; 「X？不是，Y」 and 「X？不是Y」 answer the agent's question:
 # X is wrong.
 _NEGATE_BACKWARD = re.compile(
-    r"不对|说错了|写错了|记错了|搞错了|错了|哦不|噢不|不不|口误|瞎说的|是错的|划掉"
+    r"不对|说错了|写错了|记错了|搞错了|错了|记岔了|说岔了|弄岔了|搞岔了|哦不|噢不|不不|口误|瞎说的|是错的|划掉"
     r"|(?<=[？?])不是|不是(?=[，,。！!]|$)"
 )
 # A trip: 从X(出发/过来/到…) names where the caller came from; the name after 到/去/往
 # in the same call is where the matter is.
 # 打X过来 is Beijing speech for 从X过来.
-_ORIGIN = re.compile(r"从|由(?!于)|打(?=[^，。；,;！？!?]{2,12}?(?:过来|来的|出发))")
+_ORIGIN = re.compile(r"从|由(?!于)|打(?=[^，。；,;！？!?]{2,12}?(?:过来|来的|出发|开车|坐车|骑车))")
 _ORIGIN_END = re.compile(r"出发|过来|出来|开往|前往|开车|骑车|坐|走|到|去|往|回|一路")
 # X居民 / X的住户: the name just before is where the caller lives.
 _RESIDENT_AFTER = re.compile(r"的?(?:居民|住户|业主)")
-_DESTINATION = re.compile(r"(?:到了|到|去|往|回|前往|开往|抵达|走到)(?:的|了)?")
+_DESTINATION = re.compile(r"(?:到了|到|去|往|回|前往|开往|抵达|走到|来(?!电|的))(?:的|了)?")
 _NEAR_AFTER = re.compile(
     r".{0,4}(?:附近|门口|旁边|对面|路口|周边|一带|西侧|东侧|南侧|北侧)|那边|这边|那块|这块|那儿|这儿|那一片"
 )
 # A two-character name found by sound alone needs a place word around it.
 _SHORT_SOUND_CONTEXT = re.compile(
     r"(?:那边|这边|那块|这块|那儿|这儿|那片|这片|一带|附近|周边|门口|旁边|对面|社区|小区|村|街道|地区"
-    r"|镇|乡|路边|那个地方|这个地方|那个位置|这个位置|那里|这里|那一带|里头|里边|里面)"
+    r"|镇|乡|路边|那个地方|这个地方|那个位置|这个位置|那里|这里|那一带|里头|里边|里面"
+    r"|地界儿?|那头|这头|那个地儿|那地儿|这地儿|那片儿|这片儿)"
 )
 # Hesitation fillers and trailing-off marks: dropped before scanning, so 酒仙……桥 reads 酒仙桥.
 _FILLERS = re.compile(
@@ -288,7 +290,7 @@ class Gazetteer:
         )
         if not found:
             return []
-        cues = _Cues(text, [(f[2], f[3]) for f in found])
+        cues = _Cues(text, [_span(f[2], f[3], self._table, f[0]) for f in found])
         hits: list[_Hit] = []
         for names, word, start, end, how in found:
             targets = [t for name in names for t in self._table.get(name, ())]
@@ -315,6 +317,15 @@ class Gazetteer:
                 hits.append(
                     _Hit(surface, start, weight, targets, word, how, role, placey, supported)
                 )
+        if len(text) > _LONG_TEXT:
+            # A long text whose first sentence names a place that is not the caller's home, a
+            # withdrawn name or an origin (the agent's summary, a message's title) keeps to it:
+            # names in the sentences after it count half.
+            first_end = _first_sentence_end(text)
+            if any(h.start < first_end and h.role not in _NOT_THE_PLACE for h in hits):
+                for h in hits:
+                    if h.start >= first_end:
+                        h.weight *= _LATER_WEIGHT
         return hits
 
     def _sound_hits(
@@ -366,7 +377,7 @@ class Gazetteer:
         return _decide(self.scan(text or ""))
 
 
-_BEFORE_PLACE = frozenset("在从到去往回住是写")
+_BEFORE_PLACE = frozenset("在从到去往回住是写记")
 # Going somewhere: 去X办事 / 到X看病 names a place even with no place word after it.
 _GOING = frozenset("去到往")
 _NOT_A_PLACE_AFTER = frozenset("上下里边底旁头")
@@ -432,13 +443,31 @@ def _said_as_place(
         return True
     if text[max(0, start - 2) : start] == "那个":  # 那个X，… : a filler before the name
         start -= 2
+    elif start > 0 and text[start - 1] in _INTERJECTIONS:  # …哦城子，… / 唉…旺泉吧
+        start -= 1
+    if text[end : end + 1] in _PARTICLES:
+        end += 1
     clause_start = (
         start == 0 or start in pauses or _CLAUSE_BREAK.match(text, start - 1) is not None
     )
-    clause_end = end in pauses or _CLAUSE_BREAK.match(text, end) is not None
-    return clause_start and clause_end
+    clause_end = end in pauses or _CLAUSE_BREAK.match(text, end) is not None or end == len(text)
+    # 啊…小关夜里有人放烟花: a name opening the clause, then when it happens
+    return clause_start and (clause_end or _WHEN_AFTER.match(text, end) is not None)
 
 
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
+_LATER_WEIGHT = 0.5
+_NOT_THE_PLACE = frozenset(("home", "negated", "origin"))
+
+
+def _first_sentence_end(text: str) -> int:
+    m = _SENTENCE_END.search(text)
+    return m.start() if m else len(text)
+
+
+_INTERJECTIONS = frozenset("哦噢啊哎唉诶")
+_PARTICLES = frozenset("呢吧啊呀嘛")
+_WHEN_AFTER = re.compile(r"夜里|晚上|白天|早上|半夜|凌晨|最近|每天|天天|一直|经常|总是|老是")
 _PLACE_SUFFIX = re.compile(r"(?:街道|地区|镇|乡)$")
 # A long message was written by its sender, who spells their own street; a sound-alike
 # there is more often another place (an estate missing from the list) than a typo.
@@ -458,6 +487,33 @@ def _sound_supported(text: str, names: tuple[str, ...], start: int, end: int) ->
     return before in _BEFORE_PLACE or _CUE_BEFORE.search(text, max(0, start - 3), start) is not None
 
 
+@dataclass(frozen=True)
+class _Span:
+    """Where a name was found, and the areas it names: ``own`` are the district codes of a
+    district, the street codes of a street (what may contain a following name), ``area`` all
+    district and street codes of its readings."""
+
+    start: int
+    end: int
+    own: frozenset[str]
+    area: frozenset[str]
+
+
+def _span(start: int, end: int, table: Mapping[str, list[Target]], names: tuple[str, ...]) -> _Span:
+    own: set[str] = set()
+    area: set[str] = set()
+    for name in names:
+        for t in table.get(name, ()):
+            area.add("d" + t.district_code)
+            if t.street_code:
+                area.add("s" + t.street_code)
+            if t.level == "district":
+                own.add("d" + t.district_code)
+            elif t.level == "street" and t.street_code:
+                own.add("s" + t.street_code)
+    return _Span(start, end, frozenset(own), frozenset(area))
+
+
 # What may stand between two names that are one group (朝阳区望京西园, X的Y).
 _GROUP_JOINERS = frozenset(("", "的", "、"))
 
@@ -465,9 +521,9 @@ _GROUP_JOINERS = frozenset(("", "的", "、"))
 class _Cues:
     """Clause breaks and cue words of one text, found once, looked up per match."""
 
-    def __init__(self, text: str, spans: Iterable[tuple[int, int]] = ()) -> None:
+    def __init__(self, text: str, spans: Iterable[_Span] = ()) -> None:
         self.text = text
-        self.spans = sorted(spans)
+        self.spans = sorted(spans, key=lambda sp: (sp.start, sp.end))
         self.breaks = [m.end() for m in _CLAUSE_BREAK.finditer(text)]
         self.complaint = [m.end() for m in _COMPLAINT_CUES.finditer(text)]
         self.home = [m.end() for m in _HOME_CUES.finditer(text)]
@@ -497,25 +553,32 @@ class _Cues:
         """Whether the name at ``start`` is among the first names said after a cue at
         ``cue``: names next to each other (朝阳区望京西园, X的Y) are one group; another name
         after words of its own (我住X说Y…, typed without a comma) is outside the cue."""
-        group_end = -1
-        for s, e in self.spans:
-            if s < cue or s >= start:
+        last: _Span | None = None
+        for sp in self.spans:
+            if sp.start < cue or sp.start > start:
                 continue
-            if group_end >= 0 and not self._joined(group_end, s):
+            if last is not None and not self._joined(last, sp):
                 return False
-            group_end = max(group_end, e)
-        return group_end < 0 or self._joined(group_end, start)
+            if sp.start == start:
+                return True
+            last = sp
+        return True
 
     def _group_end(self, end: int) -> int:
         """Where the group of names that ends at ``end`` or continues after it ends: 通州区中仓住
         says the caller lives in both names."""
-        for s, e in self.spans:
-            if s >= end and self._joined(end, s):
-                end = max(end, e)
-        return end
+        last = next((sp for sp in self.spans if sp.end == end), None)
+        for sp in self.spans:
+            if last is not None and sp.start >= last.end and self._joined(last, sp):
+                last = sp
+        return last.end if last is not None else end
 
-    def _joined(self, end: int, start: int) -> bool:
-        return end >= start or self.text[end:start] in _GROUP_JOINERS
+    def _joined(self, a: _Span, b: _Span) -> bool:
+        """b continues a's name: next to it (or after 的) and inside it (朝阳区 → 望京西园,
+        望京街道 → 望京西园三区); two villages side by side (东定福庄村西沙梁村) are two names."""
+        if a.end > b.start:
+            return True
+        return self.text[a.end : b.start] in _GROUP_JOINERS and bool(a.own & b.area)
 
     def _negated(self, start: int, end: int, clause_start: int) -> bool:
         cue = self._last_before(self.negate_forward, start)
