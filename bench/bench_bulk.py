@@ -2,8 +2,9 @@
 
 1. Import: `jiesu demo generate --csv` writes JIESU_BENCH_IMPORT_ROWS rows (default
    1,000,000, the issue's size) in the import's columns; `import_file` loads them into a
-   scratch database (COPY, batches of 2,000 over JIESU_BENCH_IMPORT_WORKERS processes (2),
-   every order with its history as events and, if still open, its deadline watches).
+   scratch database (binary COPY, batches of 2,000 over JIESU_BENCH_IMPORT_WORKERS processes
+   (2), every order with its source history as one import event (decision 0022) and, if
+   still open, its deadline watches).
    Target: >= 20,000 rows/s. Besides the rate, the CPU per row of the Python processes and
    of PostgreSQL's backends (from /proc), which a busy shared machine disturbs far less.
 2. Reports: the generator stores JIESU_BENCH_ORDERS orders (default 200,000) with COPY; then
@@ -122,7 +123,8 @@ def bench_import(rows: int, workers: int) -> None:
         print(f"  CPU per row: Python {python_cpu / max(report.imported, 1) * 1e6:.0f} µs "
               f"(reader {own:.0f} s + workers {workers_cpu:.0f} s), PostgreSQL backends "
               f"{backends.seconds / max(report.imported, 1) * 1e6:.0f} µs (a floor); "
-              f"{per_row * 1e6:.0f} µs in all = {1 / per_row:,.0f} rows per CPU-second",
+              f"{per_row * 1e6:.0f} µs in all = {1 / per_row:,.0f} rows per CPU-second; "
+              f"20,000 rows/s needs {20_000 * per_row:.1f} cores' worth of CPU at this rate",
               flush=True)
 
 

@@ -64,7 +64,7 @@ class CategoryModel:
         self._cal_y = np.asarray(cal.get("y") or [], dtype=float)
 
     def calibrated(self, probability: float) -> float:
-        """The top class's probability → the chance of being right (identity without a map)."""
+        """The score (twin.twin_top) → the chance of being right (identity without a map)."""
         if not len(self._cal_x):
             return probability
         return float(np.interp(probability, self._cal_x, self._cal_y))

@@ -279,5 +279,7 @@ def find_duplicates(
         c = _as_candidate(raw)
         if _eligible(c, street_code, now, within_days)[0]:  # no gram work for the others
             profiled.append(Profiled(c.id, profile(c.text), c.street_code, c.received_at))
+    if not profiled:  # nothing to compare with: the query's grams are not needed
+        return []
     return rank_duplicates(profile(text), street_code, profiled, now=now,
                            within_days=within_days, threshold=threshold, limit=limit)

@@ -208,7 +208,7 @@ def precision_at(
 def calibrate(
     top: np.ndarray[Any, Any], correct: np.ndarray[Any, Any], seed: int = 0
 ) -> dict[str, Any]:
-    """Isotonic map from the top class's probability to the chance of being right.
+    """Isotonic map from the model's score (``twin.twin_top``) to the chance of being right.
 
     ``top``/``correct``: out-of-fold predictions of the training data. One half (seeded
     shuffle) fits the map; the other half, the development split, gives the coverage/
@@ -245,7 +245,8 @@ def calibrate(
     floor_point = precision_at(dev_ok, dev_conf, TARGET_PRECISION)
     floor = floor_point["threshold"] if floor_point else 1.0
     return {
-        "method": "isotonic on the top class's probability (out-of-fold, half A)",
+        "method": "isotonic on the score (twin_top: the label's lower probability of the two "
+        "models, or the top probability of one), out-of-fold, half A",
         "n_fit": len(fit_idx),
         "n_dev": len(dev_idx),
         "x": [float(v) for v in xs],

@@ -239,3 +239,21 @@ def test_a_label_is_only_as_sure_as_the_reading_without_the_head(
         assert p.probability == round(min(head[best], plain[best]), 4)
         lower["plain" if plain[best] < head[best] else "head"] += 1
     assert lower["plain"] and lower["head"]  # each reading is the less sure one somewhere
+
+
+def test_a_model_file_with_one_svm_scores_its_top_probability(
+    small_split: tuple[Rows, Rows],
+) -> None:
+    """Model files from before the two readings (a scikit-learn Pipeline, one SVM) still load
+    and keep their meaning: the score is the top class's probability."""
+    examples = to_examples(small_split[0][::2])
+    one = build_pipeline(head_weight=0)
+    one.fit([e.segmented for e in examples], [e.label for e in examples])
+    labels = sorted({e.label for e in examples})
+    model = CategoryModel(one, ModelInfo("one", "", "", "", len(examples), labels, {}))
+    assert model.fast is not None and model.fast.plain is None
+    for row in small_split[1][:20]:
+        p = model.predict_segmented(row["text_segmented"])
+        proba = np.asarray(one.predict_proba([row["text_segmented"]]))[0]
+        assert p.label == model.labels[int(proba.argmax())]
+        assert p.probability == round(float(proba.max()), 4)
