@@ -3,6 +3,7 @@ reports."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -189,14 +190,14 @@ def orders_import(
     errors: Annotated[Path | None, typer.Option(help="把错误清单写入此 CSV 文件")] = None,
     show: Annotated[int, typer.Option(help="屏幕上最多列出多少条错误")] = 50,
     workers: Annotated[int, typer.Option(
-        help="并行写入的进程数（仅 PostgreSQL；每批仍为一个事务）")] = 1,
+        help="并行写入的进程数（仅 PostgreSQL；每批仍为一个事务；0 = 按行数和 CPU 自动选择）")] = 0,
 ) -> None:
     """导入历史工单（中断后再次执行同一命令可续导，不会重复）。"""
     from rich.progress import MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from jiesu.core.db import get_sessionmaker
     from jiesu.core.roles import Role
-    from jiesu.orders.imports import count_rows, errors_csv, import_file
+    from jiesu.orders.imports import auto_workers, count_rows, errors_csv, import_file
 
     if not file.exists():
         console.print(f"[red]文件不存在：{file}[/red]")
@@ -208,6 +209,8 @@ def orders_import(
             console.print("[red]只有管理员可以批量导入工单[/red]")
             raise typer.Exit(code=2)
         total = count_rows(file)
+        if workers <= 0:
+            workers = auto_workers(total, os.cpu_count())
         columns = [*Progress.get_default_columns()[:-1], MofNCompleteColumn(),
                    TimeRemainingColumn()]
         with Progress(*columns, console=console, transient=False) as bar:

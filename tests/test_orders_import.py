@@ -390,3 +390,17 @@ def test_the_progress_bar_counts_the_rows_a_csv_reader_reads_quoted_line_breaks_
     with path.open(encoding=encoding, newline="") as handle:
         assert sum(1 for _ in csv.reader(handle)) - 1 == len(rows)
     assert imports.count_rows(path) == len(rows)
+
+
+@pytest.mark.parametrize(("rows", "cpus", "workers"), [
+    (None, 8, 1),        # rows not counted (an XLSX): one process
+    (10_000, 8, 1),      # a small file: spawning workers costs more than it gains
+    (19_999, 2, 1),
+    (20_000, 2, 2),      # from 20,000 rows: one worker per core
+    (1_000_000, 1, 1),
+    (1_000_000, None, 1),
+    (1_000_000, 16, 4),  # at most four
+])
+def test_the_default_worker_count_follows_the_file_size_and_the_cores(
+        rows: int | None, cpus: int | None, workers: int) -> None:
+    assert imports.auto_workers(rows, cpus) == workers

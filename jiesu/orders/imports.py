@@ -450,6 +450,20 @@ def _run_parallel(url: str, batches: Iterator[list[tuple[int, list[Any]]]], repo
             raise
 
 
+# Below this many rows the spawned workers' start (each imports the app, ~2 s) costs more
+# than the second core gains; above it, one worker per core, at most four (past that the
+# PostgreSQL backends are the bottleneck on the machines measured, docs/bench.md).
+PARALLEL_FROM_ROWS = 20_000
+MAX_AUTO_WORKERS = 4
+
+
+def auto_workers(rows: int | None, cpus: int | None) -> int:
+    """How many worker processes `--workers 0` (the default) uses for a file of `rows`."""
+    if rows is None or rows < PARALLEL_FROM_ROWS:
+        return 1
+    return max(1, min(cpus or 1, MAX_AUTO_WORKERS))
+
+
 def import_file(
     session_factory: Callable[[], Session],
     path: Path,
