@@ -185,7 +185,7 @@ def _compare(text: str, start: int, end: int, name: str) -> PhoneticHit | None:
         return None
     same = all(readings(a) & readings(b) for a, b in differing)
     how = "homophone" if same else "near_sound"
-    distance = 0 if same else sum(_distance(a, b) for a, b in differing)
+    distance = sum(_distance(a, b) for a, b in differing)
     return PhoneticHit(name, start, end, how, len(differing), distance)
 
 
@@ -204,17 +204,31 @@ def _split(syllable: str) -> tuple[str, str]:
 @lru_cache(maxsize=65536)
 def _distance(a: str, b: str) -> int:
     """The fewest confusions (an initial fold, a final fold) that make a reading of ``a`` one
-    of ``b``: 0 for the same syllable."""
+    of ``b``: 0 when each character's main reading is a reading of the other, 1 for a syllable
+    shared only through a rare reading (庞 pang and 方, whose rare reading is pang: no nearer
+    than 潘 pan, one fold away)."""
+    ra_all, rb_all = readings(a), readings(b)
+    if _main_reading(a) in rb_all and _main_reading(b) in ra_all:
+        return 0
     best = 3
-    for ra in readings(a):
-        for rb in readings(b):
+    for ra in ra_all:
+        for rb in rb_all:
             if ra == rb:
-                return 0
-            if fold(ra) != fold(rb):
-                continue
-            (ia, fa), (ib, fb) = _split(ra), _split(rb)
-            best = min(best, (ia != ib) + (fa != fb))
+                best = min(best, 1)
+            elif fold(ra) == fold(rb):
+                (ia, fa), (ib, fb) = _split(ra), _split(rb)
+                best = min(best, (ia != ib) + (fa != fb))
     return best
+
+
+@lru_cache(maxsize=65536)
+def _main_reading(ch: str) -> str:
+    """A character's first (most common) reading in pypinyin's table; a digit's numeral."""
+    if ch.isdigit() and not "\u4e00" <= ch <= "\u9fff":
+        digit = unicodedata.digit(ch, -1)
+        return _DIGIT_READINGS[digit][0] if 0 <= digit <= 9 else ""
+    raw = pinyin_dict.get(ord(ch))
+    return raw.split(",")[0].translate(_TONE) if raw else ""
 
 
 _SUFFIXES = ("街道", "地区", "社区", "村", "镇", "乡")

@@ -339,8 +339,8 @@ class Gazetteer:
         found = self._phonetic().scan(text[:_SOUND_SCAN_CHARS], is_common_word)
         if not found:
             return []
-        found.sort(key=lambda h: (-(h.end - h.start), h.differing, h.how != "homophone",
-                                  h.distance, h.start))
+        found.sort(key=lambda h: (-(h.end - h.start), h.differing, h.distance,
+                                  h.how != "homophone", h.start))
         taken = [(s, e) for _, s, e in exact]
         # 大兴区馨丰: a name said right after its district is said as a place.
         after_district = {
@@ -359,7 +359,7 @@ class Gazetteer:
             same = [i for i, o in enumerate(out) if (o[2], o[3]) == (h.start, h.end)]
             if same:
                 names, word, start, end, how = out[same[0]]
-                if how == h.how and h.name not in names and h.distance == dist[same[0]]:
+                if h.name not in names and h.distance == dist[same[0]]:
                     out[same[0]] = ((*names, h.name), word, start, end, how)
                 continue
             if any(s < h.end and h.start < e for _, _, s, e, _ in out):

@@ -540,3 +540,33 @@ def test_a_complaint_cue_reaches_the_next_few_names_only(gazetteer: Gazetteer) -
             + "该公司违法生产已经两年夏天窗户不敢开臭味刺鼻闻着头晕村民身体受到严重影响" * 3
             + "珠山镇上田村盛恒公司开进村")
     assert len(text) > 150 and not _sure(gazetteer.resolve(text))
+
+
+def test_initial_ch_and_c_are_confused(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("藏辛店那边有人遛狗不拴绳")  # 长 chang / 藏 cang
+    assert (p.district, p.street) == ("丰台区", "长辛店街道")
+    assert _how(p) == {"藏辛店": "near_sound"}
+
+
+def test_initial_sh_and_s_are_confused(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("桑地街道那边路灯不亮")  # 上 shang / 桑 sang
+    assert (p.district, p.street) == ("海淀区", "上地街道")
+    assert _how(p) == {"桑地街道": "near_sound"}
+
+
+def test_final_in_and_ing_are_confused(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("京盏地区有违建在盖")  # 金 jin / 京 jing
+    assert (p.district, p.street) == ("朝阳区", "金盏地区")
+    assert _how(p) == {"京盏地区": "near_sound"}
+
+
+def test_final_an_and_ang_are_confused(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("在王寿路附近，井盖松了")  # 万 wan / 王 wang
+    assert (p.district, p.street) == ("海淀区", "万寿路街道")
+    assert _how(p) == {"王寿路": "near_sound"}
+
+
+def test_a_rare_reading_is_no_nearer_than_a_fold(gazetteer: Gazetteer) -> None:
+    # 庞 pang: 方家园 only through 方's rare reading pang, 潘家园 through an/ang: a person decides
+    p = gazetteer.resolve("庞家园那边垃圾没人清")
+    assert p.street is None and p.district == "朝阳区"
