@@ -549,5 +549,23 @@ def restore_command(
 
 _mount_optional()
 
+
+def main() -> None:
+    """The `jiesu` command. A write that waited out SQLite's busy timeout (another process
+    holding the single writer's lock) ends as the API's `database_busy` error, not a
+    traceback: its transaction was rolled back, nothing was written, running it again is safe."""
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        app()
+    except OperationalError as exc:
+        if "database is locked" not in str(exc.orig):
+            raise
+        console.print_json(data={"error": {
+            "code": "database_busy",
+            "message": "数据库正忙（另一个进程正在写入），本次未写入任何数据，请稍后重试"}})
+        raise SystemExit(2) from None
+
+
 if __name__ == "__main__":
-    app()
+    main()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 import jiesu.models  # noqa: F401  (every table registered: orders.line_id must find lines)
-from jiesu.core.db import get_sessionmaker
+from jiesu.core.db import get_sessionmaker, let_other_writers_in
 from jiesu.hotspots import jobs as hotspot_jobs
 from jiesu.insights import jobs as rates_jobs
 from jiesu.knowledge import jobs as knowledge_jobs
@@ -44,6 +44,8 @@ def _batched(name: str) -> Callable[[Callable[[], Session]], int]:
                 with session_factory() as session:
                     batch = order_jobs.run_batch(session, step)
                     session.commit()
+                    if batch.more:
+                        let_other_writers_in(session)
                 total += batch.taken
                 if not batch.more:
                     break

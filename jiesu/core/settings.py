@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     mode: Mode = Mode.demo
     data_dir: Path = Path("var")
     database_url: str = ""
+    # How long a write on SQLite waits for the single writer's lock before it fails with
+    # database_busy (the API's 503, the command line's error).
+    sqlite_busy_timeout_ms: int = 10_000
     secret_key: str = DEFAULT_SECRET_KEY
     token_ttl_seconds: int = 12 * 3600
     session_ttl_seconds: int = 8 * 3600

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
+from jiesu.core.db import let_other_writers_in
 from jiesu.hotspots import service
 
 
@@ -16,6 +17,8 @@ def run(session_factory: Callable[[], Session]) -> int:
         with session_factory() as session:
             done = service.assign_pending(session)
             session.commit()
+            if len(done) >= service.BATCH:
+                let_other_writers_in(session)
         total += len(done)
         if len(done) < service.BATCH:
             return total

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from jiesu.core import outbox
+from jiesu.core.db import let_other_writers_in
 from jiesu.notify import service, webhook
 
 # Importing the modules registers their handlers ("notify", "webhook").
@@ -24,6 +25,8 @@ def deliver_outbox(session_factory: Callable[[], Session], *, batch: int = 100,
         with session_factory() as session:
             ids = outbox.claim(session, worker, limit=batch)
             session.commit()
+            if sent and ids:  # a second batch and more: a long run, let the others write
+                let_other_writers_in(session)
         if not ids:
             return sent
         sent += sum(outbox.deliver_one(session_factory, i, worker) for i in ids)
