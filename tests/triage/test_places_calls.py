@@ -196,6 +196,27 @@ def test_call_snippet_sets_are_built_as_documented() -> None:
     assert not texts["calls_dev_styled.csv"] & texts["calls_blind4.csv"]
 
 
+def test_sixth_blind_set_is_new_and_spans_every_district() -> None:
+    """calls_blind6.csv (written apart from the rules' tuning): 60 rows per kind, every
+    district, gold streets that exist in the NBS list, no text shared with an earlier set."""
+    rows = read_rows(DATA / "calls_blind6.csv")
+    assert Counter(r["kind"] for r in rows) == {k: 60 for k in (
+        "homophone", "hesitation", "correction", "route", "home", "landmark")}
+    with (DATA / "beijing_divisions.csv").open(encoding="utf-8") as fh:
+        streets = {(r["district"], r["street"]) for r in csv.DictReader(fh)}
+    assert all((r["district"], r["street"]) in streets for r in rows)
+    assert len({r["district"] for r in rows}) == 16
+    earlier = ("calls_dev", "calls_dev_big", "calls_dev_styled", "calls_blind", "calls_blind2",
+               "calls_blind3", "calls_blind4", "calls_blind5")
+    seen = set().union(*({r["text"] for r in read_rows(DATA / f"{n}.csv")} for n in earlier))
+    assert not seen & {r["text"] for r in rows}
+    with (DATA / "proposals_blind6.csv").open(encoding="utf-8") as fh:
+        props = list(csv.DictReader(fh))
+    assert len(props) == len(rows)
+    assert all(p["text"].startswith(r["text"] + "。") and p["street"] == r["street"]
+               for p, r in zip(props, rows, strict=True))
+
+
 def test_development_set_has_no_confident_wrong_street(gazetteer: Gazetteer) -> None:
     report = evaluate_places(read_rows(DATA / "calls_dev.csv"), gazetteer)
     assert report.confident_wrong == 0.0
