@@ -35,6 +35,7 @@ import csv
 import random
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -239,13 +240,27 @@ class Blind4Maker(HurriedSpelling, BlindMaker):
                 "note": note}
 
 
-def styled(text: str, rng: random.Random) -> tuple[str, str]:
-    roll, acc, style = rng.random(), 0.0, STYLES[0][0]
-    for name, p in STYLES:
+def draw_style(rng: random.Random, styles: tuple[tuple[str, float], ...]) -> str:
+    """One typing style, by the styles' shares (the last one takes what rounding leaves)."""
+    roll, acc, style = rng.random(), 0.0, styles[0][0]
+    for name, p in styles:
         acc += p
         style = name
         if roll < acc:
             break
+    return style
+
+
+def restyle(rows: list[dict[str, str]], styler: Callable[[str, random.Random], tuple[str, str]],
+            rng: random.Random) -> None:
+    """Retype every row's text in a drawn style and add the style to its note."""
+    for row in rows:
+        row["text"], style = styler(row["text"], rng)
+        row["note"] = f"{row['note']};{style}" if row["note"] else style
+
+
+def styled(text: str, rng: random.Random) -> tuple[str, str]:
+    style = draw_style(rng, STYLES)
     if style == "halfwidth":
         text = text.replace("，", ",").replace("：", ":")
     elif style == "spaces":
@@ -261,10 +276,7 @@ def main() -> None:
     maker = Blind4Maker()
     rows = maker.rows()
     _problem_swap(rows, random.Random(SEED + 1), PROBLEMS4)
-    style_rng = random.Random(SEED + 3)
-    for row in rows:
-        row["text"], style = styled(row["text"], style_rng)
-        row["note"] = f"{row['note']};{style}" if row["note"] else style
+    restyle(rows, styled, random.Random(SEED + 3))
     out = DATA / "calls_blind4.csv"
     write(out, rows)
     print(f"blind4: {len(rows)} snippets → {out}", file=sys.stderr)

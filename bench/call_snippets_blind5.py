@@ -38,7 +38,7 @@ from call_snippets import (
     write_proposals,
 )
 from call_snippets_blind2 import DATA, _problem_swap, table_landmarks
-from call_snippets_blind4 import Blind4Maker, earlier_usage
+from call_snippets_blind4 import Blind4Maker, draw_style, earlier_usage, restyle
 
 SEED = 5_0417_2026
 PER_KIND = 60
@@ -152,12 +152,7 @@ class Blind5Maker(Blind4Maker):
 
 
 def styled5(text: str, rng: random.Random) -> tuple[str, str]:
-    roll, acc, style = rng.random(), 0.0, STYLES5[0][0]
-    for name, p in STYLES5:
-        acc += p
-        style = name
-        if roll < acc:
-            break
+    style = draw_style(rng, STYLES5)
     if style == "halfwidth":
         text = text.replace("，", ",").replace("：", ":")
     elif style == "spaces":
@@ -173,10 +168,7 @@ def styled5(text: str, rng: random.Random) -> tuple[str, str]:
 def main() -> None:
     rows = Blind5Maker().rows()
     _problem_swap(rows, random.Random(SEED + 1), PROBLEMS5)
-    style_rng = random.Random(SEED + 3)
-    for row in rows:
-        row["text"], style = styled5(row["text"], style_rng)
-        row["note"] = f"{row['note']};{style}" if row["note"] else style
+    restyle(rows, styled5, random.Random(SEED + 3))
     out = DATA / "calls_blind5.csv"
     write(out, rows)
     print(f"blind5: {len(rows)} snippets → {out}", file=sys.stderr)

@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from call_snippets import Maker, write
-from call_snippets_blind4 import HurriedSpelling, styled
+from call_snippets_blind4 import HurriedSpelling, restyle, styled
 
 DATA = Path(__file__).resolve().parent.parent / "jiesu" / "triage" / "data"
 SEED = 5150_2026
@@ -34,10 +34,7 @@ class DevStyledMaker(HurriedSpelling, Maker):
 
 def main() -> None:
     rows = DevStyledMaker().rows()
-    rng = random.Random(SEED + 1)
-    for row in rows:
-        row["text"], style = styled(row["text"], rng)
-        row["note"] = f"{row['note']};{style}" if row["note"] else style
+    restyle(rows, styled, random.Random(SEED + 1))
     out = DATA / "calls_dev_styled.csv"
     write(out, rows)
     print(f"dev_styled: {len(rows)} snippets → {out}", file=sys.stderr)
