@@ -123,8 +123,7 @@ def monthly_report(
     if district_code:
         unit = session.scalars(select(Unit).where(Unit.code == district_code)).first()
         scope = unit.name if unit is not None else district_code
-    days = [period.first_day + timedelta(days=i)
-            for i in range((period.last_day - period.first_day).days + 1)]
+    days = period.days
     ranked, total = _ranked(session, period, district_code, top)
     previous = _previous(period)
     before = Counter(c for c, _ in _month_orders(session, previous, district_code))

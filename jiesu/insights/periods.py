@@ -39,6 +39,15 @@ class Period:
         """Exclusive: midnight after the last day."""
         return datetime.combine(self.last_day + timedelta(days=1), time(0), tzinfo=CHINA_TZ)
 
+    @property
+    def days(self) -> list[date]:
+        return days_from(self.first_day, self.last_day)
+
+
+def days_from(first: date, last: date) -> list[date]:
+    """Every day from `first` to `last`, both included."""
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
 
 def _bad(text: str) -> InvalidInput:
     return InvalidInput(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Select, case, func, or_, select, text
@@ -211,9 +211,7 @@ def _names(session: Session, group: str, keys: list[Any]) -> dict[Any, tuple[str
 
 def _live_parts(period: Period, exact: set[date]) -> Iterator[Period]:
     """The runs of the period's days the rollup cannot answer (all of it when none)."""
-    days = (period.first_day + timedelta(days=i)
-            for i in range((period.last_day - period.first_day).days + 1))
-    for first, last in rollup.runs(d for d in days if d not in exact):
+    for first, last in rollup.runs(d for d in period.days if d not in exact):
         yield period if (first, last) == (period.first_day, period.last_day) \
             else rollup.day_period(first, last)
 

@@ -43,7 +43,7 @@ from jiesu.core import clock
 from jiesu.core.clock import CHINA_TZ
 from jiesu.insights.counts import FIGURES, UNCATEGORISED, figures, received_in, returned_in
 from jiesu.insights.models import RatesDaily, RatesDay, RatesDirty, RatesReturns
-from jiesu.insights.periods import Period
+from jiesu.insights.periods import Period, days_from
 from jiesu.insights.rules import RateRules, get_rate_rules
 from jiesu.orders.models import Order, OrderEvent
 
@@ -145,7 +145,7 @@ def compute_days(session: Session, days: Iterable[date], rules: RateRules,
             total.rows += rows
         _compute_returns(session, first, last, dialect)
         session.execute(delete(RatesDay).where(RatesDay.day >= first, RatesDay.day <= last))
-        chunk = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        chunk = days_from(first, last)
         session.execute(insert(RatesDay), [
             {"day": d, "rules_key": key, "computed_at": now,
              "valid_after": bounds.get(d, (None, None))[0],
@@ -227,8 +227,7 @@ def rebuild(session: Session, *, rules: RateRules | None = None,
     # Through today: the days since the last dispatch are known to be empty.
     start = first.astimezone(CHINA_TZ).date()
     end = max(last.astimezone(CHINA_TZ).date(), now.astimezone(CHINA_TZ).date())
-    return compute_days(session, [start + timedelta(days=i)
-                                  for i in range((end - start).days + 1)], rules, now)
+    return compute_days(session, days_from(start, end), rules, now)
 
 
 def sums(session: Session, days: set[date], key: str,
