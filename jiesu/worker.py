@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 import jiesu.models  # noqa: F401  (every table registered: orders.line_id must find lines)
-from jiesu.core.db import get_sessionmaker, let_other_writers_in
+from jiesu.core.db import committed_batches, get_sessionmaker
 from jiesu.hotspots import jobs as hotspot_jobs
 from jiesu.insights import jobs as rates_jobs
 from jiesu.knowledge import jobs as knowledge_jobs
@@ -40,15 +40,11 @@ def _batched(name: str) -> Callable[[Callable[[], Session]], int]:
     def run(session_factory: Callable[[], Session]) -> int:
         total = 0
         for step in order_jobs.STEPS[name]:
-            while True:
-                with session_factory() as session:
-                    batch = order_jobs.run_batch(session, step)
-                    session.commit()
-                    if batch.more:
-                        let_other_writers_in(session)
-                total += batch.taken
-                if not batch.more:
-                    break
+            def one_batch(session: Session, step: order_jobs.Step = step) -> tuple[int, bool]:
+                batch = order_jobs.run_batch(session, step)
+                return batch.taken, batch.more
+
+            total += committed_batches(session_factory, one_batch)
         return total
 
     return run

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from jiesu.core import db as core_db
 from jiesu.core.migrate import upgrade
@@ -54,3 +55,27 @@ def test_a_command_that_waits_out_the_lock_ends_with_database_busy_and_writes_no
         assert '"database_busy"' in capsys.readouterr().out
         with core_db.get_sessionmaker()() as session:
             assert session.scalar(select(func.count()).select_from(ApiClient)) == 0
+
+
+def test_committed_batches_commits_each_batch_and_pauses_only_between_them_on_sqlite(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from jiesu.core.outbox import OutboxMessage
+
+    pauses: list[float] = []
+    monkeypatch.setattr(core_db.time, "sleep", pauses.append)
+    sizes = iter([(2, True), (2, True), (1, False)])
+    seen: list[int] = []
+
+    def one_batch(session: Session) -> tuple[int, bool]:
+        # what the earlier batches wrote is committed: this batch's session sees it
+        seen.append(session.scalar(select(func.count()).select_from(OutboxMessage)) or 0)
+        done, more = next(sizes)
+        for n in range(done):
+            enqueue(session, "notify", {"to": f"u{n}", "text": "测试"})
+        return done, more
+
+    with scratch_sqlite(tmp_path, "batches.db") as url:
+        upgrade(url)
+        assert core_db.committed_batches(core_db.get_sessionmaker(), one_batch) == 5
+    assert seen == [0, 2, 4]
+    assert pauses == [core_db.SQLITE_WRITER_GAP_S] * 2

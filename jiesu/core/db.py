@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -78,6 +78,23 @@ def let_other_writers_in(session: Session) -> None:
     waiting on the lock get it; nothing on PostgreSQL (row locks, no single writer)."""
     if session.get_bind().dialect.name == "sqlite":
         time.sleep(SQLITE_WRITER_GAP_S)
+
+
+def committed_batches(session_factory: Callable[[], Session],
+                      one_batch: Callable[[Session], tuple[int, bool]]) -> int:
+    """Run `one_batch` (returning how many it did and whether more is left), each in its own
+    committed transaction so locks are held briefly, until nothing is left; between two
+    batches other writers get their turn. Returns the total done."""
+    total = 0
+    while True:
+        with session_factory() as session:
+            done, more = one_batch(session)
+            session.commit()
+            if more:
+                let_other_writers_in(session)
+        total += done
+        if not more:
+            return total
 
 
 def make_engine(url: str) -> Engine:

@@ -7,18 +7,14 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
-from jiesu.core.db import let_other_writers_in
+from jiesu.core.db import committed_batches
 from jiesu.hotspots import service
 
 
+def _one_batch(session: Session) -> tuple[int, bool]:
+    done = len(service.assign_pending(session))
+    return done, done >= service.BATCH
+
+
 def run(session_factory: Callable[[], Session]) -> int:
-    total = 0
-    while True:
-        with session_factory() as session:
-            done = service.assign_pending(session)
-            session.commit()
-            if len(done) >= service.BATCH:
-                let_other_writers_in(session)
-        total += len(done)
-        if len(done) < service.BATCH:
-            return total
+    return committed_batches(session_factory, _one_batch)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from jiesu.core import clock, outbox
+from jiesu.core.db import committed_batches
 from jiesu.knowledge.models import Article, ArticleEvent, ArticleVersion, VersionStatus
 from jiesu.knowledge.service import EXPIRY_NOTICE
 
@@ -57,11 +58,9 @@ def notify_expiring(session: Session, *, now: datetime | None = None, limit: int
 
 def run(session_factory: Callable[[], Session]) -> int:
     """The worker's entry: committed batches until nothing is due."""
-    total = 0
-    while True:
-        with session_factory() as session:
-            done = notify_expiring(session)
-            session.commit()
-        total += done
-        if done < BATCH:
-            return total
+    return committed_batches(session_factory, _one_batch)
+
+
+def _one_batch(session: Session) -> tuple[int, bool]:
+    done = notify_expiring(session)
+    return done, done >= BATCH

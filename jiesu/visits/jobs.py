@@ -16,6 +16,7 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from jiesu.core.db import committed_batches
 from jiesu.core.errors import InvalidInput
 from jiesu.units.models import User
 from jiesu.units.service import principal_for
@@ -36,11 +37,9 @@ def close_skipped_visits(session: Session, username: str | None = None,
 
 
 def run(session_factory: Callable[[], Session]) -> int:
-    total = 0
-    while True:
-        with session_factory() as session:
-            closed = close_skipped_visits(session)
-            session.commit()
-        total += closed
-        if closed < BATCH:
-            return total
+    return committed_batches(session_factory, _one_batch)
+
+
+def _one_batch(session: Session) -> tuple[int, bool]:
+    closed = close_skipped_visits(session)
+    return closed, closed >= BATCH
