@@ -1,4 +1,4 @@
-"""Two readings of one message: with the head block, and without it (decision 0024).
+"""Two readings of one message: with the head block, and without it (decision 0023).
 
 The head block (the first tokens, mostly the title) helps on messages that open with their
 title, and misleads when the first words are something else: a call agent's note of where the
