@@ -83,10 +83,12 @@ _NEGATE_BACKWARD = re.compile(
 # A trip: 从X(出发/过来/到…) names where the caller came from; the name after 到/去/往
 # in the same call is where the matter is.
 # 打X过来 is Beijing speech for 从X过来.
-_ORIGIN = re.compile(r"从|由(?!于)|打(?=[^，。；,;！？!?]{2,12}?(?:过来|来的|出发|开车|坐车|骑车))")
+_ORIGIN = re.compile(
+    r"从|由(?!于)|打(?=[^，。；,;！？!?]{2,12}?(?:过来|来的|出发|开车|坐车|骑车|(?:那边|这边|那儿)来))"
+)
 _ORIGIN_END = re.compile(r"出发|过来|出来|开往|前往|开车|骑车|坐|走|到|去|往|回|一路")
 # X居民 / X的住户: the name just before is where the caller lives.
-_RESIDENT_AFTER = re.compile(r"的?老?(?:居民|住户|业主|街坊)")
+_RESIDENT_AFTER = re.compile(r"的?老?(?:居民(?!楼|区|院)|住户|业主|街坊)")
 _DESTINATION = re.compile(r"(?:到了|到|去|往|回|前往|开往|抵达|走到|来(?!电|的))(?:的|了)?")
 _NEAR_AFTER = re.compile(
     r".{0,4}(?:附近|门口|旁边|对面|路口|周边|一带|西侧|东侧|南侧|北侧)|那边|这边|那块|这块|那儿|这儿|那一片"
@@ -411,14 +413,14 @@ class Gazetteer:
         return _decide(self.scan(text or ""))
 
 
-_BEFORE_PLACE = frozenset("在从到去往回住是写记")
-# Going somewhere: 去X办事 / 到X看病 names a place even with no place word after it.
-_GOING = frozenset("去到往")
+_BEFORE_PLACE = frozenset("在从到去往回住是写记以")
+# Going somewhere: 去X办事 / 到X看病 / 跑X办事 names a place even with no place word after it.
+_GOING = frozenset("去到往跑")
 _NOT_A_PLACE_AFTER = frozenset("上下里边底旁头")
 # 在X上班 / 在X看见: what one does at a place says the name is the place.
 _AFTER_PLACE = re.compile(
     r"那|这|的时候|不是|而不是|上班|工作|办事|看病|看见|看到|发现|遇到|碰到|[，。；！？,;!?]|$"
-    r"|出发|过来|出来|回来|上的车|上车|下车|下的车"
+    r"|出发|过来|出来|回来|上的车|上车|下车|下的车|为准"
 )
 _CUE_BEFORE = re.compile(r"(?:反映|投诉|举报|位于|地点|的是|问题在|位置|称|事发)[:：]?$")
 _PAUSES = re.compile(r"[…⋯]+|\.{3,}|。{2,}")
@@ -475,6 +477,12 @@ def _said_as_place(
     if before in _GOING and text[end : end + 1] not in _NOT_A_PLACE_AFTER:
         return True
     if _CUE_BEFORE.search(text, max(0, start - 3), start):
+        return True
+    lead = 2 if text[max(0, start - 2) : start] == "就是" else 1
+    if text[start - lead : start] in ("是", "就是") and (
+        start == lead or start - lead in pauses
+        or _CLAUSE_BREAK.match(text, start - lead - 1) is not None
+    ):  # …没事，是新街口燃气… : a clause that opens with 是 names the place
         return True
     if text[max(0, start - 2) : start] == "那个":  # 那个X，… : a filler before the name
         start -= 2

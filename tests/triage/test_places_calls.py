@@ -695,3 +695,28 @@ def test_an_everyday_word_street_before_setting_off_is_said_as_a_place(
 ) -> None:
     p = gazetteer.resolve("早上从南口出发那会儿就看见广场舞音响太大，后来去的刘家店镇")
     assert (p.district, p.street) == ("昌平区", "南口地区") and _sure(p)
+
+
+def test_da_x_nabian_lai_is_where_the_caller_came_from(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("我打王佐那边来，南法信这儿夜里有人烧东西")
+    assert p.street == "南法信地区" and _sure(p) and _roles(p)["王佐"] == "origin"
+
+
+def test_a_residents_building_does_not_make_the_name_a_home(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("俺家冯家峪镇社区，望京西园三区居民楼外墙瓷砖往下掉")
+    assert p.street == "望京街道" and _sure(p) and _roles(p)["望京西园三区"] != "home"
+
+
+def test_a_clause_opening_with_shi_or_yi_x_wei_zhun_names_the_place(
+    gazetteer: Gazetteer,
+) -> None:
+    # 新街口 and 平房 are everyday words: they need to be said as places
+    p = gazetteer.resolve("我家通州马驹桥那边没事 是新街口燃气表箱门关不上")
+    assert (p.district, p.street) == ("西城区", "新街口街道")
+    p = gazetteer.resolve("东沿头村，平房，以平房为准，路边停的僵尸车")
+    assert (p.district, p.street) == ("朝阳区", "平房地区")
+
+
+def test_pao_x_banshi_is_going_somewhere(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("他家玉泉西路社区那块儿的跑百善办事看见电线杆子歪了")
+    assert (p.district, p.street) == ("昌平区", "百善镇") and _sure(p)
