@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from pypinyin.pinyin_dict import pinyin_dict
@@ -87,6 +87,8 @@ class PhoneticHit:
     differing: int
     distance: int = 0  # confusions needed (f/h + ang/an = 2): two readings of one sound,
     # the nearer wins (汉家园 is 潘家园 by f/h alone, 方家园 only by f/h and ang/an)
+    function_char: bool = False  # a differing character is a function one (在堂 for 斋堂)
+    word_inside: bool = False  # kept although its characters make an everyday word (私家营)
 
 
 @dataclass
@@ -132,12 +134,20 @@ class PhoneticIndex:
         self._max = max(self._max, len(name))
 
     def scan(
-        self, text: str, is_word: Callable[[str], bool] | None = None
+        self,
+        text: str,
+        is_word: Callable[[str], bool] | None = None,
+        placed: Callable[[int, int], bool] | None = None,
+        alone: Callable[[int, int], bool] | None = None,
     ) -> list[PhoneticHit]:
         """Every span of ``text`` that sounds like a name but is not spelled like it.
 
         ``is_word`` (an everyday-word test) drops a hit whose differing character belongs to
-        an everyday word of the text: 双方 is not a misheard 双丰, 新城 not 星城."""
+        an everyday word of the text: 双方 is not a misheard 双丰, 新城 not 星城 — unless the
+        span has three characters or more and ``placed(start, end)`` says a place word follows
+        it (私家营那边: 私家 is a word, 私家营那边 is a place). A differing function character
+        (在, 是 …) drops a hit unless ``alone(start, end)`` says the span is a clause of its
+        own (，在堂，: no 在 + 堂 there, but 斋堂)."""
         keys = [folded(ch) for ch in text]
         out: list[PhoneticHit] = []
         n = len(text)
@@ -163,10 +173,17 @@ class PhoneticIndex:
                 for node in frontier:
                     for name in node.names:
                         hit = _compare(text, i, j + 1, name)
-                        if hit is not None and not (
-                            is_word and not _suffixed(text, hit) and _in_word(text, hit, is_word)
+                        if hit is None or (
+                            hit.function_char and not (alone and alone(hit.start, hit.end))
                         ):
-                            out.append(hit)
+                            continue
+                        if is_word and not _suffixed(text, hit) and _in_word(text, hit, is_word):
+                            if not (
+                                hit.end - hit.start >= 3 and placed and placed(hit.start, hit.end)
+                            ):
+                                continue
+                            hit = replace(hit, word_inside=True)
+                        out.append(hit)
         return out
 
 
@@ -181,12 +198,11 @@ def _compare(text: str, start: int, end: int, name: str) -> PhoneticHit | None:
     differing = [(a, b) for a, b in zip(typed, name, strict=True) if a != b]
     if len(differing) > _allowed_differences(len(name)):
         return None
-    if any(a in _FUNCTION_CHARS for a, _ in differing):
-        return None
+    function_char = any(a in _FUNCTION_CHARS for a, _ in differing)
     same = all(readings(a) & readings(b) for a, b in differing)
     how = "homophone" if same else "near_sound"
     distance = sum(_distance(a, b) for a, b in differing)
-    return PhoneticHit(name, start, end, how, len(differing), distance)
+    return PhoneticHit(name, start, end, how, len(differing), distance, function_char)
 
 
 _INITIAL_FOLDS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("n", "l"), ("f", "h"))
