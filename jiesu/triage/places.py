@@ -45,7 +45,7 @@ _COMPLAINT_CUES = re.compile(
     r"反映|投诉|举报|位于|地点|地址是|事发|发生在|问题在|问题是|来电称|在其|(?<!家)就在|坐落在|座落在"
     r"|路过|经过|实际在|实际是|实际上是"
     r"|我说的是|说的是|应该是|正确的是|是在|事情在|出事在|人在|但是|可是|不过|其实是|改口说是|改口说|改口"
-    r"|不对是|改成|地址[:：]|地点[:：]|更正[:：]?"
+    r"|不对是|改成|地址[:：]|地点[:：]|更正[:：]?|(?:这|那)个?事儿?(?:是|出在|在)"
 )
 _HOME_CUES = re.compile(
     r"我住在|家住|住在|居住在|本人住|我家在|我家是|我住|来电人住|户口在|户籍在|老家|居住地|住址"
@@ -55,11 +55,20 @@ _HOME_CUES = re.compile(
     # 住X，问题是Y / 住阳坊的，去峪口…: 住 opening a clause is where the caller lives.
     r"|(?:^|(?<=[，。；,;]))(?:住(?!了|院|宿|不|满|户|房)|家在)"
 )
+# The home said the everyday ways: 俺家X / 咱家在X / 来电人家在X / 他家X那块儿的 (a person's 家
+# right before the name), 我是X那片儿的 / 咱是X的 / 他是X的老住户 (a person 是 the name 的).
+_PERSON = "我俺咱他她人们爷妈姨婶叔伯奶姐哥嫂"
+_HOME_NEAR = re.compile(rf"(?<=[{_PERSON}])家(?:里)?(?:就|也)?(?:住在|住|在|是)?")
+_PERSON_IS = re.compile(r"(?:我|俺|咱|他|她|人家)们?(?:就|也|都|本来)?是")
+_FROM_PLACE_TAIL = re.compile(
+    r"(?:那片儿?|这片儿?|那块儿?|这块儿?|那边|这边|那儿|那旮旯|本地|当地)?的"
+    r"(?!事|问题|情况|时候|那|这|路|街|楼|地|门)"
+)
 # Negation and self-correction. Forward: the name that follows is not the place
 # (不是X / 别记成X / 不在X), up to the clause's end or the next 是/在. Backward: the name
 # just before is withdrawn (X，不对 / X说错了 / X是口误).
 _NEGATE_FORWARD = re.compile(
-    r"(?<![？?])不是|别记成|别写成|别写|别记|不要写|不要记|记成|说成|写成|弄成|搞成|而不是|并不是|不在"
+    r"(?<![？?])不是|别记成|别写成|别写|别记|不要写|不要记|记成|说成|写成|弄成|搞成|听成|看成|而不是|并不是|不在"
     r"|并非"
 )
 # What may stand before 不对/说错了 at the start of the next clause: 「X，又说不对是Y」.
@@ -74,14 +83,36 @@ _NEGATE_BACKWARD = re.compile(
 # A trip: 从X(出发/过来/到…) names where the caller came from; the name after 到/去/往
 # in the same call is where the matter is.
 # 打X过来 is Beijing speech for 从X过来.
-_ORIGIN = re.compile(r"从|由(?!于)|打(?=[^，。；,;！？!?]{2,12}?(?:过来|来的|出发|开车|坐车|骑车))")
+_ORIGIN = re.compile(
+    r"从|由(?!于)|打(?=[^，。；,;！？!?]{2,12}?(?:过来|来的|出发|开车|坐车|骑车|(?:那边|这边|那儿)来))"
+)
 _ORIGIN_END = re.compile(r"出发|过来|出来|开往|前往|开车|骑车|坐|走|到|去|往|回|一路")
 # X居民 / X的住户: the name just before is where the caller lives.
-_RESIDENT_AFTER = re.compile(r"的?(?:居民|住户|业主)")
+_RESIDENT_AFTER = re.compile(r"的?老?(?:居民(?!楼|区|院)|住户|业主|街坊)")
 _DESTINATION = re.compile(r"(?:到了|到|去|往|回|前往|开往|抵达|走到|来(?!电|的))(?:的|了)?")
 _NEAR_AFTER = re.compile(
     r".{0,4}(?:附近|门口|旁边|对面|路口|周边|一带|西侧|东侧|南侧|北侧)|那边|这边|那块|这块|那儿|这儿|那一片"
 )
+# Where the problem was seen: the name said right before a witness verb (从P出发那会儿就看见…,
+# 去P办事，发现…) or right after it (看见P那边…) is where the problem is, whatever its role in
+# the trip; so is the name before a "when" mark whose clause goes on to tell the problem
+# (今早从P走的时候护栏被撞断了).
+_WITNESS = re.compile(r"看见|看到|瞅见|瞧见|瞅着|发现|注意到|碰见|碰到|撞见|遇到|遇见")
+_WITNESS_GAP = 10
+_WHEN_MARK = re.compile(r"的时候|那会儿|那阵儿|那时候|那工夫")
+_WHEN_GAP = 6
+# After the problem was told, a place the caller went on to (后来去的X / 现在到X了 /
+# 这会儿车都开到X了) is not where it is.
+_AFTERWARDS = re.compile(r"后来|然后|之后|现在|这会儿|回头|接着|完了")
+_AFTERWARDS_REACH = 8
+# Riding and leaving: a name followed by boarding or setting off is where the trip began
+# (X上的车 / X坐的公交 / X那边出的门 / X出发的); one followed by getting off is where it went
+# (P下的 / P出的站 / 到P下车).
+_SET_OFF_AFTER = re.compile(
+    r"(?:那边|这边|那儿|这儿)?(?:上的车|上车|上的(?:公交|地铁|出租|火车|大巴)|进的站|进站"
+    r"|坐的(?:公交|地铁|车|出租|大巴)|出发|出的门|出门|动身)"
+)
+_GET_OFF_AFTER = re.compile(r"(?:那边|这边|那儿|这儿)?(?:下的车|下车|下的|出的站|出站)")
 # A two-character name found by sound alone needs a place word around it.
 _SHORT_SOUND_CONTEXT = re.compile(
     r"(?:那边|这边|那块|这块|那儿|这儿|那片|这片|一带|附近|周边|门口|旁边|对面|社区|小区|村|街道|地区"
@@ -96,6 +127,7 @@ _FILLERS = re.compile(
 )
 _HOW_TRUST = {"exact": 1.0, "homophone": 0.92, "near_sound": 0.85}
 _NEGATED_WEIGHT = 0.03
+_LATER_TRIP_WEIGHT = 0.3
 _ORIGIN_WEIGHT = 0.15
 _DESTINATION_WEIGHT = 2.5
 _WEAK_EVIDENCE = 0.25
@@ -171,6 +203,8 @@ ROLE_NAMES = {
     "home": "住址，非事发地",
     "problem": "事发地",
     "destination": "到达地",
+    "later": "事后去的地方，非事发地",
+    "corrected": "已更正为后说的地点",
 }
 
 
@@ -311,6 +345,7 @@ class Gazetteer:
                     (start, end) in expected
                     or role == "destination"
                     or (role == "problem" and cues.cue_just_before(start))
+                    or (role == "problem" and cues.reached(start))
                     or _said_as_place(text, start, end, pauses)
                 )
                 surface = "/".join(names)
@@ -330,6 +365,7 @@ class Gazetteer:
                 hits.append(
                     _Hit(surface, start, weight, targets, word, how, role, placey, supported)
                 )
+        _later_is_the_correction(text, hits, cues)
         if len(text) > _LONG_TEXT:
             # A long text whose first sentence names a place that is not the caller's home, a
             # withdrawn name or an origin (the agent's summary, a message's title) keeps to it:
@@ -424,13 +460,14 @@ class Gazetteer:
         return _decide(self.scan(text or ""))
 
 
-_BEFORE_PLACE = frozenset("在从到去往回住是写记")
-# Going somewhere: 去X办事 / 到X看病 names a place even with no place word after it.
-_GOING = frozenset("去到往")
+_BEFORE_PLACE = frozenset("在从到去往回住是写记以")
+# Going somewhere: 去X办事 / 到X看病 / 跑X办事 names a place even with no place word after it.
+_GOING = frozenset("去到往跑")
 _NOT_A_PLACE_AFTER = frozenset("上下里边底旁头")
 # 在X上班 / 在X看见: what one does at a place says the name is the place.
 _AFTER_PLACE = re.compile(
     r"那|这|的时候|不是|而不是|上班|工作|办事|看病|看见|看到|发现|遇到|碰到|[，。；！？,;!?]|$"
+    r"|出发|过来|出来|回来|上的车|上车|下车|下的车|为准"
 )
 _CUE_BEFORE = re.compile(r"(?:反映|投诉|举报|位于|地点|的是|问题在|位置|称|事发)[:：]?$")
 _PAUSES = re.compile(r"[…⋯]+|\.{3,}|。{2,}")
@@ -488,6 +525,12 @@ def _said_as_place(
         return True
     if _CUE_BEFORE.search(text, max(0, start - 3), start):
         return True
+    lead = 2 if text[max(0, start - 2) : start] == "就是" else 1
+    if text[start - lead : start] in ("是", "就是") and (
+        start == lead or start - lead in pauses
+        or _CLAUSE_BREAK.match(text, start - lead - 1) is not None
+    ):  # …没事，是新街口燃气… : a clause that opens with 是 names the place
+        return True
     if text[max(0, start - 2) : start] == "那个":  # 那个X，… : a filler before the name
         start -= 2
     elif start > 0 and text[start - 1] in _INTERJECTIONS:  # …哦城子，… / 唉…旺泉吧
@@ -526,6 +569,8 @@ def _embedded_estate(
     if not "\u4e00" <= before <= "\u9fff" or before in _BEFORE_ESTATE:
         return False
     return not any(e == start for _, _, e in exact)
+
+
 # A call snippet: short enough that a two-character sound-alike naming nothing else is worth a
 # person's look (the sixth blind set's snippets run 15-60 characters).
 _SHORT_CALL = 80
@@ -555,12 +600,59 @@ def _place_expected(text: str, start: int, pauses: frozenset[int]) -> bool:
     return before in _COLONS or before in _SAYS or _CLAUSE_BREAK.match(text, start - 1) is not None
 
 
+# A correction said anywhere in a call (改一下 / 口误 / 以后面的为准 / 其实 …): where two places are
+# still both in play, the one said later is the corrected one (地址写X了是吧，改一下，是Y).
+_CORRECTION_SIGNAL = re.compile(
+    r"改一下|改口|改成|改为|更正|纠正|口误|说错|写错|记错|听错|听成|搞错|弄错|错了|不对(?!劲)|为准"
+    r"|作废|不算|划掉|重说|其实|实际|准确(?:地|的)?说|确切(?:地|的)?说|后说的|后面(?:那个|的|说的)"
+    r"|后一个|核实|再问|又说|改说"
+)
+# …unless the caller says the first was right.
+_EARLIER_IS_RIGHT = re.compile(r"(?:前面|先说|第一个|头一个|之前)(?:那个|的|说的)?(?:对|为准|没错)")
+_CORRECTED_WEIGHT = 0.1
+
+
+def _later_is_the_correction(text: str, hits: list[_Hit], cues: _Cues) -> None:
+    """In a short text with a correction signal after the first place said, every earlier
+    place still in play (not a home, origin or withdrawn name) that the last one does not
+    repeat is the corrected one: its weight drops, its role is ``corrected``."""
+    if len(text) > _LONG_TEXT or _EARLIER_IS_RIGHT.search(text):
+        return
+    signals = [m.start() for m in _CORRECTION_SIGNAL.finditer(text)]
+    if not signals:
+        return
+    groups: list[list[_Hit]] = []
+    for h in hits:
+        if groups and cues.joined_at(groups[-1][-1], h):
+            groups[-1].append(h)
+        else:
+            groups.append([h])
+    active = [
+        g for g in groups
+        if any(h.role not in _NOT_THE_PLACE and any(t.level != "district" for t in h.targets)
+               for h in g)
+    ]
+    if len(active) < 2 or signals[-1] < active[0][-1].end:
+        return
+    last = {t.street_code for h in active[-1] for t in h.targets if t.street_code}
+    last_weight = max(h.weight for h in active[-1])
+    for g in active[:-1]:
+        if last & {t.street_code for h in g for t in h.targets if t.street_code}:
+            continue  # the same place said again
+        if max(h.weight for h in g) > last_weight:
+            continue  # 她说的是P，…X: the earlier one is marked as the place, the later is not
+        for h in g:
+            if h.role not in _NOT_THE_PLACE:
+                h.weight *= _CORRECTED_WEIGHT
+                h.role = "corrected"
+
+
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _LATER_WEIGHT = 0.5
 # How far a complaint cue reaches (反映X…): in a long unpunctuated text (a whole message is one
 # clause) a name forty characters on is not what 投诉 was about.
 _CUE_REACH = 24
-_NOT_THE_PLACE = frozenset(("home", "negated", "origin"))
+_NOT_THE_PLACE = frozenset(("home", "negated", "origin", "later", "corrected"))
 
 
 def _first_sentence_end(text: str) -> int:
@@ -630,12 +722,66 @@ class _Cues:
         self.breaks = [m.end() for m in _CLAUSE_BREAK.finditer(text)]
         self.complaint = [m.end() for m in _COMPLAINT_CUES.finditer(text)]
         self.home = [m.end() for m in _HOME_CUES.finditer(text)]
+        starts = {sp.start for sp in self.spans}
+        near = [m.end() for m in _HOME_NEAR.finditer(text)]  # 俺家X: the name right after
+        near = [e for e in near if e in starts or e + 1 in starts or e + 2 in starts]
+        said_from = [  # 我是X那片儿的: the name right after, and 的 after its group
+            m.end() for m in _PERSON_IS.finditer(text)
+            if m.end() in starts and _FROM_PLACE_TAIL.match(text, self._group_end_at(m.end()))
+        ]
+        self.home = sorted({*self.home, *near, *said_from})
         negations = [m.span() for m in _NEGATE_FORWARD.finditer(text)]
         self.negate_forward = [e for _, e in negations]
         # 别写成寿寺: the cue read 别写成 and ate the name's first character; 别写 is the cue.
         self.negate_overlap = [(s, e) for s, e in negations if e - s > 2]
         self.negate_back = [m.start() for m in _NEGATE_BACKWARD.finditer(text)]
         self.origin = [m.end() for m in _ORIGIN.finditer(text)]
+        # Names followed by boarding or setting off (X上的车, X那边出的门): trip origins.
+        set_off_at = {m.start() for m in _SET_OFF_AFTER.finditer(text)}
+        self.set_off = [
+            sp.start for sp in self.spans
+            if set_off_at and self._group_end(sp.end) in set_off_at
+        ]
+        self.seen_at, self.seen_from = self._seen_at()
+
+    def _seen_at(self) -> tuple[frozenset[int], int]:
+        """The starts of the names where the problem was seen (the group said right before a
+        witness verb in its clause, or the name right after it; the group before a "when" mark
+        whose clause goes on to tell the problem), and where the first such telling is."""
+        text, spans = self.text, self.spans
+        seen: set[int] = set()
+        first = len(text) + 1
+        marks = [(m, _WITNESS_GAP, True) for m in _WITNESS.finditer(text)]
+        marks += [(m, _WHEN_GAP, False) for m in _WHEN_MARK.finditer(text)]
+        for m, gap, witness in marks:
+            if witness:
+                after = next((sp for sp in spans if m.end() <= sp.start <= m.end() + 3), None)
+                if after is not None:
+                    seen.add(after.start)
+                    first = min(first, m.end())
+                    continue
+            else:
+                rest = text[m.end() : m.end() + 1]
+                if (not rest or _CLAUSE_BREAK.match(rest) or rest in "在到去往"
+                        or any(m.end() <= sp.start <= m.end() + 4 for sp in spans)):
+                    continue  # 从X过来的时候，… / …的时候在P看见: the telling is elsewhere
+            before = [sp for sp in spans if sp.end <= m.start()]
+            if not before:
+                continue
+            last = before[-1]
+            tail = self._group_end(last.end)
+            if tail > m.start() or m.start() - tail > gap:
+                continue
+            if _CLAUSE_BREAK.search(text, tail, m.start()):
+                continue
+            group = [last]
+            for sp in reversed(before[:-1]):
+                if not self._joined(sp, group[-1]):
+                    break
+                group.append(sp)
+            seen.update(sp.start for sp in group)
+            first = min(first, m.end())
+        return frozenset(seen), first
 
     @staticmethod
     def _last_before(positions: list[int], start: int) -> int:
@@ -698,9 +844,12 @@ class _Cues:
         # A withdrawal: "X，不对" / "X说错了" / "X是口误" (same clause, or the next one
         # starting with the withdrawal).
         clause_end = self._clause_end(end)
+        tail = self._group_end(end)
         for back in self.negate_back:
             if back < end:
                 continue
+            if any(tail <= sp.start < back for sp in self.spans):
+                break  # 纠正P原先说的X不对: the withdrawal is of the name said last before it
             if back <= clause_end:
                 return True
             next_start = clause_end + 1
@@ -709,25 +858,59 @@ class _Cues:
             break
         return False
 
+    def joined_at(self, a: _Hit, b: _Hit) -> bool:
+        """Whether the name of hit ``b`` continues that of ``a`` (one group, 大兴区旧宫)."""
+        sa = next((sp for sp in self.spans if (sp.start, sp.end) == (a.start, a.end)), None)
+        sb = next((sp for sp in self.spans if (sp.start, sp.end) == (b.start, b.end)), None)
+        return sa is not None and sb is not None and self._joined(sa, sb)
+
+    def reached(self, start: int) -> bool:
+        """到了珍珠泉才发现…: a trip's end where the problem was seen is said as a place."""
+        has_origin = bool(self.origin and self.origin[0] < start) or bool(
+            self.set_off and self.set_off[0] < start
+        )
+        before = self.text[max(0, start - 4) : start]
+        return start in self.seen_at and has_origin and _DESTINATION.search(before) is not None
+
+    def _group_end_at(self, start: int) -> int:
+        first = next((sp for sp in self.spans if sp.start == start), None)
+        return self._group_end(first.end) if first is not None else start
+
+    def _afterwards(self, start: int) -> bool:
+        """后来去的X / 我现在到X了: a word for "afterwards" just before the name, in its clause."""
+        lo = max(0, start - _AFTERWARDS_REACH)
+        ends = [m.end() for m in _AFTERWARDS.finditer(self.text, lo, start)]
+        return bool(ends) and not _CLAUSE_BREAK.search(self.text, ends[-1], start)
+
     def weight(self, start: int, end: int) -> tuple[float, str]:
         clause_start = self._last_before(self.breaks, start)
         if clause_start < 0:
             clause_start = 0
         if self._negated(start, end, clause_start):
             return _NEGATED_WEIGHT, "negated"
+        tail = self._group_end(end)
+        home = self._last_before(self.home, start)
+        at_home = home >= clause_start and self._in_first_group(home, start)
+        if start in self.seen_at and not at_home:
+            weight = _COMPLAINT_WEIGHT
+            if _NEAR_AFTER.match(self.text, end):
+                weight *= _NEAR_WEIGHT
+            return weight, "problem"
+        if self.seen_from < start and self._afterwards(start):
+            return _LATER_TRIP_WEIGHT, "later"
         origin = self._last_before(self.origin, start)
         if origin >= 0 and origin >= clause_start:
             gap = self.text[origin:start]
             if len(gap) <= 6 and not _ORIGIN_END.search(gap):
                 return _ORIGIN_WEIGHT, "origin"
-        if self.origin and self.origin[0] < start:
+        if start in self.set_off:
+            return _ORIGIN_WEIGHT, "origin"
+        if (self.origin and self.origin[0] < start) or (self.set_off and self.set_off[0] < start):
             before = self.text[max(0, start - 4) : start]
-            if _DESTINATION.search(before):
+            if _DESTINATION.search(before) or _GET_OFF_AFTER.match(self.text, tail):
                 return _DESTINATION_WEIGHT, "destination"
         complaint = self._last_before(self.complaint, start)
-        home = self._last_before(self.home, start)
         weight, role = 1.0, ""
-        tail = self._group_end(end)
         if complaint > home and complaint >= clause_start and start - complaint <= _CUE_REACH:
             weight, role = _COMPLAINT_WEIGHT, "problem"
         elif (
@@ -777,8 +960,15 @@ def _decide(hits: list[_Hit]) -> PlaceMatch:
                 seen = community_for.get(code)
                 if seen is None or h.weight > seen[0]:
                     community_for[code] = (h.weight, t)
+    # A district said as part of the home, a withdrawn name or a trip's end supports no street.
+    support: dict[str, float] = defaultdict(float)
+    for h in hits:
+        if h.role not in _NOT_THE_PLACE:
+            for t in h.targets:
+                if t.level == "district":
+                    support[t.district_code] += h.weight
     for code, t in street_target.items():
-        street_score[code] += _DISTRICT_SUPPORT * named_districts.get(t.district_code, 0.0)
+        street_score[code] += _DISTRICT_SUPPORT * support.get(t.district_code, 0.0)
 
     district_hits = [h for h in hits if any(t.level == "district" for t in h.targets)]
     matched = [h.word or h.surface for h in hits]
@@ -806,7 +996,7 @@ def _decide(hits: list[_Hit]) -> PlaceMatch:
             if street_score[best] < _WEAK_EVIDENCE:  # only a withdrawn name or an origin
                 conf *= 0.5
             if all(h.role == "home" for h in own) and any(
-                h.role not in ("home", "negated", "origin")
+                h.role not in _NOT_THE_PLACE
                 and not street_evidence[best] & {j for j, x in enumerate(hits) if x is h}
                 for h in hits
             ):  # only where the caller lives, and another name said: which is the problem's?
