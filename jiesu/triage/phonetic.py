@@ -10,7 +10,8 @@ characters differ from the name is reported with how it differs:
 
 - ``homophone``: every differing character has a reading of the name's character (tones
   aside): the same sound, another character;
-- ``near_sound``: some differing character only matches after folding (n/l, zh/z, in/ing …).
+- ``near_sound``: some differing character only matches after folding (n/l, zh/z, in/ing …);
+- ``exact``: only numerals differ, a digit typed as its Chinese numeral (七九八 for 798).
 
 Exact spellings are found by the character scanner (``places.py``) and preferred there.
 """
@@ -195,14 +196,30 @@ def _compare(text: str, start: int, end: int, name: str) -> PhoneticHit | None:
     typed = text[start:end]
     if typed == name:
         return None
-    differing = [(a, b) for a, b in zip(typed, name, strict=True) if a != b]
+    differing = [
+        (a, b) for a, b in zip(typed, name, strict=True) if a != b and not _same_numeral(a, b)
+    ]
     if len(differing) > _allowed_differences(len(name)):
         return None
     function_char = any(a in _FUNCTION_CHARS for a, _ in differing)
     same = all(readings(a) & readings(b) for a, b in differing)
-    how = "homophone" if same else "near_sound"
+    # only numerals written another way (七九八艺术区): the name itself
+    how = "exact" if not differing else "homophone" if same else "near_sound"
     distance = sum(_distance(a, b) for a, b in differing)
     return PhoneticHit(name, start, end, how, len(differing), distance, function_char)
+
+
+_NUMERALS = {
+    **{str(d): d for d in range(10)},
+    **{c: d for d, c in enumerate("〇一二三四五六七八九")},
+    "零": 0, "幺": 1, "两": 2,
+}
+
+
+def _same_numeral(a: str, b: str) -> bool:
+    """七九八 typed for 798: a digit and its Chinese numeral are one character, not a typo."""
+    da, db = _NUMERALS.get(a), _NUMERALS.get(b)
+    return da is not None and da == db
 
 
 _INITIAL_FOLDS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("n", "l"), ("f", "h"))

@@ -574,8 +574,8 @@ def _embedded_estate(
 # A call snippet: short enough that a two-character sound-alike naming nothing else is worth a
 # person's look (the sixth blind set's snippets run 15-60 characters).
 _SHORT_CALL = 80
-# After these a place is said: 说北物墙皮掉了, 称桥职…
-_SAYS = frozenset("说称")
+# After these a place is said: 说北物墙皮掉了, 称桥职…, 说是天碳的事儿
+_SAYS = frozenset("说称是")
 _LABELS = ("地址", "位置", "地点")  # 地址死渡，…
 
 

@@ -772,3 +772,10 @@ def test_a_clause_opening_with_shi_or_yi_x_wei_zhun_names_the_place(
 def test_pao_x_banshi_is_going_somewhere(gazetteer: Gazetteer) -> None:
     p = gazetteer.resolve("他家玉泉西路社区那块儿的跑百善办事看见电线杆子歪了")
     assert (p.district, p.street) == ("昌平区", "百善镇") and _sure(p)
+
+
+def test_a_digit_typed_as_its_chinese_numeral_is_the_name(gazetteer: Gazetteer) -> None:
+    # 七九八 is 798 said aloud and typed in characters: not a typo, the name itself
+    p = gazetteer.resolve("车友打来说靠近七九八艺术区过街天桥的台阶松动了")
+    assert (p.district, p.street) == ("朝阳区", "酒仙桥街道") and _sure(p)
+    assert _how(p)["七九八艺术区"] == "alias"
