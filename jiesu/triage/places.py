@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from jiesu.triage._trie import compile_words
-from jiesu.triage.phonetic import PhoneticIndex
+from jiesu.triage.phonetic import PhoneticHit, PhoneticIndex
 from jiesu.triage.places_build import (
     Alias,
     DivisionRow,
@@ -127,6 +127,8 @@ _SHORT_SOUND_CONTEXT = re.compile(
     r"(?:那边|这边|那块|这块|那儿|这儿|那片|这片|一带|附近|周边|门口|旁边|对面|社区|小区|村|街道|地区"
     r"|镇|乡|路边|那个地方|这个地方|那个位置|这个位置|那里|这里|那一带|里头|里边|里面"
     r"|地界儿?|那头|这头|那个地儿|那地儿|这地儿|那片儿|这片儿|那站|这站|那一站|站台"
+    # Beijing speech: 那疙瘩 / 那旮旯 (that spot), 后身儿 (behind), 街面上, 这一片儿, 对过儿
+    r"|[那这]?疙瘩|[那这]?旮旯|后身儿?|街面上|[这那]?一片儿?|[这那]一块儿?|对过儿?"
     # 和义是俺单位 / 刘斌堡是我家: a name said to be someone's home or work is a place
     r"|是(?:我|俺|咱|他|她)们?的?(?:家|单位|公司|学校|小区))"
 )
@@ -158,6 +160,7 @@ _KIND_TRUST = {
     "street_short": 0.9,
     "community": 0.8,
     "community_part": 0.8,
+    "estate_form": 0.8,
     "village": 0.75,
 }
 _COMPLAINT_WEIGHT = 3.0
@@ -268,7 +271,7 @@ class Gazetteer:
             elif "street" in levels:
                 keep = [t for t in targets if t.level == "street"]
             else:  # a community's own name beats a name shortened from 第N社区
-                exact = [t for t in targets if t.kind != "community_part"]
+                exact = [t for t in targets if t.kind not in ("community_part", "estate_form")]
                 keep = exact or targets
             uniq: dict[tuple[str | None, str | None, str], Target] = {}
             for t in keep:
@@ -327,7 +330,11 @@ class Gazetteer:
     def scan(self, text: str) -> list[_Hit]:
         text, pauses = _drop_fillers(text)
         exact = [(m.group(), m.start(), m.end()) for m in self._scanner().finditer(text)]
-        sounds = self._sound_hits(text, exact, pauses)
+        embedded = {
+            (s, e) for w, s, e in exact if _embedded_estate(self._table, text, w, s, exact)
+        }
+        sounds, weak, expected = self._sound_hits(text, exact, pauses)
+        exact = [(w, s, e) for w, s, e in exact if (s, e) not in embedded]
         found = sorted(
             [((surface,), surface, start, end, "exact") for surface, start, end in exact]
             + sounds,
@@ -346,7 +353,8 @@ class Gazetteer:
                     how = "alias"
                 weight, role = cues.weight(start, end)
                 placey = any(t.needs_district for t in targets) and (
-                    role == "destination"
+                    (start, end) in expected
+                    or role == "destination"
                     or (role == "problem" and cues.cue_just_before(start))
                     or (role == "problem" and cues.reached(start))
                     or _said_as_place(text, start, end, pauses)
@@ -358,8 +366,13 @@ class Gazetteer:
                     supported = len(text) <= _LONG_TEXT
                 else:
                     supported = how in ("exact", "alias") or (
-                        len(text) <= _LONG_TEXT and _sound_supported(text, names, start, end)
+                        len(text) <= _LONG_TEXT
+                        and (start, end) not in weak
+                        and _sound_supported(text, names, start, end)
                     )
+                if all(t.kind == "estate_form" for t in targets):
+                    # 新城小区 said in a long message is as often another city's estate
+                    supported = supported and len(text) <= _LONG_TEXT
                 hits.append(
                     _Hit(surface, start, weight, targets, word, how, role, placey, supported)
                 )
@@ -378,15 +391,29 @@ class Gazetteer:
 
     def _sound_hits(
         self, text: str, exact: list[tuple[str, int, int]], pauses: frozenset[int]
-    ) -> list[tuple[tuple[str, ...], str, int, int, str]]:
-        """Names heard by sound, where no exact name of at least their length overlaps.
+    ) -> tuple[
+        list[tuple[tuple[str, ...], str, int, int, str]],
+        frozenset[tuple[int, int]],
+        frozenset[tuple[int, int]],
+    ]:
+        """Names heard by sound, where no exact name of at least their length overlaps; the
+        spans of those that count only weakly (never supported on their own), and of those
+        taken only because a snippet says its place there (said as a place).
 
         Names that sound alike over the same span are kept together (one hit, all their
         places), so that two readings of one sound make the place ambiguous, not a guess."""
         # Agents name the place early; a long message's sound-alikes count little anyway.
-        found = self._phonetic().scan(text[:_SOUND_SCAN_CHARS], is_common_word)
+        short_text = len(text) <= _LONG_TEXT
+        found = self._phonetic().scan(
+            text[:_SOUND_SCAN_CHARS],
+            is_common_word,
+            placed=lambda s, e: _SHORT_SOUND_CONTEXT.match(text, e) is not None,
+            alone=lambda s, e: short_text and _own_clause(text, s, e, pauses),
+        )
         if not found:
-            return []
+            return [], frozenset(), frozenset()
+        table = self._table
+        found = [h for h in found if not _embedded_estate(table, text, h.name, h.start, exact)]
         found.sort(key=lambda h: (-(h.end - h.start), h.differing, h.distance,
                                   h.how != "homophone", h.start))
         taken = [(s, e) for _, s, e in exact]
@@ -396,30 +423,50 @@ class Gazetteer:
         }
         out: list[tuple[tuple[str, ...], str, int, int, str]] = []
         dist: list[int] = []
-        for h in found:
+        quiet: list[PhoneticHit] = []
+        weak: set[tuple[int, int]] = set()
+
+        def take(h: PhoneticHit) -> None:
             length = h.end - h.start
-            if (length == 2 and not _said_as_place(text, h.start, h.end, pauses)
-                    and not (h.name[-1] in "镇乡" and text[h.end - 1] == h.name[-1])
-                    and h.start not in after_district):
-                continue  # a short sound-alike needs a place word, a cue or its own suffix
             if any(s < h.end and h.start < e and e - s >= length for s, e in taken):
-                continue
+                return
             same = [i for i, o in enumerate(out) if (o[2], o[3]) == (h.start, h.end)]
             if same:
                 names, word, start, end, how = out[same[0]]
                 if h.name not in names and h.distance == dist[same[0]]:
                     out[same[0]] = ((*names, h.name), word, start, end, how)
-                continue
+                return
             if any(s < h.end and h.start < e for _, _, s, e, _ in out):
-                continue
+                return
             out.append(((h.name,), text[h.start : h.end], h.start, h.end, h.how))
             dist.append(h.distance)
+            if h.function_char or h.word_inside:
+                weak.add((h.start, h.end))  # 私家营 sounds like 司家营 too: a person confirms
+
+        for h in found:
+            if (h.end - h.start == 2 and not _said_as_place(text, h.start, h.end, pauses)
+                    and not (h.name[-1] in "镇乡" and text[h.end - 1] == h.name[-1])
+                    and h.start not in after_district):
+                quiet.append(h)  # a short sound-alike needs a place word, a cue or its suffix
+                continue
+            take(h)
+        expected: set[tuple[int, int]] = set()
+        if not exact and not out and len(text) <= _SHORT_CALL:
+            # 北物墙皮掉下来 / 说拱撑健身器材坏了: in a short call snippet that names nothing
+            # else, a two-character sound-alike where a place is said (opening a clause, after
+            # 说/称) is the only candidate: it counts, but never on its own (a person confirms).
+            for h in quiet:
+                # (坪村: one character heard and a 村 typed is too little even here)
+                if _place_expected(text, h.start, pauses) and text[h.end - 1] != "村":
+                    take(h)
+            expected = {(o[2], o[3]) for o in out}
+            weak |= expected
         if out:  # an exact name inside a longer name heard by sound is part of it
             exact[:] = [
                 (w, s, e) for w, s, e in exact
                 if not any(a <= s and e <= b for _, _, a, b, _ in out)
             ]
-        return out
+        return out, frozenset(weak), frozenset(expected)
 
     def resolve(self, text: str) -> PlaceMatch:
         return _decide(self.scan(text or ""))
@@ -510,10 +557,65 @@ def _said_as_place(
         end += 1
     clause_start = (
         start == 0 or start in pauses or _CLAUSE_BREAK.match(text, start - 1) is not None
+        # 来电地址：慕林。/ 诉求人：形镇，: in a call snippet a name right after a label's
+        # colon opens its own clause
+        or (len(text) <= _LONG_TEXT and text[start - 1] in _COLONS)
     )
-    clause_end = end in pauses or _CLAUSE_BREAK.match(text, end) is not None or end == len(text)
+    if len(text) <= _LONG_TEXT and text[end : end + 1] == "的" and _ends_clause(text, end + 1):
+        end += 1  # 刚接一个，拱成的，…: "from X", a clause of its own
+    clause_end = end in pauses or _ends_clause(text, end)
     # 啊…小关夜里有人放烟花: a name opening the clause, then when it happens
     return clause_start and (clause_end or _WHEN_AFTER.match(text, end) is not None)
+
+
+_COLONS = frozenset("：:")
+# What may stand right before an estate said as 「X小区」: 丽发新城小区 is another estate, not
+# 新城小区; 就麻峪小区, 在麻峪小区, 广宁麻峪小区 are 麻峪's.
+_BEFORE_ESTATE = frozenset("在到去住是的就挨着近离从往回临靠于个那这说称和与及跟对咱俺我映报诉啥")
+
+
+def _embedded_estate(
+    table: Mapping[str, list[Target]], text: str, name: str, start: int,
+    exact: list[tuple[str, int, int]],
+) -> bool:
+    """A 「X小区」 estate form read inside a longer name (丽发新城小区, 居庸关院里小区): the
+    character before it is a Chinese one that neither ends another name nor leads a place."""
+    targets = table.get(name, ())
+    if not targets or any(t.kind != "estate_form" for t in targets) or start == 0:
+        return False
+    before = text[start - 1]
+    if not "\u4e00" <= before <= "\u9fff" or before in _BEFORE_ESTATE:
+        return False
+    return not any(e == start for _, _, e in exact)
+
+
+# A call snippet: short enough that a two-character sound-alike naming nothing else is worth a
+# person's look (the sixth blind set's snippets run 15-60 characters).
+_SHORT_CALL = 80
+# After these a place is said: 说北物墙皮掉了, 称桥职…, 说是天碳的事儿
+_SAYS = frozenset("说称是")
+_LABELS = ("地址", "位置", "地点")  # 地址死渡，…
+
+
+def _ends_clause(text: str, pos: int) -> bool:
+    return pos == len(text) or _CLAUSE_BREAK.match(text, pos) is not None
+
+
+def _own_clause(text: str, start: int, end: int, pauses: frozenset[int]) -> bool:
+    """``text[start:end]`` is a clause of its own: a break (a pause, a label's colon) on
+    both sides."""
+    opens = (start == 0 or start in pauses or _CLAUSE_BREAK.match(text, start - 1) is not None
+             or text[start - 1] in _COLONS)
+    return opens and (end in pauses or _ends_clause(text, end))
+
+
+def _place_expected(text: str, start: int, pauses: frozenset[int]) -> bool:
+    """Where a call snippet says its place: opening it or a clause (after a break, a pause or
+    a label's colon), or right after 说/称."""
+    if start == 0 or start in pauses or text.endswith(_LABELS, 0, start):
+        return True
+    before = text[start - 1]
+    return before in _COLONS or before in _SAYS or _CLAUSE_BREAK.match(text, start - 1) is not None
 
 
 # A correction said anywhere in a call (改一下 / 口误 / 以后面的为准 / 其实 …): where two places are

@@ -179,6 +179,10 @@ def community_forms(name: str) -> list[tuple[str, str]]:
     forms = [(name, "community"), (base + "社区", "community")]
     if len(base) >= 3:
         forms.append((base, "community"))
+    if len(base) == 2 and not base.endswith("区"):
+        # 麻峪社区 is the 麻峪小区 of its residents: a two-character base (no form of its own)
+        # said with 小区 is its community.
+        forms.append((base + "小区", "estate_form"))
     # 芳城园一区第一社区 / 芳城园一区第二社区: callers just say 芳城园一区.
     ordinal = _ORDINAL_TAIL.match(base)
     if ordinal and len(ordinal.group(1)) >= 3:

@@ -134,3 +134,11 @@ def test_numbered_communities_are_found_by_their_shared_name(gazetteer: Gazettee
     assert (p.street, p.community) == ("方庄街道", None)
     # a community's own name beats a shortened numbered one (彩虹城 vs 彩虹城第二社区)
     assert gazetteer.resolve("彩虹城小区地下车库漏水").street == "石榴庄街道"
+
+
+def test_longer_landmark_beats_the_university_in_its_name(gazetteer: Gazetteer) -> None:
+    # 北京大学第一医院 is in 西城, not at 北京大学 (燕园); the table knows its district only
+    p = gazetteer.resolve("北京大学第一医院附近的小路上渣土车不苫盖")
+    assert (p.district, p.street) == ("西城区", None)
+    p = gazetteer.resolve("中国医学科学院肿瘤医院门口有人卖假药")  # not the 肿瘤医院社区 of 海淀
+    assert (p.district, p.street) == ("朝阳区", "潘家园街道")

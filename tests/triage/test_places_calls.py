@@ -594,6 +594,58 @@ def test_a_rare_reading_is_no_nearer_than_a_fold(gazetteer: Gazetteer) -> None:
     assert p.street is None and p.district == "朝阳区"
 
 
+def test_beijing_place_words_after_a_short_sound_alike(gazetteer: Gazetteer) -> None:
+    # 那旮旯 / 那疙瘩 / 后身儿 / 街面上 say "that spot" the Beijing way, like 那边
+    p = gazetteer.resolve("一位阿姨说东粑那旮旯电梯老停，困过人")  # 坝 / 粑 ba
+    assert (p.district, p.street) == ("朝阳区", "东坝地区") and _sure(p)
+    p = gazetteer.resolve("看氮那旮旯门禁坏了谁都能进")  # 丹 / 氮 dan
+    assert (p.district, p.street) == ("丰台区", "看丹街道")
+    assert gazetteer.resolve("东粑电梯老停").needs_person  # no place word: a person confirms
+
+
+def test_name_after_a_label_colon_opens_its_clause(gazetteer: Gazetteer) -> None:
+    # 热心市民：X，… : in a call snippet the name after a label's colon is a clause of its own
+    p = gazetteer.resolve("热心市民：桥职 墙皮掉下来差点砸着人 请尽快处理")  # 梓 zi / 职 zhi
+    assert (p.district, p.street) == ("怀柔区", "桥梓镇")
+    assert p.needs_person  # nothing beside it says a place: a person confirms
+
+
+def test_only_a_short_sound_alike_in_a_snippet_goes_to_a_person(gazetteer: Gazetteer) -> None:
+    # 北物墙皮掉下来: nothing else names a place, and 北物 opens the clause where a snippet says
+    # its place: it counts, below the floor
+    p = gazetteer.resolve("老人耳背,重复了几遍:北物墙皮掉下来差点砸着人")  # 务 / 物 wu
+    assert (p.district, p.street) == ("顺义区", "北务镇") and p.needs_person
+    p = gazetteer.resolve("老大爷来电：地址死渡，暖气片不热")  # 十 shi / 死 si
+    assert p.street == "十渡镇" and p.needs_person
+    # with another name in the call, the sound-alike stays out
+    assert _how(gazetteer.resolve("北物墙皮掉下来，在望京西园三区")) == {"望京西园三区": "exact"}
+
+
+def test_misheard_function_character_in_its_own_clause(gazetteer: Gazetteer) -> None:
+    # ，在堂，: 在 + 堂 makes no clause; 斋堂 (zhai / zai) does
+    p = gazetteer.resolve("您给记一下，在堂，窨井盖子一过车就咣当响")
+    assert (p.district, p.street) == ("门头沟区", "斋堂镇") and p.needs_person
+    assert gazetteer.resolve("您给记一下，在堂屋里漏雨").street is None
+
+
+def test_everyday_word_inside_a_name_said_with_a_place_word_asks_a_person(
+    gazetteer: Gazetteer,
+) -> None:
+    # 私家营那边: 私家 is a word, but 那边 says a place; the sound fits 司家营 and, by sh/s,
+    # 史家营: heard, never sure
+    p = gazetteer.resolve("来电反映私家营那边地下室住了好多人不安全")
+    assert p.matched == ["私家营"] and p.needs_person
+    assert gazetteer.resolve("私家车停在路边").matched == []
+
+
+def test_two_character_estate_said_with_xiaoqu_is_its_community(gazetteer: Gazetteer) -> None:
+    # 麻峪社区 (广宁街道) is 麻峪小区 to its residents
+    p = gazetteer.resolve("小伙子打来的 就麻峪小区5#楼旁边儿 共享单车堆得走不了道")
+    assert (p.district, p.street) == ("石景山区", "广宁街道") and _sure(p)
+    # …but not inside a longer estate name of another city (丽发新城小区: not 新城小区)
+    assert gazetteer.resolve("A市丽发新城小区附近建搅拌站噪音扰民").street is None
+
+
 # --- seventh round: the structure of a call, anchored where the problem is told ---------
 
 
@@ -810,3 +862,10 @@ def test_where_the_problem_was_seen_beats_a_cue_before_another_name(
 ) -> None:
     p = gazetteer.resolve("人在王四营，但是刚才路过小关看到楼梯扶手掉了")
     assert p.street == "小关街道" and _sure(p)
+
+
+def test_a_digit_typed_as_its_chinese_numeral_is_the_name(gazetteer: Gazetteer) -> None:
+    # 七九八 is 798 said aloud and typed in characters: not a typo, the name itself
+    p = gazetteer.resolve("车友打来说靠近七九八艺术区过街天桥的台阶松动了")
+    assert (p.district, p.street) == ("朝阳区", "酒仙桥街道") and _sure(p)
+    assert _how(p)["七九八艺术区"] == "alias"
