@@ -148,6 +148,12 @@ _NEEDS_MARKS = ("？哦不对", "…哎不是")
 
 
 class Maker7(Maker6):
+    templates = TEMPLATES7
+    problems = PROBLEMS7
+    openers = OPENERS7
+    subkinds = SUBKINDS
+    needs_marks = _NEEDS_MARKS
+
     def style7(self, text: str) -> tuple[str, str]:
         """As typed, half-width, spaces for commas, no punctuation at all."""
         rng = self.rng
@@ -170,12 +176,12 @@ class Maker7(Maker6):
 
     def row(self, kind: str) -> dict[str, str]:
         rng = self.rng
-        i = rng.randrange(len(TEMPLATES7[kind]))
-        t = TEMPLATES7[kind][i]
-        q = rng.choice(PROBLEMS7)
+        i = rng.randrange(len(self.templates[kind]))
+        t = self.templates[kind][i]
+        q = rng.choice(self.problems)
         opener = "" if t.startswith(("本人", "住", "来电人", "人家", "我是", "报个", "您")) \
-            else rng.choice(OPENERS7)
-        note = SUBKINDS.get(kind, {}).get(i, "")
+            else rng.choice(self.openers)
+        note = self.subkinds.get(kind, {}).get(i, "")
         if kind == "landmark":
             form, d, code, note = self.landmark7()
             fill = {"L": form}
@@ -198,7 +204,7 @@ class Maker7(Maker6):
                 fill["X"] = x
         raw = opener + t.replace("{Q}", q)
         body, s = self.style7(raw)
-        if s != "as_is" and any(m in t for m in _NEEDS_MARKS):
+        if s != "as_is" and any(m in t for m in self.needs_marks):
             body, s = raw, "as_is"
         text = body.format(**fill)
         _, st = self.places.street_of[code]

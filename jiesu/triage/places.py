@@ -45,20 +45,25 @@ _COMPLAINT_CUES = re.compile(
     r"反映|投诉|举报|位于|地点|地址是|事发|发生在|问题在|问题是|来电称|在其|(?<!家)就在|坐落在|座落在"
     r"|路过|经过|实际在|实际是|实际上是"
     r"|我说的是|说的是|应该是|正确的是|是在|事情在|出事在|人在|但是|可是|不过|其实是|改口说是|改口说|改口"
-    r"|不对是|改成|地址[:：]|地点[:：]|更正[:：]?|(?:这|那)个?事儿?(?:是|出在|在)"
+    r"|不对是|改成|地址[:：]|地点[:：]|更正[:：]?|(?<!没)事儿?(?:是|出在|发生在|在)"
 )
 _HOME_CUES = re.compile(
     r"我住在|家住|住在|居住在|本人住|我家在|我家是|我住|来电人住|户口在|户籍在|老家|居住地|住址"
     r"|我是(?=.{2,14}?的?(?:居民|业主|住户))|我们是(?=.{2,14}?的?(?:居民|业主|住户))"
     r"|本人(?=.{2,14}?的?(?:居民|业主|住户))|我是住|家是(?=.{2,12}?的)|我家(?=.{2,12}?的)"
     r"|我家就在|家就在|家里在|家里是|家里住"
+    # 俺们住X / 他就住在X: a person's 住
+    r"|(?:我|俺|咱|他|她)们?(?:就|也|一直|都)?住(?:在)?(?!了|院|宿|不|满|户|房)"
     # 住X，问题是Y / 住阳坊的，去峪口…: 住 opening a clause is where the caller lives.
     r"|(?:^|(?<=[，。；,;]))(?:住(?!了|院|宿|不|满|户|房)|家在)"
 )
 # The home said the everyday ways: 俺家X / 咱家在X / 来电人家在X / 他家X那块儿的 (a person's 家
 # right before the name), 我是X那片儿的 / 咱是X的 / 他是X的老住户 (a person 是 the name 的).
 _PERSON = "我俺咱他她人们爷妈姨婶叔伯奶姐哥嫂"
-_HOME_NEAR = re.compile(rf"(?<=[{_PERSON}])家(?:里)?(?:就|也)?(?:住在|住|在|是)?")
+_HOME_NEAR = re.compile(
+    rf"(?:(?<=[{_PERSON}])|^|(?<=[，。；,;]))家(?:里)?(?:就|也)?(?:住在|住|在|是)?"
+)
+_IS_PERSONS = re.compile(r"是[我俺咱他她]们?的?$")
 _PERSON_IS = re.compile(r"(?:我|俺|咱|他|她|人家)们?(?:就|也|都|本来)?是")
 _FROM_PLACE_TAIL = re.compile(
     r"(?:那片儿?|这片儿?|那块儿?|这块儿?|那边|这边|那儿|那旮旯|本地|当地)?的"
@@ -69,7 +74,7 @@ _FROM_PLACE_TAIL = re.compile(
 # just before is withdrawn (X，不对 / X说错了 / X是口误).
 _NEGATE_FORWARD = re.compile(
     r"(?<![？?])不是|别记成|别写成|别写|别记|不要写|不要记|记成|说成|写成|弄成|搞成|听成|看成|而不是|并不是|不在"
-    r"|并非"
+    r"|并非|以为"
 )
 # What may stand before 不对/说错了 at the start of the next clause: 「X，又说不对是Y」.
 _WITHDRAW_LEAD = frozenset(("", "是", "又", "又说", "后来说", "后来又说"))
@@ -78,7 +83,7 @@ _NEGATE_SCOPE_END = re.compile(r"是|在|写")
 # X is wrong.
 _NEGATE_BACKWARD = re.compile(
     r"不对|说错了|写错了|记错了|搞错了|错了|记岔了|说岔了|弄岔了|搞岔了|哦不|噢不|不不|口误|瞎说的|是错的|划掉"
-    r"|(?<=[？?])不是|不是(?=[，,。！!]|$)"
+    r"|(?<=[？?])不是|不是(?=[，,。！!]|$)|别的事|另一回事|另外一回事|没关系"
 )
 # A trip: 从X(出发/过来/到…) names where the caller came from; the name after 到/去/往
 # in the same call is where the matter is.
@@ -88,7 +93,9 @@ _ORIGIN = re.compile(
 )
 _ORIGIN_END = re.compile(r"出发|过来|出来|开往|前往|开车|骑车|坐|走|到|去|往|回|一路")
 # X居民 / X的住户: the name just before is where the caller lives.
-_RESIDENT_AFTER = re.compile(r"的?老?(?:居民(?!楼|区|院)|住户|业主|街坊)")
+_RESIDENT_AFTER = re.compile(
+    r"的?老?(?:居民(?!楼|区|院)|住户|业主|街坊)|(?:就)?是(?:我|俺|咱|他|她)们?的?家"
+)
 _DESTINATION = re.compile(r"(?:到了|到|去|往|回|前往|开往|抵达|走到|来(?!电|的))(?:的|了)?")
 _NEAR_AFTER = re.compile(
     r".{0,4}(?:附近|门口|旁边|对面|路口|周边|一带|西侧|东侧|南侧|北侧)|那边|这边|那块|这块|那儿|这儿|那一片"
@@ -99,27 +106,31 @@ _NEAR_AFTER = re.compile(
 # (今早从P走的时候护栏被撞断了).
 _WITNESS = re.compile(r"看见|看到|瞅见|瞧见|瞅着|发现|注意到|碰见|碰到|撞见|遇到|遇见")
 _WITNESS_GAP = 10
+_TELLS_NOTHING = re.compile(r"[的了](?:[，。；！？,;!?]|$)")
 _WHEN_MARK = re.compile(r"的时候|那会儿|那阵儿|那时候|那工夫")
 _WHEN_GAP = 6
 # After the problem was told, a place the caller went on to (后来去的X / 现在到X了 /
 # 这会儿车都开到X了) is not where it is.
 _AFTERWARDS = re.compile(r"后来|然后|之后|现在|这会儿|回头|接着|完了")
 _AFTERWARDS_REACH = 8
+_TOLD = 6
 # Riding and leaving: a name followed by boarding or setting off is where the trip began
 # (X上的车 / X坐的公交 / X那边出的门 / X出发的); one followed by getting off is where it went
 # (P下的 / P出的站 / 到P下车).
 _SET_OFF_AFTER = re.compile(
     r"(?:那边|这边|那儿|这儿)?(?:上的车|上车|上的(?:公交|地铁|出租|火车|大巴)|进的站|进站"
-    r"|坐的(?:公交|地铁|车|出租|大巴)|出发|出的门|出门|动身)"
+    r"|坐的(?:公交|地铁|车|出租|大巴)|出发|出的门|出门|动身|发车|发的车)"
 )
 _GET_OFF_AFTER = re.compile(r"(?:那边|这边|那儿|这儿)?(?:下的车|下车|下的|出的站|出站)")
 # A two-character name found by sound alone needs a place word around it.
 _SHORT_SOUND_CONTEXT = re.compile(
     r"(?:那边|这边|那块|这块|那儿|这儿|那片|这片|一带|附近|周边|门口|旁边|对面|社区|小区|村|街道|地区"
     r"|镇|乡|路边|那个地方|这个地方|那个位置|这个位置|那里|这里|那一带|里头|里边|里面"
-    r"|地界儿?|那头|这头|那个地儿|那地儿|这地儿|那片儿|这片儿"
+    r"|地界儿?|那头|这头|那个地儿|那地儿|这地儿|那片儿|这片儿|那站|这站|那一站|站台"
     # Beijing speech: 那疙瘩 / 那旮旯 (that spot), 后身儿 (behind), 街面上, 这一片儿, 对过儿
-    r"|[那这]?疙瘩|[那这]?旮旯|后身儿?|街面上|[这那]?一片儿?|[这那]一块儿?|对过儿?)"
+    r"|[那这]?疙瘩|[那这]?旮旯|后身儿?|街面上|[这那]?一片儿?|[这那]一块儿?|对过儿?"
+    # 和义是俺单位 / 刘斌堡是我家: a name said to be someone's home or work is a place
+    r"|是(?:我|俺|咱|他|她)们?的?(?:家|单位|公司|学校|小区))"
 )
 # Hesitation fillers and trailing-off marks: dropped before scanning, so 酒仙……桥 reads 酒仙桥.
 _FILLERS = re.compile(
@@ -365,6 +376,7 @@ class Gazetteer:
                 hits.append(
                     _Hit(surface, start, weight, targets, word, how, role, placey, supported)
                 )
+        _seen_beats_a_cue(text, hits, cues)
         _later_is_the_correction(text, hits, cues)
         if len(text) > _LONG_TEXT:
             # A long text whose first sentence names a place that is not the caller's home, a
@@ -460,16 +472,20 @@ class Gazetteer:
         return _decide(self.scan(text or ""))
 
 
-_BEFORE_PLACE = frozenset("在从到去往回住是写记以")
+_BEFORE_PLACE = frozenset("在从到去往回住是写记以为")
 # Going somewhere: 去X办事 / 到X看病 / 跑X办事 names a place even with no place word after it.
 _GOING = frozenset("去到往跑")
 _NOT_A_PLACE_AFTER = frozenset("上下里边底旁头")
 # 在X上班 / 在X看见: what one does at a place says the name is the place.
 _AFTER_PLACE = re.compile(
-    r"那|这|的时候|不是|而不是|上班|工作|办事|看病|看见|看到|发现|遇到|碰到|[，。；！？,;!?]|$"
+    r"那|这|的时候|不是|而不是|(?:就|也|又|还)?(?:上班|工作|办事|看病|看见|看到|发现|遇到|碰到)"
+    r"|[，。；！？,;!?]|$"
     r"|出发|过来|出来|回来|上的车|上车|下车|下的车|为准"
 )
 _CUE_BEFORE = re.compile(r"(?:反映|投诉|举报|位于|地点|的是|问题在|位置|称|事发)[:：]?$")
+_AFTER_WITHDRAWAL = re.compile(
+    r"(?:不对|错了|口误|划掉|划了|说串了|不是|删了吧?)[哈啊呀吧]?[，,]?(?:应该)?是?$"
+)
 _PAUSES = re.compile(r"[…⋯]+|\.{3,}|。{2,}")
 _SPACE_AS_COMMA = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 
@@ -525,6 +541,8 @@ def _said_as_place(
         return True
     if _CUE_BEFORE.search(text, max(0, start - 3), start):
         return True
+    if _AFTER_WITHDRAWAL.search(text, max(0, start - 6), start):
+        return True  # X那个地址不对哈，花园路…: the name right after a withdrawal is the place
     lead = 2 if text[max(0, start - 2) : start] == "就是" else 1
     if text[start - lead : start] in ("是", "就是") and (
         start == lead or start - lead in pauses
@@ -603,9 +621,10 @@ def _place_expected(text: str, start: int, pauses: frozenset[int]) -> bool:
 # A correction said anywhere in a call (改一下 / 口误 / 以后面的为准 / 其实 …): where two places are
 # still both in play, the one said later is the corrected one (地址写X了是吧，改一下，是Y).
 _CORRECTION_SIGNAL = re.compile(
-    r"改一下|改口|改成|改为|更正|纠正|口误|说错|写错|记错|听错|听成|搞错|弄错|错了|不对(?!劲)|为准"
-    r"|作废|不算|划掉|重说|其实|实际|准确(?:地|的)?说|确切(?:地|的)?说|后说的|后面(?:那个|的|说的)"
-    r"|后一个|核实|再问|又说|改说"
+    r"(?<!整)改(?!造|建|善|革|装|扩|道|线|变)|(?<!不)错(?!过|开|峰)|口误|有误|误(?:写|记|报|听|登)"
+    r"|划掉|划了|删|说串|记串|串了|岔|准确|为准|以为|确认|核实|其实|实际|更新为|重新说|重说|纠正"
+    r"|更正|正确|不对(?!劲)|不算|作废|别的事|搞混|弄混|记混|说反|又说|再问|后说的"
+    r"|后面(?:那个|的|说的)|后一个|(?<![？?])不是(?=[，,。！!\s]|$)"
 )
 # …unless the caller says the first was right.
 _EARLIER_IS_RIGHT = re.compile(r"(?:前面|先说|第一个|头一个|之前)(?:那个|的|说的)?(?:对|为准|没错)")
@@ -635,16 +654,33 @@ def _later_is_the_correction(text: str, hits: list[_Hit], cues: _Cues) -> None:
     if len(active) < 2 or signals[-1] < active[0][-1].end:
         return
     last = {t.street_code for h in active[-1] for t in h.targets if t.street_code}
-    last_weight = max(h.weight for h in active[-1])
+    last_marked = any(h.role == "problem" for h in active[-1])
     for g in active[:-1]:
         if last & {t.street_code for h in g for t in h.targets if t.street_code}:
             continue  # the same place said again
-        if max(h.weight for h in g) > last_weight:
+        if any(h.role == "problem" for h in g) and not last_marked:
             continue  # 她说的是P，…X: the earlier one is marked as the place, the later is not
         for h in g:
             if h.role not in _NOT_THE_PLACE:
                 h.weight *= _CORRECTED_WEIGHT
                 h.role = "corrected"
+
+
+def _seen_beats_a_cue(text: str, hits: list[_Hit], cues: _Cues) -> None:
+    """Where the call says the problem was seen at one place (人在X，但是刚才路过P看到…), a
+    cue word before another name (人在, 但是) no longer makes that name the problem's place."""
+    if len(text) > _LONG_TEXT:
+        return
+    seen = [h for h in hits if h.start in cues.seen_at and h.role == "problem"]
+    if not seen:
+        return
+    codes = {t.street_code for h in seen for t in h.targets if t.street_code}
+    for h in hits:
+        if h.role == "problem" and h.start not in cues.seen_at and not codes & {
+            t.street_code for t in h.targets if t.street_code
+        }:
+            h.weight /= _COMPLAINT_WEIGHT
+            h.role = ""
 
 
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
@@ -723,7 +759,10 @@ class _Cues:
         self.complaint = [m.end() for m in _COMPLAINT_CUES.finditer(text)]
         self.home = [m.end() for m in _HOME_CUES.finditer(text)]
         starts = {sp.start for sp in self.spans}
-        near = [m.end() for m in _HOME_NEAR.finditer(text)]  # 俺家X: the name right after
+        near = [  # 俺家X: the name right after (not 体育馆路是俺家, said of the name before)
+            m.end() for m in _HOME_NEAR.finditer(text)
+            if not _IS_PERSONS.search(text, max(0, m.start() - 3), m.start())
+        ]
         near = [e for e in near if e in starts or e + 1 in starts or e + 2 in starts]
         said_from = [  # 我是X那片儿的: the name right after, and 的 after its group
             m.end() for m in _PERSON_IS.finditer(text)
@@ -760,6 +799,9 @@ class _Cues:
                     seen.add(after.start)
                     first = min(first, m.end())
                     continue
+                rest = text[m.end() : m.end() + 2]
+                if not rest or _CLAUSE_BREAK.match(rest) or _TELLS_NOTHING.match(rest):
+                    continue  # 我从X过来发现的: nothing told after the verb, X is no anchor
             else:
                 rest = text[m.end() : m.end() + 1]
                 if (not rest or _CLAUSE_BREAK.match(rest) or rest in "在到去往"
@@ -870,17 +912,29 @@ class _Cues:
             self.set_off and self.set_off[0] < start
         )
         before = self.text[max(0, start - 4) : start]
-        return start in self.seen_at and has_origin and _DESTINATION.search(before) is not None
+        got_off = _GET_OFF_AFTER.match(self.text, self._group_end_at(start)) is not None
+        return start in self.seen_at and has_origin and (
+            _DESTINATION.search(before) is not None or got_off
+        )
 
     def _group_end_at(self, start: int) -> int:
         first = next((sp for sp in self.spans if sp.start == start), None)
         return self._group_end(first.end) if first is not None else start
 
     def _afterwards(self, start: int) -> bool:
-        """后来去的X / 我现在到X了: a word for "afterwards" just before the name, in its clause."""
+        """后来去的X / 我现在到X了: a word for "afterwards" just before the name, in its clause,
+        after the problem was told: seen at an earlier name, or words of their own (at least
+        ``_TOLD`` characters) between the name before and the afterwards word."""
         lo = max(0, start - _AFTERWARDS_REACH)
-        ends = [m.end() for m in _AFTERWARDS.finditer(self.text, lo, start)]
-        return bool(ends) and not _CLAUSE_BREAK.search(self.text, ends[-1], start)
+        found = [m for m in _AFTERWARDS.finditer(self.text, lo, start)]
+        if not found or _CLAUSE_BREAK.search(self.text, found[-1].end(), start):
+            return False
+        if self.seen_from < start:
+            return True
+        word = found[-1].start()
+        prev = [sp.end for sp in self.spans if sp.end <= word]
+        told = self.text[self._group_end(prev[-1]) if prev else 0 : word]
+        return bool(prev) and len(_CLAUSE_BREAK.sub("", told)) >= _TOLD
 
     def weight(self, start: int, end: int) -> tuple[float, str]:
         clause_start = self._last_before(self.breaks, start)
@@ -896,7 +950,7 @@ class _Cues:
             if _NEAR_AFTER.match(self.text, end):
                 weight *= _NEAR_WEIGHT
             return weight, "problem"
-        if self.seen_from < start and self._afterwards(start):
+        if self._afterwards(start):
             return _LATER_TRIP_WEIGHT, "later"
         origin = self._last_before(self.origin, start)
         if origin >= 0 and origin >= clause_start:

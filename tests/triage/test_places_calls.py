@@ -774,6 +774,96 @@ def test_pao_x_banshi_is_going_somewhere(gazetteer: Gazetteer) -> None:
     assert (p.district, p.street) == ("昌平区", "百善镇") and _sure(p)
 
 
+def test_a_persons_zhu_is_the_home(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("俺们住琉璃庙，兴政西里社区人行道上的地砖翘起来了")
+    assert p.street == "林校路街道" and _sure(p) and _roles(p)["琉璃庙"] == "home"
+
+
+def test_jia_opening_a_clause_before_a_name_is_the_home(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("家延庆区四海，事儿在广安门外，有人在路边烧纸")
+    assert p.street == "广安门外街道" and _sure(p)
+    assert _roles(p)["四海"] == "home" and _roles(p)["广安门外"] == "problem"
+
+
+def test_x_shi_an_jia_makes_x_the_home_and_not_the_name_after(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("体育馆路是俺家，宝华里是俺单位，单位那儿电线乱搭")
+    assert p.street == "永定门外街道" and _sure(p)
+    assert _roles(p)["体育馆路"] == "home" and _roles(p)["宝华里"] != "home"
+    # an everyday-word street said to be someone's work is said as a place
+    p = gazetteer.resolve("成寿寺是俺家，和义是俺单位，单位那儿有人在路边烧纸")
+    assert p.street == "和义街道" and _sure(p)
+
+
+def test_x_is_another_matter_withdraws_x(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("是大雅宝，刚才延庆永宁那是别的事，凌晨还有人在喝酒唱歌")
+    assert p.street == "建国门街道" and _sure(p) and _roles(p)["永宁"] == "negated"
+
+
+def test_thinking_it_was_x_withdraws_x(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("开始以为是西城区月坛，后来一看是千家店镇，老旧小区的电线乱搭")
+    assert p.street == "千家店镇" and _sure(p) and _roles(p)["月坛"] == "negated"
+
+
+def test_more_ways_to_signal_a_correction(gazetteer: Gazetteer) -> None:
+    for text in (
+        "记一下长哨营，哎呀说串了，赵全营，一棵大树歪在楼上",
+        "长哨营划了，写赵全营，一棵大树歪在楼上",
+        "原来登记长哨营，现在更新为赵全营，一棵大树歪在楼上",
+        "长哨营不准确，准确位置是赵全营，一棵大树歪在楼上",
+    ):
+        p = gazetteer.resolve(text)
+        assert p.street == "赵全营镇" and _sure(p), text
+        assert _roles(p)["长哨营"] == "corrected", text
+
+
+def test_a_correction_keeps_an_earlier_place_said_as_the_meant_one(
+    gazetteer: Gazetteer,
+) -> None:
+    # 那块儿 after the first name is no marking: the later one is still the correction
+    p = gazetteer.resolve("妙峰山那块儿？嗨，不是，金顶街，电动车把消防通道堵死了")
+    assert p.street == "金顶街街道" and _sure(p)
+
+
+def test_the_name_right_after_a_withdrawal_or_wei_is_said_as_a_place(
+    gazetteer: Gazetteer,
+) -> None:
+    # 花园路 and 八角 are everyday words
+    p = gazetteer.resolve("百荣嘉园那个地址不对哈花园路工地的土没盖网")
+    assert p.street == "花园路街道"
+    p = gazetteer.resolve("原来登记东夏园村,现在更新为八角,地下车库进水了")
+    assert p.street == "八角街道" and _sure(p)
+
+
+def test_a_bus_that_sets_off_from_x_and_the_stop_at_p(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("交道口发车的那趟公交，平房那站凌晨还有人在喝酒唱歌")
+    assert (p.district, p.street) == ("朝阳区", "平房地区") and _sure(p)
+    assert _roles(p)["交道口"] == "origin"
+
+
+def test_a_place_gone_to_after_the_problem_was_told_is_not_its_place(
+    gazetteer: Gazetteer,
+) -> None:
+    p = gazetteer.resolve("刚从双井出来，双井门口垃圾成堆，现在往望京走")
+    assert p.street == "双井街道" and _sure(p) and _roles(p)["望京"] == "later"
+    # 然后 right after the origin, before anything was told: the trip's destination
+    p = gazetteer.resolve("先从双井出发，然后到望京，望京这边井盖丢了")
+    assert p.street == "望京街道" and _sure(p)
+
+
+def test_a_witness_verb_that_tells_nothing_after_it_anchors_no_name(
+    gazetteer: Gazetteer,
+) -> None:
+    p = gazetteer.resolve("反映望京那边有人摆摊，我从酒仙桥过来发现的")
+    assert p.street == "望京街道" and _sure(p) and _roles(p)["酒仙桥"] == "origin"
+
+
+def test_where_the_problem_was_seen_beats_a_cue_before_another_name(
+    gazetteer: Gazetteer,
+) -> None:
+    p = gazetteer.resolve("人在王四营，但是刚才路过小关看到楼梯扶手掉了")
+    assert p.street == "小关街道" and _sure(p)
+
+
 def test_a_digit_typed_as_its_chinese_numeral_is_the_name(gazetteer: Gazetteer) -> None:
     # 七九八 is 798 said aloud and typed in characters: not a typo, the name itself
     p = gazetteer.resolve("车友打来说靠近七九八艺术区过街天桥的台阶松动了")
