@@ -12,9 +12,10 @@ landmarks"). Two kinds, 120 snippets each, templates and problems written for th
   by an everyday character of the same syllable (``same``); a third by a near one (``near``:
   n/l, zh/z, ch/c, sh/s, f/h, in/ing, en/eng, an/ang), all chosen with ``pypinyin`` among the
   everyday single-reading characters of the shared messages, never making another real name;
-- ``landmark``: half the rows of ``landmarks.csv`` below its seventh-round marker (the rows
-  written in that round), said colloquially (门口, 对过儿, 东门, 看病的时候 …; ``table7``; a row
-  with no street is right when no street is given: ``district_only``), a quarter earlier table
+- ``landmark``: half the rows of ``landmarks.csv`` below its seventh-round marker (the
+  first 253 rows written in that round), said colloquially (门口, 对过儿, 东门, 看病的时候 …;
+  ``table7``; a row with no street is right when no street is given: ``district_only``), a
+  quarter earlier table
   rows (``table``), a quarter estates 「X小区」 named after NBS communities whose base has two or
   three characters (``estate``: 麻峪小区 is 广宁街道's 麻峪社区).
 
@@ -41,6 +42,8 @@ LANDMARKS = DATA / "landmarks.csv"
 SEED = 7_2026_1208
 PER_KIND = 120
 MARKER = "# seventh round"
+# The set was drawn from the first rows written in that round (rows added later are not in it).
+TABLE7_ROWS = 253
 
 PROBLEMS7 = [
     "小区门口的路灯坏了一个多月", "楼下餐馆后厨往下水道倒油", "井盖松了车一过就响",
@@ -86,7 +89,7 @@ def table_rows() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
                 continue
             if alias and not alias.startswith("#"):
                 (after if seen_marker else before).append(r)
-    return before, after
+    return before, after[:TABLE7_ROWS]
 
 
 class Maker7:
