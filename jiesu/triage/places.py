@@ -46,12 +46,14 @@ _COMPLAINT_CUES = re.compile(
     r"|路过|经过|实际在|实际是|实际上是"
     r"|我说的是|说的是|应该是|正确的是|是在|事情在|出事在|人在|但是|可是|不过|其实是|改口说是|改口说|改口"
     r"|不对是|改成|地址[:：]|地点[:：]|更正[:：]?|(?<!没)事儿?(?:是|出在|发生在|在)"
+    # 倒是P / 这回是P / 哦是P / …对，P: the place meant, said after another
+    r"|倒是|(?:这回|这次|这一回)(?:是|在)|[哦噢喔]，?是|(?<![不针面绝])对(?:[，,…]+|是|对)"
 )
 _HOME_CUES = re.compile(
     r"我住在|家住|住在|居住在|本人住|我家在|我家是|我住|来电人住|户口在|户籍在|老家|居住地|住址"
     r"|我是(?=.{2,14}?的?(?:居民|业主|住户))|我们是(?=.{2,14}?的?(?:居民|业主|住户))"
     r"|本人(?=.{2,14}?的?(?:居民|业主|住户))|我是住|家是(?=.{2,12}?的)|我家(?=.{2,12}?的)"
-    r"|我家就在|家就在|家里在|家里是|家里住"
+    r"|我家就在|家就在|家里在|家里是|家里住|常住|长住|暂住|租住|家里头在"
     # 俺们住X / 他就住在X: a person's 住
     r"|(?:我|俺|咱|他|她)们?(?:就|也|一直|都)?住(?:在)?(?!了|院|宿|不|满|户|房)"
     # 住X，问题是Y / 住阳坊的，去峪口…: 住 opening a clause is where the caller lives.
@@ -76,6 +78,10 @@ _NEGATE_FORWARD = re.compile(
     r"(?<![？?])不是|别记成|别写成|别写|别记|不要写|不要记|记成|说成|写成|弄成|搞成|听成|看成|而不是|并不是|不在"
     r"|并非|以为"
 )
+_FINE_AFTER = re.compile(
+    r"(?:这片儿?|那片儿?|这边儿?|那边儿?|这儿|那儿|这块儿?|那块儿?)?(?:都|倒|还)?"
+    r"(?:没事|没问题|挺好的?|好好的)(?!儿干)"
+)
 # What may stand before 不对/说错了 at the start of the next clause: 「X，又说不对是Y」.
 _WITHDRAW_LEAD = frozenset(("", "是", "又", "又说", "后来说", "后来又说"))
 _NEGATE_SCOPE_END = re.compile(r"是|在|写")
@@ -84,6 +90,7 @@ _NEGATE_SCOPE_END = re.compile(r"是|在|写")
 _NEGATE_BACKWARD = re.compile(
     r"不对|说错了|写错了|记错了|搞错了|错了|记岔了|说岔了|弄岔了|搞岔了|哦不|噢不|不不|口误|瞎说的|是错的|划掉"
     r"|(?<=[？?])不是|不是(?=[，,。！!]|$)|别的事|另一回事|另外一回事|没关系"
+    r"|(?:上回|上次|以前|之前|那回)的事|嘴瓢|说秃噜|秃噜嘴"
 )
 # A trip: 从X(出发/过来/到…) names where the caller came from; the name after 到/去/往
 # in the same call is where the matter is.
@@ -94,7 +101,9 @@ _ORIGIN = re.compile(
 _ORIGIN_END = re.compile(r"出发|过来|出来|开往|前往|开车|骑车|坐|走|到|去|往|回|一路")
 # X居民 / X的住户: the name just before is where the caller lives.
 _RESIDENT_AFTER = re.compile(
-    r"的?老?(?:居民(?!楼|区|院)|住户|业主|街坊)|(?:就)?是(?:我|俺|咱|他|她)们?的?家"
+    r"的?老?(?:居民(?!楼|区|院)|住户|业主|街坊)"
+    r"|(?:那|这)?(?:就)?是(?:我|俺|咱|他|她)们?的?(?:娘|婆|老|丈母娘|姥姥|奶奶|爸妈|父母)?家"
+    r"|租(?:房|的房|房子)"
 )
 _DESTINATION = re.compile(r"(?:到了|到|去|往|回|前往|开往|抵达|走到|来(?!电|的))(?:的|了)?")
 _NEAR_AFTER = re.compile(
@@ -111,7 +120,7 @@ _WHEN_MARK = re.compile(r"的时候|那会儿|那阵儿|那时候|那工夫")
 _WHEN_GAP = 6
 # After the problem was told, a place the caller went on to (后来去的X / 现在到X了 /
 # 这会儿车都开到X了) is not where it is.
-_AFTERWARDS = re.compile(r"后来|然后|之后|现在|这会儿|回头|接着|完了")
+_AFTERWARDS = re.compile(r"后来|然后|之后|现在|这会儿|回头|接着|完了|最后")
 _AFTERWARDS_REACH = 8
 _TOLD = 6
 # Riding and leaving: a name followed by boarding or setting off is where the trip began
@@ -645,6 +654,8 @@ _CORRECTION_SIGNAL = re.compile(
     r"|划掉|划了|删|说串|记串|串了|岔|准确|为准|以为|确认|核实|其实|实际|更新为|重新说|重说|纠正"
     r"|更正|正确|不对(?!劲)|不算|作废|别的事|搞混|弄混|记混|说反|又说|再问|后说的"
     r"|后面(?:那个|的|说的)|后一个|(?<![？?])不是(?=[，,。！!\s]|$)"
+    r"|[哦噢喔]，?是|又[^，。；,;]{0,6}说|(?:这回|这次)(?:是|在)|(?<![不针面绝])对(?:[，,…]+|是)"
+    r"|上回的事|上次的事|嘴瓢|秃噜"
 )
 # …unless the caller says the first was right.
 _EARLIER_IS_RIGHT = re.compile(r"(?:前面|先说|第一个|头一个|之前)(?:那个|的|说的)?(?:对|为准|没错)")
@@ -797,6 +808,13 @@ class _Cues:
         self.origin = [m.end() for m in _ORIGIN.finditer(text)]
         # Names followed by boarding or setting off (X上的车, X那边出的门): trip origins.
         set_off_at = {m.start() for m in _SET_OFF_AFTER.finditer(text)}
+        if len(text) <= _LONG_TEXT:
+            # 桥梓去南线阁的那条道上: a name with 去/到/往 and the next name right after it
+            starts = {sp.start for sp in self.spans}
+            set_off_at |= {
+                sp.end for sp in self.spans
+                if text[sp.end : sp.end + 1] in ("去", "到", "往") and sp.end + 1 in starts
+            }
         self.set_off = [
             sp.start for sp in self.spans
             if set_off_at and self._group_end(sp.end) in set_off_at
@@ -903,10 +921,12 @@ class _Cues:
             for s, e in self.negate_overlap
         ):
             return True
+        tail = self._group_end(end)
+        if _FINE_AFTER.match(self.text, tail):
+            return True  # 我们X这片儿没事，倒是P那边…: nothing is wrong at X
         # A withdrawal: "X，不对" / "X说错了" / "X是口误" (same clause, or the next one
         # starting with the withdrawal).
         clause_end = self._clause_end(end)
-        tail = self._group_end(end)
         for back in self.negate_back:
             if back < end:
                 continue
@@ -985,7 +1005,13 @@ class _Cues:
                 return _DESTINATION_WEIGHT, "destination"
         complaint = self._last_before(self.complaint, start)
         weight, role = 1.0, ""
-        if complaint > home and complaint >= clause_start and start - complaint <= _CUE_REACH:
+        said_home_after = self.text[tail : tail + 1] == "住" or _RESIDENT_AFTER.match(
+            self.text, tail
+        )
+        if said_home_after and start - complaint > 1:
+            # 反映我在X租房 / 反映X那是我娘家: what follows the name says it is the home
+            weight, role = _HOME_WEIGHT, "home"
+        elif complaint > home and complaint >= clause_start and start - complaint <= _CUE_REACH:
             weight, role = _COMPLAINT_WEIGHT, "problem"
         elif (
             (home > complaint and home >= clause_start and self._in_first_group(home, start))

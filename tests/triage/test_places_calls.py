@@ -894,3 +894,54 @@ def test_only_a_longer_sound_alike_making_an_everyday_word_asks_a_person(
     assert (p.district, p.street) == ("东城区", "安定门街道") and p.needs_person
     # not in the middle of a sentence: 建设力度 is no 建设里
     assert gazetteer.resolve("请加快省图书馆的建设力度").street is None
+
+
+def test_nothing_wrong_at_x_withdraws_x(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("我们广安门外这片儿没事，倒是王四营地区那边墙上的电线掉下来了")
+    assert p.street == "王四营地区" and _sure(p) and _roles(p)["广安门外"] == "negated"
+
+
+def test_last_times_matter_withdraws_x_and_this_time_marks_p(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("天宫院那个是上回的事，这回是黄化门社区，渣土车掉土")
+    assert p.street == "景山街道" and _sure(p)
+    assert _roles(p)["天宫院"] == "negated" and _roles(p)["黄化门社区"] == "problem"
+
+
+def test_oh_it_is_p_after_a_repeated_x_is_the_correction(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("昌平天通苑南昌平天通苑南哦是石城墙上的电线掉下来了")
+    assert (p.district, p.street) == ("密云区", "石城镇") and _sure(p)
+
+
+def test_confirming_with_dui_marks_the_place(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("密云区河南寨还是柳荫街来着…对，柳荫街，绿地里有人圈地种菜")
+    assert p.street == "什刹海街道" and _sure(p)
+
+
+def test_a_slip_of_the_tongue_withdraws_the_name(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("斋堂，刚才我说西城区牛街是嘴瓢了，有人在河边钓鱼还扔垃圾")
+    assert p.street == "斋堂镇" and _sure(p) and _roles(p)["牛街"] == "negated"
+
+
+def test_someone_calling_again_to_say_p_corrects_x(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("报的大城子，她家人又打来说是桥梓，墙上的电线掉下来了")
+    assert p.street == "桥梓镇" and _sure(p) and _roles(p)["大城子"] == "corrected"
+
+
+def test_what_follows_a_name_can_say_it_is_the_home(gazetteer: Gazetteer) -> None:
+    # the tail beats a 反映 said before: 租房, 那是我娘家; and 常住 before the name
+    p = gazetteer.resolve("快递员反映我在西交民巷租房，今儿路过平义分村，楼后头有人养鸽子")
+    assert p.street == "桥梓镇" and _sure(p) and _roles(p)["西交民巷"] == "home"
+    p = gazetteer.resolve("熊儿寨那是我娘家，安平巷小区这边有人在河边钓鱼")
+    assert p.street == "新街口街道" and _roles(p)["熊儿寨"] == "home"
+    p = gazetteer.resolve("本人常住拾景园，交北头条那儿家门口的下水道堵了")
+    assert p.street == "安定门街道" and _roles(p)["拾景园"] == "home"
+
+
+def test_where_the_trip_ended_after_the_problem_was_told_is_later(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("在小南地村换的车，换车那儿大屏太亮晃眼，最后到的汤河口")
+    assert p.street == "永乐店镇" and _sure(p) and _roles(p)["汤河口"] == "later"
+
+
+def test_x_qu_p_is_a_trip_from_x(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("快递员反映怀柔桥梓去南线阁的那条道上,靠南线阁这头半夜有人飙车")
+    assert p.street == "牛街街道" and _sure(p) and _roles(p)["桥梓"] == "origin"
