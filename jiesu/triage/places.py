@@ -403,6 +403,9 @@ class Gazetteer:
                         h.weight *= _LATER_WEIGHT
         return hits
 
+    def _streets(self, *names: str) -> set[str]:
+        return {t.street_code or "" for n in names for t in self._table.get(n, ())}
+
     def _sound_hits(
         self, text: str, exact: list[tuple[str, int, int]], pauses: frozenset[int]
     ) -> tuple[
@@ -424,12 +427,16 @@ class Gazetteer:
             placed=lambda s, e: _SHORT_SOUND_CONTEXT.match(text, e) is not None,
             alone=lambda s, e: short_text and _own_clause(text, s, e, pauses),
         )
-        if not found:
+        if not found and (exact or len(text) > _SHORT_CALL):
             return [], frozenset(), frozenset()
         table = self._table
-        found = [h for h in found if not _embedded_estate(table, text, h.name, h.start, exact)]
-        found.sort(key=lambda h: (-(h.end - h.start), h.differing, h.distance,
-                                  h.how != "homophone", h.start))
+
+        def ranked(hits: list[PhoneticHit]) -> list[PhoneticHit]:
+            kept = [h for h in hits if not _embedded_estate(table, text, h.name, h.start, exact)]
+            return sorted(kept, key=lambda h: (-(h.end - h.start), h.differing, h.distance,
+                                               h.how != "homophone", h.start))
+
+        found = ranked(found)
         taken = [(s, e) for _, s, e in exact]
         # 大兴区馨丰: a name said right after its district is said as a place.
         after_district = {
@@ -449,6 +456,12 @@ class Gazetteer:
                 names, word, start, end, how = out[same[0]]
                 if h.name not in names and h.distance == dist[same[0]]:
                     out[same[0]] = ((*names, h.name), word, start, end, how)
+                elif h.name not in names and h.distance == dist[same[0]] + 1 and (
+                    self._streets(h.name) - self._streets(*names)
+                ):
+                    # 成家庄村 is 程家庄村 by sound and 陈家庄村 by one confusion (en/eng):
+                    # the nearer is shown, a person confirms
+                    weak.add((start, end))
                 return
             if any(s < h.end and h.start < e for _, _, s, e, _ in out):
                 return
@@ -471,8 +484,15 @@ class Gazetteer:
             # 说/称) is the only candidate: it counts, but never on its own (a person confirms).
             for h in quiet:
                 # (坪村: one character heard and a 村 typed is too little even here)
-                if _place_expected(text, h.start, pauses) and text[h.end - 1] != "村":
+                if _place_expected(text, h.start, h.end, pauses) and text[h.end - 1] != "村":
                     take(h)
+            if not out:
+                # 安顶门的公交站 / （私家营）: a longer sound-alike whose misheard character
+                # makes an everyday word (顶门, 私家) is the only candidate too
+                rescan = self._phonetic().scan(text, is_common_word, placed=lambda s, e: True)
+                for h in ranked(rescan):
+                    if h.word_inside and _place_expected(text, h.start, h.end, pauses):
+                        take(h)
             expected = {(o[2], o[3]) for o in out}
             weak |= expected
         if out:  # an exact name inside a longer name heard by sound is part of it
@@ -608,7 +628,7 @@ def _embedded_estate(
 _SHORT_CALL = 80
 # After these a place is said: 说北物墙皮掉了, 称桥职…, 说是天碳的事儿
 _SAYS = frozenset("说称是")
-_LABELS = ("地址", "位置", "地点")  # 地址死渡，…
+_LABELS = ("地址", "位置", "地点", "事发")  # 地址死渡，… / 事发大安上，…
 
 
 def _ends_clause(text: str, pos: int) -> bool:
@@ -623,10 +643,10 @@ def _own_clause(text: str, start: int, end: int, pauses: frozenset[int]) -> bool
     return opens and (end in pauses or _ends_clause(text, end))
 
 
-def _place_expected(text: str, start: int, pauses: frozenset[int]) -> bool:
+def _place_expected(text: str, start: int, end: int, pauses: frozenset[int]) -> bool:
     """Where a call snippet says its place: opening it or a clause (after a break, a pause or
-    a label's colon), or right after 说/称."""
-    if start == 0 or start in pauses or text.endswith(_LABELS, 0, start):
+    a label's colon), right after 说/称/是, or closing it (…扶手掉了阳翅)."""
+    if start == 0 or start in pauses or end == len(text) or text.endswith(_LABELS, 0, start):
         return True
     before = text[start - 1]
     return before in _COLONS or before in _SAYS or _CLAUSE_BREAK.match(text, start - 1) is not None

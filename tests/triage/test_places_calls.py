@@ -871,6 +871,31 @@ def test_a_digit_typed_as_its_chinese_numeral_is_the_name(gazetteer: Gazetteer) 
     assert _how(p)["七九八艺术区"] == "alias"
 
 
+def test_a_sound_one_confusion_from_another_name_asks_a_person(gazetteer: Gazetteer) -> None:
+    # 汉家园 is 潘家园 by f/h, and 方家园 only by f/h and an/ang: the nearer is shown, but a
+    # name one confusion further sounds as likely to a caller, so a person confirms
+    p = gazetteer.resolve("在汉家园这边住的邻居都知道，有人在公共绿地圈地")
+    assert (p.district, p.street) == ("朝阳区", "潘家园街道") and p.needs_person
+    p = gazetteer.resolve("望经街道那边垃圾堆了好几天没人清")  # no rival: sure
+    assert p.street == "望京街道" and _sure(p)
+
+
+def test_a_snippet_may_end_with_its_place(gazetteer: Gazetteer) -> None:
+    # …楼梯扶手掉了阳翅: typed in a hurry, the place comes last (雁翅, yan / yang)
+    p = gazetteer.resolve("来电人语速很快楼梯扶手掉了阳翅")
+    assert (p.district, p.street) == ("门头沟区", "雁翅镇") and p.needs_person
+
+
+def test_only_a_longer_sound_alike_making_an_everyday_word_asks_a_person(
+    gazetteer: Gazetteer,
+) -> None:
+    # 安顶门的公交站: 顶门 is a word, but nothing else in the snippet names a place
+    p = gazetteer.resolve("安顶门的公交站没有顶棚")
+    assert (p.district, p.street) == ("东城区", "安定门街道") and p.needs_person
+    # not in the middle of a sentence: 建设力度 is no 建设里
+    assert gazetteer.resolve("请加快省图书馆的建设力度").street is None
+
+
 def test_nothing_wrong_at_x_withdraws_x(gazetteer: Gazetteer) -> None:
     p = gazetteer.resolve("我们广安门外这片儿没事，倒是王四营地区那边墙上的电线掉下来了")
     assert p.street == "王四营地区" and _sure(p) and _roles(p)["广安门外"] == "negated"
