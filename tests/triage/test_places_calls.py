@@ -945,3 +945,34 @@ def test_where_the_trip_ended_after_the_problem_was_told_is_later(gazetteer: Gaz
 def test_x_qu_p_is_a_trip_from_x(gazetteer: Gazetteer) -> None:
     p = gazetteer.resolve("快递员反映怀柔桥梓去南线阁的那条道上,靠南线阁这头半夜有人飙车")
     assert p.street == "牛街街道" and _sure(p) and _roles(p)["桥梓"] == "origin"
+
+
+def test_an_interjection_and_bu_or_bu_alone_withdraws_the_name_before(
+    gazetteer: Gazetteer,
+) -> None:
+    p = gazetteer.resolve("三合南里啊不北新桥,路边有坑车轮子陷进去了")
+    assert p.street == "北新桥街道" and _sure(p) and _roles(p)["三合南里"] == "negated"
+    p = gazetteer.resolve("安宁庄，不，魏家坟村，楼道里堆了好几箱纸壳子")
+    assert p.street == "梨园镇" and _roles(p)["安宁庄"] == "negated"
+
+
+def test_the_place_found_on_checking_corrects_the_one_first_reported(
+    gazetteer: Gazetteer,
+) -> None:
+    p = gazetteer.resolve("来电人称地点为怀柔长哨营，后经核对为裕龙花园社区，有人占着人行道卖水果")
+    assert p.street == "光明街道" and _sure(p) and _roles(p)["长哨营"] == "corrected"
+
+
+def test_who_said_x_withdraws_x(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("是景颂街社区啊，谁说黄土贵村了，路口有人发小广告")
+    assert p.street == "八角街道" and _sure(p) and _roles(p)["黄土贵村"] == "negated"
+
+
+def test_coming_by_subway_from_x_is_an_origin(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("通州区台湖坐地铁过来的 在永乐店下的车 有人在公共绿地上晾被子")
+    assert p.street == "永乐店镇" and _sure(p) and _roles(p)["台湖"] == "origin"
+
+
+def test_the_problems_address_is_the_problems_place(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("居住地址广安门外,问题地址王平,小区里的路灯线外露")
+    assert p.street == "王平地区" and _sure(p) and _roles(p)["王平"] == "problem"
