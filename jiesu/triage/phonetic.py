@@ -10,7 +10,8 @@ characters differ from the name is reported with how it differs:
 
 - ``homophone``: every differing character has a reading of the name's character (tones
   aside): the same sound, another character;
-- ``near_sound``: some differing character only matches after folding (n/l, zh/z, in/ing …).
+- ``near_sound``: some differing character only matches after folding (n/l, zh/z, in/ing …);
+- ``exact``: only numerals differ, a digit typed as its Chinese numeral (七九八 for 798).
 
 Exact spellings are found by the character scanner (``places.py``) and preferred there.
 """
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from pypinyin.pinyin_dict import pinyin_dict
@@ -87,6 +88,8 @@ class PhoneticHit:
     differing: int
     distance: int = 0  # confusions needed (f/h + ang/an = 2): two readings of one sound,
     # the nearer wins (汉家园 is 潘家园 by f/h alone, 方家园 only by f/h and ang/an)
+    function_char: bool = False  # a differing character is a function one (在堂 for 斋堂)
+    word_inside: bool = False  # kept although its characters make an everyday word (私家营)
 
 
 @dataclass
@@ -132,12 +135,20 @@ class PhoneticIndex:
         self._max = max(self._max, len(name))
 
     def scan(
-        self, text: str, is_word: Callable[[str], bool] | None = None
+        self,
+        text: str,
+        is_word: Callable[[str], bool] | None = None,
+        placed: Callable[[int, int], bool] | None = None,
+        alone: Callable[[int, int], bool] | None = None,
     ) -> list[PhoneticHit]:
         """Every span of ``text`` that sounds like a name but is not spelled like it.
 
         ``is_word`` (an everyday-word test) drops a hit whose differing character belongs to
-        an everyday word of the text: 双方 is not a misheard 双丰, 新城 not 星城."""
+        an everyday word of the text: 双方 is not a misheard 双丰, 新城 not 星城 — unless the
+        span has three characters or more and ``placed(start, end)`` says a place word follows
+        it (私家营那边: 私家 is a word, 私家营那边 is a place). A differing function character
+        (在, 是 …) drops a hit unless ``alone(start, end)`` says the span is a clause of its
+        own (，在堂，: no 在 + 堂 there, but 斋堂)."""
         keys = [folded(ch) for ch in text]
         out: list[PhoneticHit] = []
         n = len(text)
@@ -163,10 +174,17 @@ class PhoneticIndex:
                 for node in frontier:
                     for name in node.names:
                         hit = _compare(text, i, j + 1, name)
-                        if hit is not None and not (
-                            is_word and not _suffixed(text, hit) and _in_word(text, hit, is_word)
+                        if hit is None or (
+                            hit.function_char and not (alone and alone(hit.start, hit.end))
                         ):
-                            out.append(hit)
+                            continue
+                        if is_word and not _suffixed(text, hit) and _in_word(text, hit, is_word):
+                            if not (
+                                hit.end - hit.start >= 3 and placed and placed(hit.start, hit.end)
+                            ):
+                                continue
+                            hit = replace(hit, word_inside=True)
+                        out.append(hit)
         return out
 
 
@@ -178,15 +196,30 @@ def _compare(text: str, start: int, end: int, name: str) -> PhoneticHit | None:
     typed = text[start:end]
     if typed == name:
         return None
-    differing = [(a, b) for a, b in zip(typed, name, strict=True) if a != b]
+    differing = [
+        (a, b) for a, b in zip(typed, name, strict=True) if a != b and not _same_numeral(a, b)
+    ]
     if len(differing) > _allowed_differences(len(name)):
         return None
-    if any(a in _FUNCTION_CHARS for a, _ in differing):
-        return None
+    function_char = any(a in _FUNCTION_CHARS for a, _ in differing)
     same = all(readings(a) & readings(b) for a, b in differing)
-    how = "homophone" if same else "near_sound"
+    # only numerals written another way (七九八艺术区): the name itself
+    how = "exact" if not differing else "homophone" if same else "near_sound"
     distance = sum(_distance(a, b) for a, b in differing)
-    return PhoneticHit(name, start, end, how, len(differing), distance)
+    return PhoneticHit(name, start, end, how, len(differing), distance, function_char)
+
+
+_NUMERALS = {
+    **{str(d): d for d in range(10)},
+    **{c: d for d, c in enumerate("〇一二三四五六七八九")},
+    "零": 0, "幺": 1, "两": 2,
+}
+
+
+def _same_numeral(a: str, b: str) -> bool:
+    """七九八 typed for 798: a digit and its Chinese numeral are one character, not a typo."""
+    da, db = _NUMERALS.get(a), _NUMERALS.get(b)
+    return da is not None and da == db
 
 
 _INITIAL_FOLDS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("n", "l"), ("f", "h"))

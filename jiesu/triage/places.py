@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from jiesu.triage._trie import compile_words
-from jiesu.triage.phonetic import PhoneticIndex
+from jiesu.triage.phonetic import PhoneticHit, PhoneticIndex
 from jiesu.triage.places_build import (
     Alias,
     DivisionRow,
@@ -45,22 +45,44 @@ _COMPLAINT_CUES = re.compile(
     r"反映|投诉|举报|位于|地点|地址是|事发|发生在|问题在|问题是|来电称|在其|(?<!家)就在|坐落在|座落在"
     r"|路过|经过|实际在|实际是|实际上是"
     r"|我说的是|说的是|应该是|正确的是|是在|事情在|出事在|人在|但是|可是|不过|其实是|改口说是|改口说|改口"
-    r"|不对是|改成|地址[:：]|地点[:：]|更正[:：]?"
+    r"|不对是|改成|地址[:：]|地点[:：]|更正[:：]?|(?<!没)事儿?(?:是|出在|发生在|在)"
+    # 倒是P / 这回是P / 哦是P / …对，P: the place meant, said after another
+    r"|倒是|(?:这回|这次|这一回)(?:是|在)|[哦噢喔]，?是|(?<![不针面绝])对(?:[，,…]+|是|对)"
+    # 后经核对为P / 确认为P / 问题地址P: the place found after checking, the problem's address
+    r"|(?:核对|核实|核查|确认|查实|更改|更正)(?:后)?(?:为|是)|问题(?:地址|地点|位置)|事发地址"
 )
 _HOME_CUES = re.compile(
     r"我住在|家住|住在|居住在|本人住|我家在|我家是|我住|来电人住|户口在|户籍在|老家|居住地|住址"
     r"|我是(?=.{2,14}?的?(?:居民|业主|住户))|我们是(?=.{2,14}?的?(?:居民|业主|住户))"
     r"|本人(?=.{2,14}?的?(?:居民|业主|住户))|我是住|家是(?=.{2,12}?的)|我家(?=.{2,12}?的)"
-    r"|我家就在|家就在|家里在|家里是|家里住"
+    r"|我家就在|家就在|家里在|家里是|家里住|常住|长住|暂住|租住|家里头在"
+    # 俺们住X / 他就住在X: a person's 住
+    r"|(?:我|俺|咱|他|她)们?(?:就|也|一直|都)?住(?:在)?(?!了|院|宿|不|满|户|房)"
     # 住X，问题是Y / 住阳坊的，去峪口…: 住 opening a clause is where the caller lives.
     r"|(?:^|(?<=[，。；,;]))(?:住(?!了|院|宿|不|满|户|房)|家在)"
+)
+# The home said the everyday ways: 俺家X / 咱家在X / 来电人家在X / 他家X那块儿的 (a person's 家
+# right before the name), 我是X那片儿的 / 咱是X的 / 他是X的老住户 (a person 是 the name 的).
+_PERSON = "我俺咱他她人们爷妈姨婶叔伯奶姐哥嫂"
+_HOME_NEAR = re.compile(
+    rf"(?:(?<=[{_PERSON}])|^|(?<=[，。；,;]))家(?:里)?(?:就|也)?(?:住在|住|在|是)?"
+)
+_IS_PERSONS = re.compile(r"是[我俺咱他她]们?的?$")
+_PERSON_IS = re.compile(r"(?:我|俺|咱|他|她|人家)们?(?:就|也|都|本来)?是")
+_FROM_PLACE_TAIL = re.compile(
+    r"(?:那片儿?|这片儿?|那块儿?|这块儿?|那边|这边|那儿|那旮旯|本地|当地)?的"
+    r"(?!事|问题|情况|时候|那|这|路|街|楼|地|门)"
 )
 # Negation and self-correction. Forward: the name that follows is not the place
 # (不是X / 别记成X / 不在X), up to the clause's end or the next 是/在. Backward: the name
 # just before is withdrawn (X，不对 / X说错了 / X是口误).
 _NEGATE_FORWARD = re.compile(
-    r"(?<![？?])不是|别记成|别写成|别写|别记|不要写|不要记|记成|说成|写成|弄成|搞成|而不是|并不是|不在"
-    r"|并非"
+    r"(?<![？?])不是|别记成|别写成|别写|别记|不要写|不要记|记成|说成|写成|弄成|搞成|听成|看成|而不是|并不是|不在"
+    r"|并非|以为|谁说(?:的)?(?:是)?"
+)
+_FINE_AFTER = re.compile(
+    r"(?:这片儿?|那片儿?|这边儿?|那边儿?|这儿|那儿|这块儿?|那块儿?)?(?:都|倒|还)?"
+    r"(?:没事|没问题|挺好的?|好好的)(?!儿干)"
 )
 # What may stand before 不对/说错了 at the start of the next clause: 「X，又说不对是Y」.
 _WITHDRAW_LEAD = frozenset(("", "是", "又", "又说", "后来说", "后来又说"))
@@ -69,24 +91,60 @@ _NEGATE_SCOPE_END = re.compile(r"是|在|写")
 # X is wrong.
 _NEGATE_BACKWARD = re.compile(
     r"不对|说错了|写错了|记错了|搞错了|错了|记岔了|说岔了|弄岔了|搞岔了|哦不|噢不|不不|口误|瞎说的|是错的|划掉"
-    r"|(?<=[？?])不是|不是(?=[，,。！!]|$)"
+    r"|(?<=[？?])不是|不是(?=[，,。！!]|$)|别的事|另一回事|另外一回事|没关系"
+    r"|(?:上回|上次|以前|之前|那回)的事|嘴瓢|说秃噜|秃噜嘴"
+    # X啊不P / X，不，P: an interjection and 不, or 不 said as a clause of its own
+    r"|[哦噢啊呃额唉哎]不(?![是对行好要用知清能会让准少多了])|(?<=[，,。\s])不(?=[，,。！!])"
 )
 # A trip: 从X(出发/过来/到…) names where the caller came from; the name after 到/去/往
 # in the same call is where the matter is.
 # 打X过来 is Beijing speech for 从X过来.
-_ORIGIN = re.compile(r"从|由(?!于)|打(?=[^，。；,;！？!?]{2,12}?(?:过来|来的|出发|开车|坐车|骑车))")
+_ORIGIN = re.compile(
+    r"从|由(?!于)|打(?=[^，。；,;！？!?]{2,12}?(?:过来|来的|出发|开车|坐车|骑车|(?:那边|这边|那儿)来))"
+)
 _ORIGIN_END = re.compile(r"出发|过来|出来|开往|前往|开车|骑车|坐|走|到|去|往|回|一路")
 # X居民 / X的住户: the name just before is where the caller lives.
-_RESIDENT_AFTER = re.compile(r"的?(?:居民|住户|业主)")
+_RESIDENT_AFTER = re.compile(
+    r"的?老?(?:居民(?!楼|区|院)|住户|业主|街坊)"
+    r"|(?:那|这)?(?:就)?是(?:我|俺|咱|他|她)们?的?(?:娘|婆|老|丈母娘|姥姥|奶奶|爸妈|父母)?家"
+    r"|租(?:房|的房|房子)"
+)
 _DESTINATION = re.compile(r"(?:到了|到|去|往|回|前往|开往|抵达|走到|来(?!电|的))(?:的|了)?")
 _NEAR_AFTER = re.compile(
     r".{0,4}(?:附近|门口|旁边|对面|路口|周边|一带|西侧|东侧|南侧|北侧)|那边|这边|那块|这块|那儿|这儿|那一片"
 )
+# Where the problem was seen: the name said right before a witness verb (从P出发那会儿就看见…,
+# 去P办事，发现…) or right after it (看见P那边…) is where the problem is, whatever its role in
+# the trip; so is the name before a "when" mark whose clause goes on to tell the problem
+# (今早从P走的时候护栏被撞断了).
+_WITNESS = re.compile(r"看见|看到|瞅见|瞧见|瞅着|发现|注意到|碰见|碰到|撞见|遇到|遇见")
+_WITNESS_GAP = 10
+_TELLS_NOTHING = re.compile(r"[的了](?:[，。；！？,;!?]|$)")
+_WHEN_MARK = re.compile(r"的时候|那会儿|那阵儿|那时候|那工夫")
+_WHEN_GAP = 6
+# After the problem was told, a place the caller went on to (后来去的X / 现在到X了 /
+# 这会儿车都开到X了) is not where it is.
+_AFTERWARDS = re.compile(r"后来|然后|之后|现在|这会儿|回头|接着|完了|最后")
+_AFTERWARDS_REACH = 8
+_TOLD = 6
+# Riding and leaving: a name followed by boarding or setting off is where the trip began
+# (X上的车 / X坐的公交 / X那边出的门 / X出发的); one followed by getting off is where it went
+# (P下的 / P出的站 / 到P下车).
+_SET_OFF_AFTER = re.compile(
+    r"(?:那边|这边|那儿|这儿)?(?:上的车|上车|上的(?:公交|地铁|出租|火车|大巴)|进的站|进站"
+    r"|坐的(?:公交|地铁|车|出租|大巴)|出发|出的门|出门|动身|发车|发的车"
+    r"|(?:坐|乘|搭|骑|开)(?:地铁|公交|车|出租|大巴|火车|电动车|自行车|摩托)?(?:过来|来|出来)的?)"
+)
+_GET_OFF_AFTER = re.compile(r"(?:那边|这边|那儿|这儿)?(?:下的车|下车|下的|出的站|出站)")
 # A two-character name found by sound alone needs a place word around it.
 _SHORT_SOUND_CONTEXT = re.compile(
     r"(?:那边|这边|那块|这块|那儿|这儿|那片|这片|一带|附近|周边|门口|旁边|对面|社区|小区|村|街道|地区"
     r"|镇|乡|路边|那个地方|这个地方|那个位置|这个位置|那里|这里|那一带|里头|里边|里面"
-    r"|地界儿?|那头|这头|那个地儿|那地儿|这地儿|那片儿|这片儿)"
+    r"|地界儿?|那头|这头|那个地儿|那地儿|这地儿|那片儿|这片儿|那站|这站|那一站|站台"
+    # Beijing speech: 那疙瘩 / 那旮旯 (that spot), 后身儿 (behind), 街面上, 这一片儿, 对过儿
+    r"|[那这]?疙瘩|[那这]?旮旯|后身儿?|街面上|[这那]?一片儿?|[这那]一块儿?|对过儿?"
+    # 和义是俺单位 / 刘斌堡是我家: a name said to be someone's home or work is a place
+    r"|是(?:我|俺|咱|他|她)们?的?(?:家|单位|公司|学校|小区))"
 )
 # Hesitation fillers and trailing-off marks: dropped before scanning, so 酒仙……桥 reads 酒仙桥.
 _FILLERS = re.compile(
@@ -94,6 +152,7 @@ _FILLERS = re.compile(
 )
 _HOW_TRUST = {"exact": 1.0, "homophone": 0.92, "near_sound": 0.85}
 _NEGATED_WEIGHT = 0.03
+_LATER_TRIP_WEIGHT = 0.3
 _ORIGIN_WEIGHT = 0.15
 _DESTINATION_WEIGHT = 2.5
 _WEAK_EVIDENCE = 0.25
@@ -115,6 +174,8 @@ _KIND_TRUST = {
     "street_short": 0.9,
     "community": 0.8,
     "community_part": 0.8,
+    "estate_form": 0.8,
+    "estate_group": 0.8,
     "village": 0.75,
 }
 _COMPLAINT_WEIGHT = 3.0
@@ -168,6 +229,8 @@ ROLE_NAMES = {
     "home": "住址，非事发地",
     "problem": "事发地",
     "destination": "到达地",
+    "later": "事后去的地方，非事发地",
+    "corrected": "已更正为后说的地点",
 }
 
 
@@ -223,7 +286,10 @@ class Gazetteer:
             elif "street" in levels:
                 keep = [t for t in targets if t.level == "street"]
             else:  # a community's own name beats a name shortened from 第N社区
-                exact = [t for t in targets if t.kind != "community_part"]
+                exact = [
+                    t for t in targets
+                    if t.kind not in ("community_part", "estate_form", "estate_group")
+                ]
                 keep = exact or targets
             uniq: dict[tuple[str | None, str | None, str], Target] = {}
             for t in keep:
@@ -275,14 +341,23 @@ class Gazetteer:
         if index is None:
             with self._lock:
                 if self._sounds is None:
-                    self._sounds = PhoneticIndex(self._table.keys())
+                    # an estate's group name is matched as written only: heard by sound it
+                    # would make its parts' misheard names ambiguous (笼兴园: 龙兴园/隆兴园)
+                    self._sounds = PhoneticIndex(
+                        s for s, ts in self._table.items()
+                        if not all(t.kind == "estate_group" for t in ts)
+                    )
                 index = self._sounds
         return index
 
     def scan(self, text: str) -> list[_Hit]:
         text, pauses = _drop_fillers(text)
         exact = [(m.group(), m.start(), m.end()) for m in self._scanner().finditer(text)]
-        sounds = self._sound_hits(text, exact, pauses)
+        embedded = {
+            (s, e) for w, s, e in exact if _embedded_estate(self._table, text, w, s, exact)
+        }
+        sounds, weak, expected = self._sound_hits(text, exact, pauses)
+        exact = [(w, s, e) for w, s, e in exact if (s, e) not in embedded]
         found = sorted(
             [((surface,), surface, start, end, "exact") for surface, start, end in exact]
             + sounds,
@@ -301,8 +376,10 @@ class Gazetteer:
                     how = "alias"
                 weight, role = cues.weight(start, end)
                 placey = any(t.needs_district for t in targets) and (
-                    role == "destination"
+                    (start, end) in expected
+                    or role == "destination"
                     or (role == "problem" and cues.cue_just_before(start))
+                    or (role == "problem" and cues.reached(start))
                     or _said_as_place(text, start, end, pauses)
                 )
                 surface = "/".join(names)
@@ -312,11 +389,18 @@ class Gazetteer:
                     supported = len(text) <= _LONG_TEXT
                 else:
                     supported = how in ("exact", "alias") or (
-                        len(text) <= _LONG_TEXT and _sound_supported(text, names, start, end)
+                        len(text) <= _LONG_TEXT
+                        and (start, end) not in weak
+                        and _sound_supported(text, names, start, end)
                     )
+                if all(t.kind in _ESTATE_KINDS for t in targets):
+                    # 新城小区 said in a long message is as often another city's estate
+                    supported = supported and len(text) <= _LONG_TEXT
                 hits.append(
                     _Hit(surface, start, weight, targets, word, how, role, placey, supported)
                 )
+        _seen_beats_a_cue(text, hits, cues)
+        _later_is_the_correction(text, hits, cues)
         if len(text) > _LONG_TEXT:
             # A long text whose first sentence names a place that is not the caller's home, a
             # withdrawn name or an origin (the agent's summary, a message's title) keeps to it:
@@ -328,19 +412,40 @@ class Gazetteer:
                         h.weight *= _LATER_WEIGHT
         return hits
 
+    def _streets(self, *names: str) -> set[str]:
+        return {t.street_code or "" for n in names for t in self._table.get(n, ())}
+
     def _sound_hits(
         self, text: str, exact: list[tuple[str, int, int]], pauses: frozenset[int]
-    ) -> list[tuple[tuple[str, ...], str, int, int, str]]:
-        """Names heard by sound, where no exact name of at least their length overlaps.
+    ) -> tuple[
+        list[tuple[tuple[str, ...], str, int, int, str]],
+        frozenset[tuple[int, int]],
+        frozenset[tuple[int, int]],
+    ]:
+        """Names heard by sound, where no exact name of at least their length overlaps; the
+        spans of those that count only weakly (never supported on their own), and of those
+        taken only because a snippet says its place there (said as a place).
 
         Names that sound alike over the same span are kept together (one hit, all their
         places), so that two readings of one sound make the place ambiguous, not a guess."""
         # Agents name the place early; a long message's sound-alikes count little anyway.
-        found = self._phonetic().scan(text[:_SOUND_SCAN_CHARS], is_common_word)
-        if not found:
-            return []
-        found.sort(key=lambda h: (-(h.end - h.start), h.differing, h.distance,
-                                  h.how != "homophone", h.start))
+        short_text = len(text) <= _LONG_TEXT
+        found = self._phonetic().scan(
+            text[:_SOUND_SCAN_CHARS],
+            is_common_word,
+            placed=lambda s, e: _SHORT_SOUND_CONTEXT.match(text, e) is not None,
+            alone=lambda s, e: short_text and _own_clause(text, s, e, pauses),
+        )
+        if not found and (exact or len(text) > _SHORT_CALL):
+            return [], frozenset(), frozenset()
+        table = self._table
+
+        def ranked(hits: list[PhoneticHit]) -> list[PhoneticHit]:
+            kept = [h for h in hits if not _embedded_estate(table, text, h.name, h.start, exact)]
+            return sorted(kept, key=lambda h: (-(h.end - h.start), h.differing, h.distance,
+                                               h.how != "homophone", h.start))
+
+        found = ranked(found)
         taken = [(s, e) for _, s, e in exact]
         # 大兴区馨丰: a name said right after its district is said as a place.
         after_district = {
@@ -348,44 +453,82 @@ class Gazetteer:
         }
         out: list[tuple[tuple[str, ...], str, int, int, str]] = []
         dist: list[int] = []
-        for h in found:
+        quiet: list[PhoneticHit] = []
+        weak: set[tuple[int, int]] = set()
+
+        def take(h: PhoneticHit) -> None:
             length = h.end - h.start
-            if (length == 2 and not _said_as_place(text, h.start, h.end, pauses)
-                    and not (h.name[-1] in "镇乡" and text[h.end - 1] == h.name[-1])
-                    and h.start not in after_district):
-                continue  # a short sound-alike needs a place word, a cue or its own suffix
             if any(s < h.end and h.start < e and e - s >= length for s, e in taken):
-                continue
+                return
             same = [i for i, o in enumerate(out) if (o[2], o[3]) == (h.start, h.end)]
             if same:
                 names, word, start, end, how = out[same[0]]
                 if h.name not in names and h.distance == dist[same[0]]:
                     out[same[0]] = ((*names, h.name), word, start, end, how)
-                continue
+                elif h.name not in names and h.distance == dist[same[0]] + 1 and (
+                    self._streets(h.name) - self._streets(*names)
+                ):
+                    # 成家庄村 is 程家庄村 by sound and 陈家庄村 by one confusion (en/eng):
+                    # the nearer is shown, a person confirms
+                    weak.add((start, end))
+                return
             if any(s < h.end and h.start < e for _, _, s, e, _ in out):
-                continue
+                return
             out.append(((h.name,), text[h.start : h.end], h.start, h.end, h.how))
             dist.append(h.distance)
+            if h.function_char or h.word_inside:
+                weak.add((h.start, h.end))  # 私家营 sounds like 司家营 too: a person confirms
+
+        for h in found:
+            if (h.end - h.start == 2 and not _said_as_place(text, h.start, h.end, pauses)
+                    and not (h.name[-1] in "镇乡" and text[h.end - 1] == h.name[-1])
+                    and h.start not in after_district):
+                quiet.append(h)  # a short sound-alike needs a place word, a cue or its suffix
+                continue
+            take(h)
+        expected: set[tuple[int, int]] = set()
+        if not exact and not out and len(text) <= _SHORT_CALL:
+            # 北物墙皮掉下来 / 说拱撑健身器材坏了: in a short call snippet that names nothing
+            # else, a two-character sound-alike where a place is said (opening a clause, after
+            # 说/称) is the only candidate: it counts, but never on its own (a person confirms).
+            for h in quiet:
+                # (坪村: one character heard and a 村 typed is too little even here)
+                if _place_expected(text, h.start, h.end, pauses) and text[h.end - 1] != "村":
+                    take(h)
+            if not out:
+                # 安顶门的公交站 / （私家营）: a longer sound-alike whose misheard character
+                # makes an everyday word (顶门, 私家) is the only candidate too
+                rescan = self._phonetic().scan(text, is_common_word, placed=lambda s, e: True)
+                for h in ranked(rescan):
+                    if h.word_inside and _place_expected(text, h.start, h.end, pauses):
+                        take(h)
+            expected = {(o[2], o[3]) for o in out}
+            weak |= expected
         if out:  # an exact name inside a longer name heard by sound is part of it
             exact[:] = [
                 (w, s, e) for w, s, e in exact
                 if not any(a <= s and e <= b for _, _, a, b, _ in out)
             ]
-        return out
+        return out, frozenset(weak), frozenset(expected)
 
     def resolve(self, text: str) -> PlaceMatch:
         return _decide(self.scan(text or ""))
 
 
-_BEFORE_PLACE = frozenset("在从到去往回住是写记")
-# Going somewhere: 去X办事 / 到X看病 names a place even with no place word after it.
-_GOING = frozenset("去到往")
+_BEFORE_PLACE = frozenset("在从到去往回住是写记以为")
+# Going somewhere: 去X办事 / 到X看病 / 跑X办事 names a place even with no place word after it.
+_GOING = frozenset("去到往跑")
 _NOT_A_PLACE_AFTER = frozenset("上下里边底旁头")
 # 在X上班 / 在X看见: what one does at a place says the name is the place.
 _AFTER_PLACE = re.compile(
-    r"那|这|的时候|不是|而不是|上班|工作|办事|看病|看见|看到|发现|遇到|碰到|[，。；！？,;!?]|$"
+    r"那|这|的时候|不是|而不是|(?:就|也|又|还)?(?:上班|工作|办事|看病|看见|看到|发现|遇到|碰到)"
+    r"|[，。；！？,;!?]|$"
+    r"|出发|过来|出来|回来|上的车|上车|下车|下的车|为准"
 )
 _CUE_BEFORE = re.compile(r"(?:反映|投诉|举报|位于|地点|的是|问题在|位置|称|事发)[:：]?$")
+_AFTER_WITHDRAWAL = re.compile(
+    r"(?:不对|错了|口误|划掉|划了|说串了|不是|删了吧?)[哈啊呀吧]?[，,]?(?:应该)?是?$"
+)
 _PAUSES = re.compile(r"[…⋯]+|\.{3,}|。{2,}")
 _SPACE_AS_COMMA = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 
@@ -441,6 +584,14 @@ def _said_as_place(
         return True
     if _CUE_BEFORE.search(text, max(0, start - 3), start):
         return True
+    if _AFTER_WITHDRAWAL.search(text, max(0, start - 6), start):
+        return True  # X那个地址不对哈，花园路…: the name right after a withdrawal is the place
+    lead = 2 if text[max(0, start - 2) : start] == "就是" else 1
+    if text[start - lead : start] in ("是", "就是") and (
+        start == lead or start - lead in pauses
+        or _CLAUSE_BREAK.match(text, start - lead - 1) is not None
+    ):  # …没事，是新街口燃气… : a clause that opens with 是 names the place
+        return True
     if text[max(0, start - 2) : start] == "那个":  # 那个X，… : a filler before the name
         start -= 2
     elif start > 0 and text[start - 1] in _INTERJECTIONS:  # …哦城子，… / 唉…旺泉吧
@@ -449,10 +600,135 @@ def _said_as_place(
         end += 1
     clause_start = (
         start == 0 or start in pauses or _CLAUSE_BREAK.match(text, start - 1) is not None
+        # 来电地址：慕林。/ 诉求人：形镇，: in a call snippet a name right after a label's
+        # colon opens its own clause
+        or (len(text) <= _LONG_TEXT and text[start - 1] in _COLONS)
     )
-    clause_end = end in pauses or _CLAUSE_BREAK.match(text, end) is not None or end == len(text)
+    if len(text) <= _LONG_TEXT and text[end : end + 1] == "的" and _ends_clause(text, end + 1):
+        end += 1  # 刚接一个，拱成的，…: "from X", a clause of its own
+    clause_end = end in pauses or _ends_clause(text, end)
     # 啊…小关夜里有人放烟花: a name opening the clause, then when it happens
     return clause_start and (clause_end or _WHEN_AFTER.match(text, end) is not None)
+
+
+_COLONS = frozenset("：:")
+# Names made from the NBS list for estates (麻峪小区, 芳群园): as often another city's estate
+# in a long message, and never a guess inside a longer name.
+_ESTATE_KINDS = frozenset(("estate_form", "estate_group"))
+# What may stand right before an estate said as 「X小区」: 丽发新城小区 is another estate, not
+# 新城小区; 就麻峪小区, 在麻峪小区, 广宁麻峪小区 are 麻峪's.
+_BEFORE_ESTATE = frozenset("在到去住是的就挨着近离从往回临靠于个那这说称和与及跟对咱俺我映报诉啥")
+
+
+def _embedded_estate(
+    table: Mapping[str, list[Target]], text: str, name: str, start: int,
+    exact: list[tuple[str, int, int]],
+) -> bool:
+    """A 「X小区」 estate form read inside a longer name (丽发新城小区, 居庸关院里小区): the
+    character before it is a Chinese one that neither ends another name nor leads a place."""
+    targets = table.get(name, ())
+    if not targets or any(t.kind not in _ESTATE_KINDS for t in targets) or start == 0:
+        return False
+    before = text[start - 1]
+    if not "\u4e00" <= before <= "\u9fff" or before in _BEFORE_ESTATE:
+        return False
+    return not any(e == start for _, _, e in exact)
+
+
+# A call snippet: short enough that a two-character sound-alike naming nothing else is worth a
+# person's look (the sixth blind set's snippets run 15-60 characters).
+_SHORT_CALL = 80
+# After these a place is said: 说北物墙皮掉了, 称桥职…, 说是天碳的事儿
+_SAYS = frozenset("说称是")
+_LABELS = ("地址", "位置", "地点", "事发")  # 地址死渡，… / 事发大安上，…
+
+
+def _ends_clause(text: str, pos: int) -> bool:
+    return pos == len(text) or _CLAUSE_BREAK.match(text, pos) is not None
+
+
+def _own_clause(text: str, start: int, end: int, pauses: frozenset[int]) -> bool:
+    """``text[start:end]`` is a clause of its own: a break (a pause, a label's colon) on
+    both sides."""
+    opens = (start == 0 or start in pauses or _CLAUSE_BREAK.match(text, start - 1) is not None
+             or text[start - 1] in _COLONS)
+    return opens and (end in pauses or _ends_clause(text, end))
+
+
+def _place_expected(text: str, start: int, end: int, pauses: frozenset[int]) -> bool:
+    """Where a call snippet says its place: opening it or a clause (after a break, a pause or
+    a label's colon), right after 说/称/是, or closing it (…扶手掉了阳翅)."""
+    if start == 0 or start in pauses or end == len(text) or text.endswith(_LABELS, 0, start):
+        return True
+    before = text[start - 1]
+    return before in _COLONS or before in _SAYS or _CLAUSE_BREAK.match(text, start - 1) is not None
+
+
+# A correction said anywhere in a call (改一下 / 口误 / 以后面的为准 / 其实 …): where two places are
+# still both in play, the one said later is the corrected one (地址写X了是吧，改一下，是Y).
+_CORRECTION_SIGNAL = re.compile(
+    r"(?<!整)改(?!造|建|善|革|装|扩|道|线|变)|(?<!不)错(?!过|开|峰)|口误|有误|误(?:写|记|报|听|登)"
+    r"|划掉|划了|删|说串|记串|串了|岔|准确|为准|以为|确认|核实|其实|实际|更新为|重新说|重说|纠正"
+    r"|更正|正确|不对(?!劲)|不算|作废|别的事|搞混|弄混|记混|说反|又说|再问|后说的"
+    r"|后面(?:那个|的|说的)|后一个|(?<![？?])不是(?=[，,。！!\s]|$)"
+    r"|[哦噢喔]，?是|又[^，。；,;]{0,6}说|(?:这回|这次)(?:是|在)|(?<![不针面绝])对(?:[，,…]+|是)"
+    r"|上回的事|上次的事|嘴瓢|秃噜|核对|核查|经查|查实|谁说"
+)
+# …unless the caller says the first was right.
+_EARLIER_IS_RIGHT = re.compile(r"(?:前面|先说|第一个|头一个|之前)(?:那个|的|说的)?(?:对|为准|没错)")
+_CORRECTED_WEIGHT = 0.1
+
+
+def _later_is_the_correction(text: str, hits: list[_Hit], cues: _Cues) -> None:
+    """In a short text with a correction signal after the first place said, every earlier
+    place still in play (not a home, origin or withdrawn name) that the last one does not
+    repeat is the corrected one: its weight drops, its role is ``corrected``."""
+    if len(text) > _LONG_TEXT or _EARLIER_IS_RIGHT.search(text):
+        return
+    signals = [m.start() for m in _CORRECTION_SIGNAL.finditer(text)]
+    if not signals:
+        return
+    groups: list[list[_Hit]] = []
+    for h in hits:
+        if groups and cues.joined_at(groups[-1][-1], h):
+            groups[-1].append(h)
+        else:
+            groups.append([h])
+    active = [
+        g for g in groups
+        if any(h.role not in _NOT_THE_PLACE and any(t.level != "district" for t in h.targets)
+               for h in g)
+    ]
+    if len(active) < 2 or signals[-1] < active[0][-1].end:
+        return
+    last = {t.street_code for h in active[-1] for t in h.targets if t.street_code}
+    last_marked = any(h.role == "problem" for h in active[-1])
+    for g in active[:-1]:
+        if last & {t.street_code for h in g for t in h.targets if t.street_code}:
+            continue  # the same place said again
+        if any(h.role == "problem" for h in g) and not last_marked:
+            continue  # 她说的是P，…X: the earlier one is marked as the place, the later is not
+        for h in g:
+            if h.role not in _NOT_THE_PLACE:
+                h.weight *= _CORRECTED_WEIGHT
+                h.role = "corrected"
+
+
+def _seen_beats_a_cue(text: str, hits: list[_Hit], cues: _Cues) -> None:
+    """Where the call says the problem was seen at one place (人在X，但是刚才路过P看到…), a
+    cue word before another name (人在, 但是) no longer makes that name the problem's place."""
+    if len(text) > _LONG_TEXT:
+        return
+    seen = [h for h in hits if h.start in cues.seen_at and h.role == "problem"]
+    if not seen:
+        return
+    codes = {t.street_code for h in seen for t in h.targets if t.street_code}
+    for h in hits:
+        if h.role == "problem" and h.start not in cues.seen_at and not codes & {
+            t.street_code for t in h.targets if t.street_code
+        }:
+            h.weight /= _COMPLAINT_WEIGHT
+            h.role = ""
 
 
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
@@ -460,7 +736,7 @@ _LATER_WEIGHT = 0.5
 # How far a complaint cue reaches (反映X…): in a long unpunctuated text (a whole message is one
 # clause) a name forty characters on is not what 投诉 was about.
 _CUE_REACH = 24
-_NOT_THE_PLACE = frozenset(("home", "negated", "origin"))
+_NOT_THE_PLACE = frozenset(("home", "negated", "origin", "later", "corrected"))
 
 
 def _first_sentence_end(text: str) -> int:
@@ -530,12 +806,79 @@ class _Cues:
         self.breaks = [m.end() for m in _CLAUSE_BREAK.finditer(text)]
         self.complaint = [m.end() for m in _COMPLAINT_CUES.finditer(text)]
         self.home = [m.end() for m in _HOME_CUES.finditer(text)]
+        starts = {sp.start for sp in self.spans}
+        near = [  # 俺家X: the name right after (not 体育馆路是俺家, said of the name before)
+            m.end() for m in _HOME_NEAR.finditer(text)
+            if not _IS_PERSONS.search(text, max(0, m.start() - 3), m.start())
+        ]
+        near = [e for e in near if e in starts or e + 1 in starts or e + 2 in starts]
+        said_from = [  # 我是X那片儿的: the name right after, and 的 after its group
+            m.end() for m in _PERSON_IS.finditer(text)
+            if m.end() in starts and _FROM_PLACE_TAIL.match(text, self._group_end_at(m.end()))
+        ]
+        self.home = sorted({*self.home, *near, *said_from})
         negations = [m.span() for m in _NEGATE_FORWARD.finditer(text)]
         self.negate_forward = [e for _, e in negations]
         # 别写成寿寺: the cue read 别写成 and ate the name's first character; 别写 is the cue.
         self.negate_overlap = [(s, e) for s, e in negations if e - s > 2]
         self.negate_back = [m.start() for m in _NEGATE_BACKWARD.finditer(text)]
         self.origin = [m.end() for m in _ORIGIN.finditer(text)]
+        # Names followed by boarding or setting off (X上的车, X那边出的门): trip origins.
+        set_off_at = {m.start() for m in _SET_OFF_AFTER.finditer(text)}
+        if len(text) <= _LONG_TEXT:
+            # 桥梓去南线阁的那条道上: a name with 去/到/往 and the next name right after it
+            starts = {sp.start for sp in self.spans}
+            set_off_at |= {
+                sp.end for sp in self.spans
+                if text[sp.end : sp.end + 1] in ("去", "到", "往") and sp.end + 1 in starts
+            }
+        self.set_off = [
+            sp.start for sp in self.spans
+            if set_off_at and self._group_end(sp.end) in set_off_at
+        ]
+        self.seen_at, self.seen_from = self._seen_at()
+
+    def _seen_at(self) -> tuple[frozenset[int], int]:
+        """The starts of the names where the problem was seen (the group said right before a
+        witness verb in its clause, or the name right after it; the group before a "when" mark
+        whose clause goes on to tell the problem), and where the first such telling is."""
+        text, spans = self.text, self.spans
+        seen: set[int] = set()
+        first = len(text) + 1
+        marks = [(m, _WITNESS_GAP, True) for m in _WITNESS.finditer(text)]
+        marks += [(m, _WHEN_GAP, False) for m in _WHEN_MARK.finditer(text)]
+        for m, gap, witness in marks:
+            if witness:
+                after = next((sp for sp in spans if m.end() <= sp.start <= m.end() + 3), None)
+                if after is not None:
+                    seen.add(after.start)
+                    first = min(first, m.end())
+                    continue
+                rest = text[m.end() : m.end() + 2]
+                if not rest or _CLAUSE_BREAK.match(rest) or _TELLS_NOTHING.match(rest):
+                    continue  # 我从X过来发现的: nothing told after the verb, X is no anchor
+            else:
+                rest = text[m.end() : m.end() + 1]
+                if (not rest or _CLAUSE_BREAK.match(rest) or rest in "在到去往"
+                        or any(m.end() <= sp.start <= m.end() + 4 for sp in spans)):
+                    continue  # 从X过来的时候，… / …的时候在P看见: the telling is elsewhere
+            before = [sp for sp in spans if sp.end <= m.start()]
+            if not before:
+                continue
+            last = before[-1]
+            tail = self._group_end(last.end)
+            if tail > m.start() or m.start() - tail > gap:
+                continue
+            if _CLAUSE_BREAK.search(text, tail, m.start()):
+                continue
+            group = [last]
+            for sp in reversed(before[:-1]):
+                if not self._joined(sp, group[-1]):
+                    break
+                group.append(sp)
+            seen.update(sp.start for sp in group)
+            first = min(first, m.end())
+        return frozenset(seen), first
 
     @staticmethod
     def _last_before(positions: list[int], start: int) -> int:
@@ -595,12 +938,17 @@ class _Cues:
             for s, e in self.negate_overlap
         ):
             return True
+        tail = self._group_end(end)
+        if _FINE_AFTER.match(self.text, tail):
+            return True  # 我们X这片儿没事，倒是P那边…: nothing is wrong at X
         # A withdrawal: "X，不对" / "X说错了" / "X是口误" (same clause, or the next one
         # starting with the withdrawal).
         clause_end = self._clause_end(end)
         for back in self.negate_back:
             if back < end:
                 continue
+            if any(tail <= sp.start < back for sp in self.spans):
+                break  # 纠正P原先说的X不对: the withdrawal is of the name said last before it
             if back <= clause_end:
                 return True
             next_start = clause_end + 1
@@ -609,26 +957,78 @@ class _Cues:
             break
         return False
 
+    def joined_at(self, a: _Hit, b: _Hit) -> bool:
+        """Whether the name of hit ``b`` continues that of ``a`` (one group, 大兴区旧宫)."""
+        sa = next((sp for sp in self.spans if (sp.start, sp.end) == (a.start, a.end)), None)
+        sb = next((sp for sp in self.spans if (sp.start, sp.end) == (b.start, b.end)), None)
+        return sa is not None and sb is not None and self._joined(sa, sb)
+
+    def reached(self, start: int) -> bool:
+        """到了珍珠泉才发现…: a trip's end where the problem was seen is said as a place."""
+        has_origin = bool(self.origin and self.origin[0] < start) or bool(
+            self.set_off and self.set_off[0] < start
+        )
+        before = self.text[max(0, start - 4) : start]
+        got_off = _GET_OFF_AFTER.match(self.text, self._group_end_at(start)) is not None
+        return start in self.seen_at and has_origin and (
+            _DESTINATION.search(before) is not None or got_off
+        )
+
+    def _group_end_at(self, start: int) -> int:
+        first = next((sp for sp in self.spans if sp.start == start), None)
+        return self._group_end(first.end) if first is not None else start
+
+    def _afterwards(self, start: int) -> bool:
+        """后来去的X / 我现在到X了: a word for "afterwards" just before the name, in its clause,
+        after the problem was told: seen at an earlier name, or words of their own (at least
+        ``_TOLD`` characters) between the name before and the afterwards word."""
+        lo = max(0, start - _AFTERWARDS_REACH)
+        found = [m for m in _AFTERWARDS.finditer(self.text, lo, start)]
+        if not found or _CLAUSE_BREAK.search(self.text, found[-1].end(), start):
+            return False
+        if self.seen_from < start:
+            return True
+        word = found[-1].start()
+        prev = [sp.end for sp in self.spans if sp.end <= word]
+        told = self.text[self._group_end(prev[-1]) if prev else 0 : word]
+        return bool(prev) and len(_CLAUSE_BREAK.sub("", told)) >= _TOLD
+
     def weight(self, start: int, end: int) -> tuple[float, str]:
         clause_start = self._last_before(self.breaks, start)
         if clause_start < 0:
             clause_start = 0
         if self._negated(start, end, clause_start):
             return _NEGATED_WEIGHT, "negated"
+        tail = self._group_end(end)
+        home = self._last_before(self.home, start)
+        at_home = home >= clause_start and self._in_first_group(home, start)
+        if start in self.seen_at and not at_home:
+            weight = _COMPLAINT_WEIGHT
+            if _NEAR_AFTER.match(self.text, end):
+                weight *= _NEAR_WEIGHT
+            return weight, "problem"
+        if self._afterwards(start):
+            return _LATER_TRIP_WEIGHT, "later"
         origin = self._last_before(self.origin, start)
         if origin >= 0 and origin >= clause_start:
             gap = self.text[origin:start]
             if len(gap) <= 6 and not _ORIGIN_END.search(gap):
                 return _ORIGIN_WEIGHT, "origin"
-        if self.origin and self.origin[0] < start:
+        if start in self.set_off:
+            return _ORIGIN_WEIGHT, "origin"
+        if (self.origin and self.origin[0] < start) or (self.set_off and self.set_off[0] < start):
             before = self.text[max(0, start - 4) : start]
-            if _DESTINATION.search(before):
+            if _DESTINATION.search(before) or _GET_OFF_AFTER.match(self.text, tail):
                 return _DESTINATION_WEIGHT, "destination"
         complaint = self._last_before(self.complaint, start)
-        home = self._last_before(self.home, start)
         weight, role = 1.0, ""
-        tail = self._group_end(end)
-        if complaint > home and complaint >= clause_start and start - complaint <= _CUE_REACH:
+        said_home_after = self.text[tail : tail + 1] == "住" or _RESIDENT_AFTER.match(
+            self.text, tail
+        )
+        if said_home_after and start - complaint > 1:
+            # 反映我在X租房 / 反映X那是我娘家: what follows the name says it is the home
+            weight, role = _HOME_WEIGHT, "home"
+        elif complaint > home and complaint >= clause_start and start - complaint <= _CUE_REACH:
             weight, role = _COMPLAINT_WEIGHT, "problem"
         elif (
             (home > complaint and home >= clause_start and self._in_first_group(home, start))
@@ -677,8 +1077,15 @@ def _decide(hits: list[_Hit]) -> PlaceMatch:
                 seen = community_for.get(code)
                 if seen is None or h.weight > seen[0]:
                     community_for[code] = (h.weight, t)
+    # A district said as part of the home, a withdrawn name or a trip's end supports no street.
+    support: dict[str, float] = defaultdict(float)
+    for h in hits:
+        if h.role not in _NOT_THE_PLACE:
+            for t in h.targets:
+                if t.level == "district":
+                    support[t.district_code] += h.weight
     for code, t in street_target.items():
-        street_score[code] += _DISTRICT_SUPPORT * named_districts.get(t.district_code, 0.0)
+        street_score[code] += _DISTRICT_SUPPORT * support.get(t.district_code, 0.0)
 
     district_hits = [h for h in hits if any(t.level == "district" for t in h.targets)]
     matched = [h.word or h.surface for h in hits]
@@ -706,7 +1113,7 @@ def _decide(hits: list[_Hit]) -> PlaceMatch:
             if street_score[best] < _WEAK_EVIDENCE:  # only a withdrawn name or an origin
                 conf *= 0.5
             if all(h.role == "home" for h in own) and any(
-                h.role not in ("home", "negated", "origin")
+                h.role not in _NOT_THE_PLACE
                 and not street_evidence[best] & {j for j, x in enumerate(hits) if x is h}
                 for h in hits
             ):  # only where the caller lives, and another name said: which is the problem's?

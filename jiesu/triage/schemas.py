@@ -37,7 +37,10 @@ class PlaceEvidenceOut(BaseModel):
     word: str = Field(description="来电记录中的原词")
     name: str = Field(description="匹配到的地名")
     how: str = Field(description="exact 字面 / alias 地标 / homophone 同音 / near_sound 近音")
-    role: str = Field(description="negated 已否定 / origin 出发地 / home 住址 / problem 事发地")
+    role: str = Field(
+        description="negated 已否定 / corrected 已更正 / origin 出发地 / home 住址 / problem 事发地"
+        " / destination 到达地 / later 事后去的地方"
+    )
 
 
 class PlaceOut(BaseModel):

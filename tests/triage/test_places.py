@@ -134,3 +134,21 @@ def test_numbered_communities_are_found_by_their_shared_name(gazetteer: Gazettee
     assert (p.street, p.community) == ("方庄街道", None)
     # a community's own name beats a shortened numbered one (彩虹城 vs 彩虹城第二社区)
     assert gazetteer.resolve("彩虹城小区地下车库漏水").street == "石榴庄街道"
+
+
+def test_longer_landmark_beats_the_university_in_its_name(gazetteer: Gazetteer) -> None:
+    # 北京大学第一医院 is in 西城, not at 北京大学 (燕园); the table knows its district only
+    p = gazetteer.resolve("北京大学第一医院附近的小路上渣土车不苫盖")
+    assert (p.district, p.street) == ("西城区", None)
+    p = gazetteer.resolve("中国医学科学院肿瘤医院门口有人卖假药")  # not the 肿瘤医院社区 of 海淀
+    assert (p.district, p.street) == ("朝阳区", "潘家园街道")
+
+
+def test_an_estate_whose_parts_are_one_streets_communities_names_it(
+    gazetteer: Gazetteer,
+) -> None:
+    # 芳群园一区 … 芳群园四区 are all 方庄街道's: callers say 芳群园
+    p = gazetteer.resolve("芳群园那边有人遛狗不拴绳")
+    assert (p.district, p.street) == ("丰台区", "方庄街道") and p.community is None
+    # …but a longer name of another city's estate is not it (楚江世纪城 is no 世纪城)
+    assert gazetteer.resolve("举报A4区楚江世纪城的传销窝点").street is None
