@@ -187,6 +187,7 @@ _KIND_TRUST = {
     "community": 0.8,
     "community_part": 0.8,
     "estate_form": 0.8,
+    "estate_group": 0.8,
     "village": 0.75,
 }
 _COMPLAINT_WEIGHT = 3.0
@@ -297,7 +298,10 @@ class Gazetteer:
             elif "street" in levels:
                 keep = [t for t in targets if t.level == "street"]
             else:  # a community's own name beats a name shortened from 第N社区
-                exact = [t for t in targets if t.kind not in ("community_part", "estate_form")]
+                exact = [
+                    t for t in targets
+                    if t.kind not in ("community_part", "estate_form", "estate_group")
+                ]
                 keep = exact or targets
             uniq: dict[tuple[str | None, str | None, str], Target] = {}
             for t in keep:
@@ -349,7 +353,12 @@ class Gazetteer:
         if index is None:
             with self._lock:
                 if self._sounds is None:
-                    self._sounds = PhoneticIndex(self._table.keys())
+                    # an estate's group name is matched as written only: heard by sound it
+                    # would make its parts' misheard names ambiguous (笼兴园: 龙兴园/隆兴园)
+                    self._sounds = PhoneticIndex(
+                        s for s, ts in self._table.items()
+                        if not all(t.kind == "estate_group" for t in ts)
+                    )
                 index = self._sounds
         return index
 
@@ -396,7 +405,7 @@ class Gazetteer:
                         and (start, end) not in weak
                         and _sound_supported(text, names, start, end)
                     )
-                if all(t.kind == "estate_form" for t in targets):
+                if all(t.kind in _ESTATE_KINDS for t in targets):
                     # 新城小区 said in a long message is as often another city's estate
                     supported = supported and len(text) <= _LONG_TEXT
                 hits.append(
@@ -616,6 +625,9 @@ def _said_as_place(
 
 
 _COLONS = frozenset("：:")
+# Names made from the NBS list for estates (麻峪小区, 芳群园): as often another city's estate
+# in a long message, and never a guess inside a longer name.
+_ESTATE_KINDS = frozenset(("estate_form", "estate_group"))
 # What may stand right before an estate said as 「X小区」: 丽发新城小区 is another estate, not
 # 新城小区; 就麻峪小区, 在麻峪小区, 广宁麻峪小区 are 麻峪's.
 _BEFORE_ESTATE = frozenset("在到去住是的就挨着近离从往回临靠于个那这说称和与及跟对咱俺我映报诉啥")
@@ -628,7 +640,7 @@ def _embedded_estate(
     """A 「X小区」 estate form read inside a longer name (丽发新城小区, 居庸关院里小区): the
     character before it is a Chinese one that neither ends another name nor leads a place."""
     targets = table.get(name, ())
-    if not targets or any(t.kind != "estate_form" for t in targets) or start == 0:
+    if not targets or any(t.kind not in _ESTATE_KINDS for t in targets) or start == 0:
         return False
     before = text[start - 1]
     if not "\u4e00" <= before <= "\u9fff" or before in _BEFORE_ESTATE:

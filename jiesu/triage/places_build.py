@@ -190,10 +190,43 @@ def community_forms(name: str) -> list[tuple[str, str]]:
     return forms
 
 
+# 芳群园一区 … 芳群园四区, 模式口东里 … 模式口北里: the part after an estate's name.
+_ESTATE_PART = re.compile(
+    r"^(.{3,}?)(?:[东西南北中](?:里|区|园|街)?[一二三四五六七八九十]?区?"
+    r"|[一二三四五六七八九十]+区|[东西南北中]?里[一二三四五六七八九十]?区?)$"
+)
+
+
+def estate_groups(rows: Iterable[DivisionRow]) -> dict[str, tuple[DivisionRow, ...]]:
+    """Estate names whose parts are the NBS communities of one street (芳群园 for 芳群园一区 …
+    芳群园四区 in 方庄街道, 模式口 for 模式口东里/中里/南里/北里): callers say the estate."""
+    groups: dict[str, dict[str, DivisionRow]] = {}
+    for r in rows:
+        forms = community_forms(r.community)
+        if not forms or forms[0][1] != "community":
+            continue
+        base = forms[1][0][: -len("社区")]
+        m = _ESTATE_PART.match(base)
+        if m is None:
+            continue
+        stem = m.group(1)
+        if stem[-1] in "东西南北中河" or re.search("第[一二三四五六七八九十]+$", stem):
+            continue  # 永乐西北 / 汽车局河北 / 天通东苑第三北: not an estate's name
+        groups.setdefault(stem, {})[r.community_code] = r
+    return {
+        stem: tuple(parts.values())
+        for stem, parts in groups.items()
+        if len(parts) >= 2 and len({p.street_code for p in parts.values()}) == 1
+    }
+
+
 def official_entries(rows: Iterable[DivisionRow]) -> Iterator[tuple[str, Target]]:
-    """(surface, target) for every district, street and community form."""
+    """(surface, target) for every district, street and community form, and the estates whose
+    parts are communities of one street."""
+    rows = list(rows)
     seen_districts: set[str] = set()
     seen_streets: set[str] = set()
+    surfaces: set[str] = set()
     for r in rows:
         if r.district_code not in seen_districts:
             seen_districts.add(r.district_code)
@@ -215,6 +248,7 @@ def official_entries(rows: Iterable[DivisionRow]) -> Iterator[tuple[str, Target]
                     ),
                 )
         for form, kind in community_forms(r.community):
+            surfaces.add(form)
             yield (
                 form,
                 Target(
@@ -228,6 +262,14 @@ def official_entries(rows: Iterable[DivisionRow]) -> Iterator[tuple[str, Target]
                     kind=kind,
                 ),
             )
+    for stem, parts in estate_groups(rows).items():
+        if stem in surfaces:
+            continue
+        p = parts[0]
+        yield stem, Target(
+            "community", p.district, p.district_code, p.street, p.street_code,
+            kind="estate_group",
+        )
 
 
 def alias_targets(alias: Alias, rows: Iterable[DivisionRow]) -> list[Target]:

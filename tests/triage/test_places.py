@@ -142,3 +142,13 @@ def test_longer_landmark_beats_the_university_in_its_name(gazetteer: Gazetteer) 
     assert (p.district, p.street) == ("西城区", None)
     p = gazetteer.resolve("中国医学科学院肿瘤医院门口有人卖假药")  # not the 肿瘤医院社区 of 海淀
     assert (p.district, p.street) == ("朝阳区", "潘家园街道")
+
+
+def test_an_estate_whose_parts_are_one_streets_communities_names_it(
+    gazetteer: Gazetteer,
+) -> None:
+    # 芳群园一区 … 芳群园四区 are all 方庄街道's: callers say 芳群园
+    p = gazetteer.resolve("芳群园那边有人遛狗不拴绳")
+    assert (p.district, p.street) == ("丰台区", "方庄街道") and p.community is None
+    # …but a longer name of another city's estate is not it (楚江世纪城 is no 世纪城)
+    assert gazetteer.resolve("举报A4区楚江世纪城的传销窝点").street is None
