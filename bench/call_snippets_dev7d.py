@@ -1,6 +1,6 @@
 """Generate the seventh round's third check set (``calls_dev7d.csv``).
 
-    .venv/bin/python bench/call_snippets_dev7c.py [OUT_DIR]
+    .venv/bin/python bench/call_snippets_dev7d.py [OUT_DIR]
 
 Written on 2026-12-08 after the rules tuned on ``calls_dev7c.csv`` landed, to measure once
 more whether the structure mechanisms carry to wordings they were not written for: every

@@ -50,12 +50,14 @@ _COMPLAINT_CUES = re.compile(
     r"|倒是|(?:这回|这次|这一回)(?:是|在)|[哦噢喔]，?是|(?<![不针面绝])对(?:[，,…]+|是|对)"
     # 后经核对为P / 确认为P / 问题地址P: the place found after checking, the problem's address
     r"|(?:核对|核实|核查|确认|查实|更改|更正)(?:后)?(?:为|是)|问题(?:地址|地点|位置)|事发地址"
+    r"|应为|(?:新|现在的|现)(?:地址|地点)"
 )
 _HOME_CUES = re.compile(
     r"我住在|家住|住在|居住在|本人住|我家在|我家是|我住|来电人住|户口在|户籍在|老家|居住地|住址"
     r"|我是(?=.{2,14}?的?(?:居民|业主|住户))|我们是(?=.{2,14}?的?(?:居民|业主|住户))"
     r"|本人(?=.{2,14}?的?(?:居民|业主|住户))|我是住|家是(?=.{2,12}?的)|我家(?=.{2,12}?的)"
     r"|我家就在|家就在|家里在|家里是|家里住|常住|长住|暂住|租住|家里头在"
+    r"|全家(?:人)?(?:都)?(?:在|住)|家属院(?:在|是)|家属楼(?:在|是)"
     # 俺们住X / 他就住在X: a person's 住
     r"|(?:我|俺|咱|他|她)们?(?:就|也|一直|都)?住(?:在)?(?!了|院|宿|不|满|户|房)"
     # 住X，问题是Y / 住阳坊的，去峪口…: 住 opening a clause is where the caller lives.
@@ -68,7 +70,7 @@ _HOME_NEAR = re.compile(
     rf"(?:(?<=[{_PERSON}])|^|(?<=[，。；,;]))家(?:里)?(?:就|也)?(?:住在|住|在|是)?"
 )
 _IS_PERSONS = re.compile(r"是[我俺咱他她]们?的?$")
-_PERSON_IS = re.compile(r"(?:我|俺|咱|他|她|人家)们?(?:就|也|都|本来)?是")
+_PERSON_IS = re.compile(r"(?:我|俺|咱|他|她|人家|来电人|本人)们?(?:就|也|都|本来)?是")
 _FROM_PLACE_TAIL = re.compile(
     r"(?:那片儿?|这片儿?|那块儿?|这块儿?|那边|这边|那儿|那旮旯|本地|当地)?的"
     r"(?!事|问题|情况|时候|那|这|路|街|楼|地|门)"
@@ -78,8 +80,9 @@ _FROM_PLACE_TAIL = re.compile(
 # just before is withdrawn (X，不对 / X说错了 / X是口误).
 _NEGATE_FORWARD = re.compile(
     r"(?<![？?])不是|别记成|别写成|别写|别记|不要写|不要记|记成|说成|写成|弄成|搞成|听成|看成|而不是|并不是|不在"
-    r"|并非|以为|谁说(?:的)?(?:是)?"
+    r"|并非|以为|谁说(?:的)?(?:是)?|(?:写|记|报|说|听)错(?:为|成)|(?:错|误)(?:写|记|报|登)(?:为|成)?"
 )
+_UNRELATED = re.compile(r"(?:那边|这边|那儿)?(?:都|也)?没(?:有|啥|什么)?关系")
 _FINE_AFTER = re.compile(
     r"(?:这片儿?|那片儿?|这边儿?|那边儿?|这儿|那儿|这块儿?|那块儿?)?(?:都|倒|还)?"
     r"(?:没事|没问题|挺好的?|好好的)(?!儿干)"
@@ -91,10 +94,12 @@ _NEGATE_SCOPE_END = re.compile(r"是|在|写")
 # X is wrong.
 _NEGATE_BACKWARD = re.compile(
     r"不对|说错了|写错了|记错了|搞错了|错了|记岔了|说岔了|弄岔了|搞岔了|哦不|噢不|不不|口误|瞎说的|是错的|划掉"
-    r"|(?<=[？?])不是|不是(?=[，,。！!]|$)|别的事|另一回事|另外一回事|没关系"
+    r"|(?<=[？?])不是|不是(?=[，,。！!]|$)|别的事|另一回事|另外一回事"
     r"|(?:上回|上次|以前|之前|那回)的事|嘴瓢|说秃噜|秃噜嘴"
     # X啊不P / X，不，P: an interjection and 不, or 不 said as a clause of its own
     r"|[哦噢啊呃额唉哎]不(?![是对行好要用知清能会让准少多了])|(?<=[，,。\s])不(?=[，,。！!])"
+    # X这个不要了 / X作罢 / X不作数 / X是旧地址
+    r"|不要了|作罢|不作数|不算数|(?:是)?(?:旧|老|原|原来的|以前的|之前的)(?:地址|地点)"
 )
 # A trip: 从X(出发/过来/到…) names where the caller came from; the name after 到/去/往
 # in the same call is where the matter is.
@@ -109,7 +114,9 @@ _RESIDENT_AFTER = re.compile(
     r"|(?:那|这)?(?:就)?是(?:我|俺|咱|他|她)们?的?(?:娘|婆|老|丈母娘|姥姥|奶奶|爸妈|父母)?家"
     r"|租(?:房|的房|房子)"
 )
-_DESTINATION = re.compile(r"(?:到了|到|去|往|回|前往|开往|抵达|走到|来(?!电|的))(?:的|了)?")
+_DESTINATION = re.compile(
+    r"(?:到了|到|去|往|回|前往|开往|抵达|走到|来(?!电|的)|一进|进了)(?:的|了)?"
+)
 _NEAR_AFTER = re.compile(
     r".{0,4}(?:附近|门口|旁边|对面|路口|周边|一带|西侧|东侧|南侧|北侧)|那边|这边|那块|这块|那儿|这儿|那一片"
 )
@@ -131,11 +138,16 @@ _TOLD = 6
 # (X上的车 / X坐的公交 / X那边出的门 / X出发的); one followed by getting off is where it went
 # (P下的 / P出的站 / 到P下车).
 _SET_OFF_AFTER = re.compile(
-    r"(?:那边|这边|那儿|这儿)?(?:上的车|上车|上的(?:公交|地铁|出租|火车|大巴)|进的站|进站"
+    r"(?:那边|这边|那儿|这儿|小区|社区)?(?:上的车|上车|上的(?:公交|地铁|出租|火车|大巴)|进的站|进站"
     r"|坐的(?:公交|地铁|车|出租|大巴)|出发|出的门|出门|动身|发车|发的车"
-    r"|(?:坐|乘|搭|骑|开)(?:地铁|公交|车|出租|大巴|火车|电动车|自行车|摩托)?(?:过来|来|出来)的?)"
+    r"|(?:坐|乘|搭|骑|开)(?:地铁|公交|车|出租|大巴|火车|电动车|自行车|摩托)?(?:过来|来|出来)的?"
+    # X上的五环 / X那边过来 / X来的
+    r"|上的(?:[二三四五六]环|高速|环路|主路|辅路|快速路|公交|地铁|出租|火车|大巴)"
+    r"|过来(?!了)|来的(?!时候|人))"
 )
-_GET_OFF_AFTER = re.compile(r"(?:那边|这边|那儿|这儿)?(?:下的车|下车|下的|出的站|出站)")
+_GET_OFF_AFTER = re.compile(
+    r"(?:那边|这边|那儿|这儿|小区|社区)?(?:下的车|下车|下的|出的站|出站|出口下来|出口出来|出的口|下来)"
+)
 # A two-character name found by sound alone needs a place word around it.
 _SHORT_SOUND_CONTEXT = re.compile(
     r"(?:那边|这边|那块|这块|那儿|这儿|那片|这片|一带|附近|周边|门口|旁边|对面|社区|小区|村|街道|地区"
@@ -527,7 +539,8 @@ _AFTER_PLACE = re.compile(
 )
 _CUE_BEFORE = re.compile(r"(?:反映|投诉|举报|位于|地点|的是|问题在|位置|称|事发)[:：]?$")
 _AFTER_WITHDRAWAL = re.compile(
-    r"(?:不对|错了|口误|划掉|划了|说串了|不是|删了吧?)[哈啊呀吧]?[，,]?(?:应该)?是?$"
+    r"(?:不对|错了|错地方了|口误|划掉|划了|说串了|不是|删了吧?|作罢|不作数|不要了|作废)"
+    r"[哈啊呀吧]?[，,]?(?:应该|应)?(?:是|为)?$"
 )
 _PAUSES = re.compile(r"[…⋯]+|\.{3,}|。{2,}")
 _SPACE_AS_COMMA = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
@@ -704,8 +717,10 @@ def _later_is_the_correction(text: str, hits: list[_Hit], cues: _Cues) -> None:
     for g in active[:-1]:
         if last & {t.street_code for h in g for t in h.targets if t.street_code}:
             continue  # the same place said again
-        if any(h.role == "problem" for h in g) and not last_marked:
-            continue  # 她说的是P，…X: the earlier one is marked as the place, the later is not
+        if not last_marked and any(
+            h.role == "problem" and 0 <= h.start - cues.last_cue_before(h.start) <= 1 for h in g
+        ):  # 她说的是P，…X: the earlier one is said to be the place, the later is not
+            continue
         for h in g:
             if h.role not in _NOT_THE_PLACE:
                 h.weight *= _CORRECTED_WEIGHT
@@ -822,7 +837,8 @@ class _Cues:
         self.negate_back = [m.start() for m in _NEGATE_BACKWARD.finditer(text)]
         self.origin = [m.end() for m in _ORIGIN.finditer(text)]
         # Names followed by boarding or setting off (X上的车, X那边出的门): trip origins.
-        set_off_at = {m.start() for m in _SET_OFF_AFTER.finditer(text)}
+        any_set_off = _SET_OFF_AFTER.search(text) is not None
+        set_off_at: set[int] = set()
         if len(text) <= _LONG_TEXT:
             # 桥梓去南线阁的那条道上: a name with 去/到/往 and the next name right after it
             starts = {sp.start for sp in self.spans}
@@ -830,10 +846,12 @@ class _Cues:
                 sp.end for sp in self.spans
                 if text[sp.end : sp.end + 1] in ("去", "到", "往") and sp.end + 1 in starts
             }
-        self.set_off = [
-            sp.start for sp in self.spans
-            if set_off_at and self._group_end(sp.end) in set_off_at
-        ]
+        self.set_off = []
+        if any_set_off or set_off_at:
+            for sp in self.spans:
+                tail = self._group_end(sp.end)
+                if tail in set_off_at or _SET_OFF_AFTER.match(text, tail):
+                    self.set_off.append(sp.start)
         self.seen_at, self.seen_from = self._seen_at()
 
     def _seen_at(self) -> tuple[frozenset[int], int]:
@@ -887,6 +905,9 @@ class _Cues:
         i = bisect_right(self.breaks, pos)
         return self.breaks[i] - 1 if i < len(self.breaks) else len(self.text)
 
+    def last_cue_before(self, start: int) -> int:
+        return self._last_before(self.complaint, start)
+
     def cue_just_before(self, start: int) -> bool:
         """A complaint cue said right before the name (问题是珍珠泉的), not somewhere earlier in
         the clause (问题是关于…滨河苑项目的): only then does it make an everyday word a place."""
@@ -939,6 +960,8 @@ class _Cues:
         tail = self._group_end(end)
         if _FINE_AFTER.match(self.text, tail):
             return True  # 我们X这片儿没事，倒是P那边…: nothing is wrong at X
+        if self.text[start - 1 : start] in ("跟", "和", "与") and _UNRELATED.match(self.text, tail):
+            return True  # 这事儿跟X没关系
         # A withdrawal: "X，不对" / "X说错了" / "X是口误" (same clause, or the next one
         # starting with the withdrawal).
         clause_end = self._clause_end(end)

@@ -978,3 +978,54 @@ def test_coming_by_subway_from_x_is_an_origin(gazetteer: Gazetteer) -> None:
 def test_the_problems_address_is_the_problems_place(gazetteer: Gazetteer) -> None:
     p = gazetteer.resolve("居住地址广安门外,问题地址王平,小区里的路灯线外露")
     assert p.street == "王平地区" and _sure(p) and _roles(p)["王平"] == "problem"
+
+
+def test_a_wrongly_written_place_is_withdrawn_and_the_one_it_should_be_marked(
+    gazetteer: Gazetteer,
+) -> None:
+    p = gazetteer.resolve("地点写错为怀柔庙城，应为潭柘寺，有人在胡同里摆摊卖菜")
+    assert p.street == "潭柘寺镇" and _sure(p) and _roles(p)["庙城"] == "negated"
+    # the signal after the first place: a cue said before it (反映) does not keep it
+    p = gazetteer.resolve("环卫工反映刚报昌平区马池口是弄错地方了，青龙湖镇，小区门口有人拉横幅")
+    assert p.street == "青龙湖镇" and _sure(p) and _roles(p)["马池口"] == "corrected"
+
+
+def test_dropping_a_place_or_calling_it_the_old_address_withdraws_it(
+    gazetteer: Gazetteer,
+) -> None:
+    p = gazetteer.resolve("东铁匠营这个不要了，留斋堂镇，路口积水过不去人")
+    assert p.street == "斋堂镇" and _sure(p) and _roles(p)["东铁匠营"] == "negated"
+    p = gazetteer.resolve("清源是旧地址，新地址房山琉璃河，楼下烧烤到后半夜")
+    assert p.street == "琉璃河地区" and _sure(p) and _roles(p)["清源"] == "negated"
+    # a problem that is a cancellation withdraws nothing
+    p = gazetteer.resolve("空港合苑小区的班车取消了")
+    assert p.street == "榆垡镇" and _sure(p)
+
+
+def test_a_ring_road_entered_at_x_and_left_at_p(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("我开车东高地上的五环，北新桥出口下来屋里的暖气片漏水")
+    assert p.street == "北新桥街道" and _sure(p) and _roles(p)["东高地"] == "origin"
+
+
+def test_coming_over_from_x_and_entering_p(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("九渡河镇那边过来，良乡红绿灯那儿路口积水过不去人")
+    assert p.street == "良乡地区" and _sure(p) and _roles(p)["九渡河镇"] == "origin"
+    p = gazetteer.resolve("开着车怀柔区庙城来的，一进东小口就路口积水")
+    assert p.street == "东小口地区" and _sure(p) and _roles(p)["东小口"] == "destination"
+
+
+def test_the_caller_is_x_de_and_the_family_lives_at_x(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("来电人是平谷区大华山的，说田村路那儿外墙的广告布掉下来了")
+    assert p.street == "田村路街道" and _sure(p) and _roles(p)["大华山"] == "home"
+    p = gazetteer.resolve("我们家属院在东城北新桥，碾子湾村这边楼下烧烤到后半夜")
+    assert p.street == "琉璃庙镇" and _sure(p) and _roles(p)["北新桥"] == "home"
+
+
+def test_nothing_to_do_with_x_withdraws_x(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve(
+        "我们全家都在高井路社区，这事儿跟高井路社区没关系，是白土沟村，电瓶车乱停堵门"
+    )
+    assert p.street == "不老屯镇" and _sure(p)
+    # 没关系 said of someone else withdraws no place
+    p = gazetteer.resolve("望京小区的物业说跟他们没关系")
+    assert p.street == "望京街道" and _sure(p)
