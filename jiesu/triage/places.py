@@ -617,8 +617,6 @@ def _said_as_place(
         # colon opens its own clause
         or (len(text) <= _LONG_TEXT and text[start - 1] in _COLONS)
     )
-    if len(text) <= _LONG_TEXT and text[end : end + 1] == "的" and _ends_clause(text, end + 1):
-        end += 1  # 刚接一个，拱成的，…: "from X", a clause of its own
     clause_end = end in pauses or _ends_clause(text, end)
     # 啊…小关夜里有人放烟花: a name opening the clause, then when it happens
     return clause_start and (clause_end or _WHEN_AFTER.match(text, end) is not None)

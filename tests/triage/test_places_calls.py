@@ -617,6 +617,8 @@ def test_only_a_short_sound_alike_in_a_snippet_goes_to_a_person(gazetteer: Gazet
     assert (p.district, p.street) == ("顺义区", "北务镇") and p.needs_person
     p = gazetteer.resolve("老大爷来电：地址死渡，暖气片不热")  # 十 shi / 死 si
     assert p.street == "十渡镇" and p.needs_person
+    p = gazetteer.resolve("车友打来说是天碳的事儿公厕锁着门进不去")  # after 说是: 坛 / 碳 tan
+    assert p.street == "天坛街道" and p.needs_person
     # with another name in the call, the sound-alike stays out
     assert _how(gazetteer.resolve("北物墙皮掉下来，在望京西园三区")) == {"望京西园三区": "exact"}
 
