@@ -242,7 +242,7 @@ ROLE_NAMES = {
     "problem": "事发地",
     "destination": "到达地",
     "later": "事后去的地方，非事发地",
-    "corrected": "已更正为后说的地点",
+    "corrected": "来电人已更正，非事发地",
 }
 
 
@@ -683,18 +683,25 @@ _CORRECTION_SIGNAL = re.compile(
     r"|更正|正确|不对(?!劲)|不算|作废|别的事|搞混|弄混|记混|说反|又说|再问|后说的"
     r"|后面(?:那个|的|说的)|后一个|(?<![？?])不是(?=[，,。！!\s]|$)"
     r"|[哦噢喔]，?是|又[^，。；,;]{0,6}说|(?:这回|这次)(?:是|在)|(?<![不针面绝])对(?:[，,…]+|是)"
-    r"|上回的事|上次的事|嘴瓢|秃噜|核对|核查|经查|查实|谁说"
+    r"|上回的事|上次的事|嘴瓢|秃噜|核对|核查|经查|查实|谁说|最初|起初|原先|一开始|刚开始"
 )
 # …unless the caller says the first was right.
 _EARLIER_IS_RIGHT = re.compile(r"(?:前面|先说|第一个|头一个|之前)(?:那个|的|说的)?(?:对|为准|没错)")
 _CORRECTED_WEIGHT = 0.1
+_SAID_BEFORE = re.compile(
+    r"(?:最初|起初|原先|原来|一开始|开始|先前|刚开始|本来)(?:来电人|她|他|我)?(?:说|报|讲|登记|写|记)"
+    r"(?:的|了)?(?:是|在)?$"
+)
 
 
 def _later_is_the_correction(text: str, hits: list[_Hit], cues: _Cues) -> None:
     """In a short text with a correction signal after the first place said, every earlier
     place still in play (not a home, origin or withdrawn name) that the last one does not
-    repeat is the corrected one: its weight drops, its role is ``corrected``."""
-    if len(text) > _LONG_TEXT or _EARLIER_IS_RIGHT.search(text):
+    repeat is the corrected one: its weight drops, its role is ``corrected``. Where a signal
+    is heard but the rule cannot say which place it corrects (the caller says the first was
+    right, the signal comes before every place, the earlier one is said to be the place), a
+    cue word no longer makes either of them the sure one: a person decides."""
+    if len(text) > _LONG_TEXT:
         return
     signals = [m.start() for m in _CORRECTION_SIGNAL.finditer(text)]
     if not signals:
@@ -710,7 +717,22 @@ def _later_is_the_correction(text: str, hits: list[_Hit], cues: _Cues) -> None:
         if any(h.role not in _NOT_THE_PLACE and any(t.level != "district" for t in h.targets)
                for h in g)
     ]
-    if len(active) < 2 or signals[-1] < active[0][-1].end:
+    streets = {t.street_code for g in active for h in g for t in h.targets if t.street_code}
+    if len(active) < 2 or len(streets) < 2:
+        return
+    said_before = [  # 来电人最初说X / 一开始说X / 原先报的X: the version said before
+        g for g in active
+        if _SAID_BEFORE.search(text, max(0, g[0].start - 6), g[0].start)
+    ]
+    if said_before and len(said_before) < len(active):
+        for g in said_before:
+            for h in g:
+                if h.role not in _NOT_THE_PLACE:
+                    h.weight *= _CORRECTED_WEIGHT
+                    h.role = "corrected"
+        return
+    if _EARLIER_IS_RIGHT.search(text) or signals[-1] < active[0][-1].end:
+        _unmark(hits, cues)
         return
     last = {t.street_code for h in active[-1] for t in h.targets if t.street_code}
     last_marked = any(h.role == "problem" for h in active[-1])
@@ -720,11 +742,20 @@ def _later_is_the_correction(text: str, hits: list[_Hit], cues: _Cues) -> None:
         if not last_marked and any(
             h.role == "problem" and 0 <= h.start - cues.last_cue_before(h.start) <= 1 for h in g
         ):  # 她说的是P，…X: the earlier one is said to be the place, the later is not
-            continue
+            _unmark(hits, cues)
+            return
         for h in g:
             if h.role not in _NOT_THE_PLACE:
                 h.weight *= _CORRECTED_WEIGHT
                 h.role = "corrected"
+
+
+def _unmark(hits: list[_Hit], cues: _Cues) -> None:
+    """Take back what cue words added (not where the problem was seen)."""
+    for h in hits:
+        if h.role == "problem" and h.start not in cues.seen_at:
+            h.weight /= _COMPLAINT_WEIGHT
+            h.role = ""
 
 
 def _seen_beats_a_cue(text: str, hits: list[_Hit], cues: _Cues) -> None:

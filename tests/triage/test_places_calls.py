@@ -1029,3 +1029,17 @@ def test_nothing_to_do_with_x_withdraws_x(gazetteer: Gazetteer) -> None:
     # 没关系 said of someone else withdraws no place
     p = gazetteer.resolve("望京小区的物业说跟他们没关系")
     assert p.street == "望京街道" and _sure(p)
+
+
+def test_a_correction_that_cannot_say_which_place_it_corrects_asks_a_person(
+    gazetteer: Gazetteer,
+) -> None:
+    # the signal comes before both places: 反映 no longer makes the first one sure
+    assert _sure(gazetteer.resolve("反映望京，酒仙桥，楼道堆物"))
+    assert not _sure(gazetteer.resolve("纠正一下：反映望京，酒仙桥，楼道堆物"))
+
+
+def test_the_place_said_at_first_is_the_corrected_one(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("地点改为海淀区北下关（来电人最初说东城区东花市），路口有人发小广告")
+    assert p.street == "北下关街道" and _sure(p) and _roles(p)["东花市"] == "corrected"
+    assert "来电人已更正" in p.explanation
