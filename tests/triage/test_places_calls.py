@@ -1043,3 +1043,15 @@ def test_the_place_said_at_first_is_the_corrected_one(gazetteer: Gazetteer) -> N
     p = gazetteer.resolve("地点改为海淀区北下关（来电人最初说东城区东花市），路口有人发小广告")
     assert p.street == "北下关街道" and _sure(p) and _roles(p)["东花市"] == "corrected"
     assert "来电人已更正" in p.explanation
+
+
+def test_a_sound_alike_ending_in_li_may_be_a_shorter_name_and_in(gazetteer: Gazetteer) -> None:
+    # 东疤里: 东八里 by sound, or 东坝 (东疤) + 里 "in": never sure
+    p = gazetteer.resolve("保洁员反映东疤里化粪池冒了")
+    assert p.matched == ["东疤里"] and p.needs_person
+
+
+def test_a_lone_short_sound_alike_after_daole_goes_to_a_person(gazetteer: Gazetteer) -> None:
+    # 到了堰坊: 阳坊 (yang / yan) is where the caller got to
+    p = gazetteer.resolve("一位大爷 到了堰坊 废品站堆到马路上了")
+    assert (p.district, p.street) == ("昌平区", "阳坊镇") and p.needs_person
