@@ -435,7 +435,7 @@ class Gazetteer:
         return hits
 
     def _streets(self, *names: str) -> set[str]:
-        return {t.street_code or "" for n in names for t in self._table.get(n, ())}
+        return {t.street_code for n in names for t in self._table.get(n, ()) if t.street_code}
 
     def _sound_hits(
         self, text: str, exact: list[tuple[str, int, int]], pauses: frozenset[int]
@@ -508,6 +508,14 @@ class Gazetteer:
                 quiet.append(h)  # a short sound-alike needs a place word, a cue or its suffix
                 continue
             take(h)
+        for o in out:
+            # 东疤里 sounds like 东八里, and is 东坝 (东疤) + 里 "in": a person confirms
+            if o[3] - o[2] >= 3 and text[o[3] - 1] in _LOCATIVES and any(
+                h.start == o[2] and h.end == o[3] - 1
+                and self._streets(h.name) - self._streets(*o[0])
+                for h in found
+            ):
+                weak.add((o[2], o[3]))
         expected: set[tuple[int, int]] = set()
         if not exact and not out and len(text) <= _SHORT_CALL:
             # 北物墙皮掉下来 / 说拱撑健身器材坏了: in a short call snippet that names nothing
@@ -662,6 +670,7 @@ _SHORT_CALL = 80
 # After these a place is said: 说北物墙皮掉了, 称桥职…, 说是天碳的事儿
 _SAYS = frozenset("说称是")
 _LABELS = ("地址", "位置", "地点", "事发")  # 地址死渡，… / 事发大安上，…
+_LOCATIVES = frozenset("里内外边头上下前后旁")
 
 
 def _ends_clause(text: str, pos: int) -> bool:
@@ -678,11 +687,15 @@ def _own_clause(text: str, start: int, end: int, pauses: frozenset[int]) -> bool
 
 def _place_expected(text: str, start: int, end: int, pauses: frozenset[int]) -> bool:
     """Where a call snippet says its place: opening it or a clause (after a break, a pause or
-    a label's colon), right after 说/称/是, or closing it (…扶手掉了阳翅)."""
+    a label's colon), right after 说/称/是, after 在/到/去 …, or closing it (…扶手掉了阳翅)."""
     if start == 0 or start in pauses or end == len(text) or text.endswith(_LABELS, 0, start):
         return True
     before = text[start - 1]
-    return before in _COLONS or before in _SAYS or _CLAUSE_BREAK.match(text, start - 1) is not None
+    return (
+        before in _COLONS or before in _SAYS or before in _BEFORE_PLACE
+        or text.endswith(("到了", "去了"), 0, start)  # 到了堰坊，…
+        or _CLAUSE_BREAK.match(text, start - 1) is not None
+    )
 
 
 # A correction said anywhere in a call (改一下 / 口误 / 以后面的为准 / 其实 …): where two places are

@@ -1096,3 +1096,15 @@ def test_living_at_x_said_after_a_cue_is_still_the_home(gazetteer: Gazetteer) ->
 def test_my_side_is_my_own_home_when_two_homes_are_said(gazetteer: Gazetteer) -> None:
     p = gazetteer.resolve("孩子在雁翅镇住，我住十渡，我这边快递车天天堵路口")
     assert p.street == "十渡镇" and _sure(p) and _roles(p)["雁翅镇"] == "home"
+
+
+def test_a_sound_alike_ending_in_li_may_be_a_shorter_name_and_in(gazetteer: Gazetteer) -> None:
+    # 东疤里: 东八里 by sound, or 东坝 (东疤) + 里 "in": never sure
+    p = gazetteer.resolve("保洁员反映东疤里化粪池冒了")
+    assert p.matched == ["东疤里"] and p.needs_person
+
+
+def test_a_lone_short_sound_alike_after_daole_goes_to_a_person(gazetteer: Gazetteer) -> None:
+    # 到了堰坊: 阳坊 (yang / yan) is where the caller got to
+    p = gazetteer.resolve("一位大爷 到了堰坊 废品站堆到马路上了")
+    assert (p.district, p.street) == ("昌平区", "阳坊镇") and p.needs_person
