@@ -50,7 +50,7 @@ _COMPLAINT_CUES = re.compile(
     r"|倒是|(?:这回|这次|这一回)(?:是|在)|[哦噢喔]，?是|(?<![不针面绝])对(?:[，,…]+|是|对)"
     # 后经核对为P / 确认为P / 问题地址P: the place found after checking, the problem's address
     r"|(?:核对|核实|核查|确认|查实|更改|更正)(?:后)?(?:为|是)|问题(?:地址|地点|位置)|事发地址"
-    r"|应为|(?:新|现在的|现)(?:地址|地点)"
+    r"|应为|(?:新|现在的|现)(?:地址|地点)|我是说|换成|现在是"
 )
 _HOME_CUES = re.compile(
     r"我住在|家住|住在|居住在|本人住|我家在|我家是|我住|来电人住|户口在|户籍在|老家|居住地|住址"
@@ -70,7 +70,9 @@ _HOME_NEAR = re.compile(
     rf"(?:(?<=[{_PERSON}])|^|(?<=[，。；,;]))家(?:里)?(?:就|也)?(?:住在|住|在|是)?"
 )
 _IS_PERSONS = re.compile(r"是[我俺咱他她]们?的?$")
-_PERSON_IS = re.compile(r"(?:我|俺|咱|他|她|人家|来电人|本人)们?(?:就|也|都|本来)?是")
+_PERSON_IS = re.compile(
+    r"(?:我|俺|咱|他|她|人家|来电人|本人)们?(?:就|也|都|本来)?(?:是|一个)|(?:咱|俺|我)们?这"
+)
 _FROM_PLACE_TAIL = re.compile(
     r"(?:那片儿?|这片儿?|那块儿?|这块儿?|那边|这边|那儿|那旮旯|本地|当地)?的"
     r"(?!事|问题|情况|时候|那|这|路|街|楼|地|门)"
@@ -100,6 +102,8 @@ _NEGATE_BACKWARD = re.compile(
     r"|[哦噢啊呃额唉哎]不(?![是对行好要用知清能会让准少多了])|(?<=[，,。\s])不(?=[，,。！!])"
     # X这个不要了 / X作罢 / X不作数 / X是旧地址
     r"|不要了|作罢|不作数|不算数|(?:是)?(?:旧|老|原|原来的|以前的|之前的)(?:地址|地点)"
+    # X算了 / X换成P / X的事儿已经解决了
+    r"|算了|换成|改为|(?:已经|早就|都)?(?<![没未不])(?:解决了|处理好了|修好了)"
 )
 # A trip: 从X(出发/过来/到…) names where the caller came from; the name after 到/去/往
 # in the same call is where the matter is.
@@ -115,7 +119,7 @@ _RESIDENT_AFTER = re.compile(
     r"|租(?:房|的房|房子)"
 )
 _DESTINATION = re.compile(
-    r"(?:到了|到|去|往|回|前往|开往|抵达|走到|来(?!电|的)|一进|进了)(?:的|了)?"
+    r"(?:到了|到|去|往|回|前往|开往|抵达|走到|来(?!电|的)|一进|进了|[-—－~～])(?:的|了)?"
 )
 _NEAR_AFTER = re.compile(
     r".{0,4}(?:附近|门口|旁边|对面|路口|周边|一带|西侧|东侧|南侧|北侧)|那边|这边|那块|这块|那儿|这儿|那一片"
@@ -126,6 +130,8 @@ _NEAR_AFTER = re.compile(
 # (今早从P走的时候护栏被撞断了).
 _WITNESS = re.compile(r"看见|看到|瞅见|瞧见|瞅着|发现|注意到|碰见|碰到|撞见|遇到|遇见")
 _WITNESS_GAP = 10
+# 桥梓去南线阁 / 冯家峪-城关: what joins two names said as a trip from the first
+_TRIP_JOINERS = frozenset("去到往-—－~～")
 _TELLS_NOTHING = re.compile(r"[的了](?:[，。；！？,;!?]|$)")
 _WHEN_MARK = re.compile(r"的时候|那会儿|那阵儿|那时候|那工夫")
 _WHEN_GAP = 6
@@ -133,6 +139,8 @@ _WHEN_GAP = 6
 # 这会儿车都开到X了) is not where it is.
 _AFTERWARDS = re.compile(r"后来|然后|之后|现在|这会儿|回头|接着|完了|最后")
 _AFTERWARDS_REACH = 8
+_MOVING = re.compile(r"[去到往回奔进]")
+_INTENDED = re.compile(r"(?:要|准备|打算|正要|正准备|想)(?:去|到|回)(?:的|了)?$")
 _TOLD = 6
 # Riding and leaving: a name followed by boarding or setting off is where the trip began
 # (X上的车 / X坐的公交 / X那边出的门 / X出发的); one followed by getting off is where it went
@@ -143,6 +151,7 @@ _SET_OFF_AFTER = re.compile(
     r"|(?:坐|乘|搭|骑|开)(?:地铁|公交|车|出租|大巴|火车|电动车|自行车|摩托)?(?:过来|来|出来)的?"
     # X上的五环 / X那边过来 / X来的
     r"|上的(?:[二三四五六]环|高速|环路|主路|辅路|快速路|公交|地铁|出租|火车|大巴)"
+    r"|进的(?:站|高速|环路|[二三四五六]环)"
     r"|过来(?!了)|来的(?!时候|人))"
 )
 _GET_OFF_AFTER = re.compile(
@@ -413,6 +422,7 @@ class Gazetteer:
                     _Hit(surface, start, weight, targets, word, how, role, placey, supported)
                 )
         _seen_beats_a_cue(text, hits, cues)
+        _my_place_is_where_i_live(text, hits)
         _later_is_the_correction(text, hits, cues)
         if len(text) > _LONG_TEXT:
             # A long text whose first sentence names a place that is not the caller's home, a
@@ -698,12 +708,14 @@ _CORRECTION_SIGNAL = re.compile(
     r"|后面(?:那个|的|说的)|后一个|(?<![？?])不是(?=[，,。！!\s]|$)"
     r"|[哦噢喔]，?是|又[^，。；,;]{0,6}说|(?:这回|这次)(?:是|在)|(?<![不针面绝])对(?:[，,…]+|是)"
     r"|上回的事|上次的事|嘴瓢|秃噜|核对|核查|经查|查实|谁说|最初|起初|原先|一开始|刚开始"
+    r"|记性|我是说|算了|换成|此前|解决了"
 )
 # …unless the caller says the first was right.
 _EARLIER_IS_RIGHT = re.compile(r"(?:前面|先说|第一个|头一个|之前)(?:那个|的|说的)?(?:对|为准|没错)")
 _CORRECTED_WEIGHT = 0.1
 _SAID_BEFORE = re.compile(
-    r"(?:最初|起初|原先|原来|一开始|开始|先前|刚开始|本来)(?:来电人|她|他|我)?(?:说|报|讲|登记|写|记)"
+    r"(?:最初|起初|原先|原来|一开始|开始|先前|刚开始|本来|此前|之前)(?:来电人|她|他|我)?"
+    r"(?:说|报|讲|登记|写|记|称)"
     r"(?:的|了)?(?:是|在)?$"
 )
 
@@ -770,6 +782,28 @@ def _unmark(hits: list[_Hit], cues: _Cues) -> None:
         if h.role == "problem" and h.start not in cues.seen_at:
             h.weight /= _COMPLAINT_WEIGHT
             h.role = ""
+
+
+# 我这边 / 俺家这儿 / 咱这块: the caller speaks of where they themselves are.
+_SELF_HERE = re.compile(r"(?:我|俺|咱)们?(?:家)?(?:这边儿?|这儿|这块儿?|这片儿?|这里|那边儿?)")
+_SELF_HOME_BEFORE = re.compile(r"(?:我|俺|咱)们?(?:家)?(?:就|也|一直)?(?:住在|住|家在|在)$")
+
+
+def _my_place_is_where_i_live(text: str, hits: list[_Hit]) -> None:
+    """孩子在X住，我住P，我这边…: where several homes and no other place are said, and the
+    problem is told as the caller's own side (我这边), the caller's own home is its place."""
+    if len(text) > _LONG_TEXT or any(h.role not in _NOT_THE_PLACE for h in hits):
+        return
+    homes = [h for h in hits if h.role == "home"]
+    here = [m.start() for m in _SELF_HERE.finditer(text)]
+    mine = [
+        h for h in homes
+        if _SELF_HOME_BEFORE.search(text, max(0, h.start - 4), h.start)
+        and any(q >= h.end for q in here)
+    ]
+    if len(homes) >= 2 and len(mine) == 1:
+        mine[0].weight = 1.0
+        mine[0].role = "problem"
 
 
 def _seen_beats_a_cue(text: str, hits: list[_Hit], cues: _Cues) -> None:
@@ -889,7 +923,7 @@ class _Cues:
             starts = {sp.start for sp in self.spans}
             set_off_at |= {
                 sp.end for sp in self.spans
-                if text[sp.end : sp.end + 1] in ("去", "到", "往") and sp.end + 1 in starts
+                if text[sp.end : sp.end + 1] in _TRIP_JOINERS and sp.end + 1 in starts
             }
         self.set_off = []
         if any_set_off or set_off_at:
@@ -1040,6 +1074,17 @@ class _Cues:
             _DESTINATION.search(before) is not None or got_off
         )
 
+    def _group_start(self, start: int) -> int:
+        """Where the group of names that the name at ``start`` ends or continues begins."""
+        before = [sp for sp in self.spans if sp.start < start]
+        first = start
+        cur = next((sp for sp in self.spans if sp.start == start), None)
+        for sp in reversed(before):
+            if cur is None or not self._joined(sp, cur):
+                break
+            first, cur = sp.start, sp
+        return first
+
     def _group_end_at(self, start: int) -> int:
         first = next((sp for sp in self.spans if sp.start == start), None)
         return self._group_end(first.end) if first is not None else start
@@ -1049,9 +1094,13 @@ class _Cues:
         after the problem was told: seen at an earlier name, or words of their own (at least
         ``_TOLD`` characters) between the name before and the afterwards word."""
         lo = max(0, start - _AFTERWARDS_REACH)
+        if _INTENDED.search(self.text, lo, self._group_start(start)):
+            return True  # 要去X / 准备去X: where the caller means to go is not where it is
         found = [m for m in _AFTERWARDS.finditer(self.text, lo, start)]
         if not found or _CLAUSE_BREAK.search(self.text, found[-1].end(), start):
             return False
+        if not _MOVING.search(self.text, found[-1].end(), start):
+            return False  # 现在是P: "now it is P", no going anywhere
         if self.seen_from < start:
             return True
         word = found[-1].start()
@@ -1091,7 +1140,7 @@ class _Cues:
         said_home_after = self.text[tail : tail + 1] == "住" or _RESIDENT_AFTER.match(
             self.text, tail
         )
-        if said_home_after and start - complaint > 1:
+        if said_home_after and (start - complaint > 1 or self.text[tail : tail + 1] == "住"):
             # 反映我在X租房 / 反映X那是我娘家: what follows the name says it is the home
             weight, role = _HOME_WEIGHT, "home"
         elif complaint > home and complaint >= clause_start and start - complaint <= _CUE_REACH:

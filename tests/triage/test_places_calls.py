@@ -1045,6 +1045,59 @@ def test_the_place_said_at_first_is_the_corrected_one(gazetteer: Gazetteer) -> N
     assert "来电人已更正" in p.explanation
 
 
+def test_now_it_is_p_is_no_trip_and_a_solved_matter_withdraws_x(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("丰台看丹的事儿已经解决了，现在是小岭村，路边的树被人砍了")
+    assert p.street == "东邵渠镇" and _sure(p)
+    assert _roles(p)["看丹"] == "negated" and _roles(p)["小岭村"] != "later"
+    # 没解决 withdraws nothing
+    assert _sure(gazetteer.resolve("望京的路灯一直没解决了"))
+
+
+def test_where_the_caller_means_to_go_is_not_the_place(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("塔沟村这块垃圾车作业声音太大,我就是从这路过,要去顺义石园")
+    assert p.street == "新城子镇" and _sure(p) and _roles(p)["石园"] == "later"
+
+
+def test_more_words_for_correcting_oneself(gazetteer: Gazetteer) -> None:
+    for text, street, wrong in (
+        ("东城朝阳门，哎呀瞧我这记性，西三旗街道，人行道被饭馆占了", "西三旗街道", "朝阳门"),
+        ("石景山区广宁,不好意思,我是说马池口,小区的消防栓被人拆了", "马池口地区", "广宁"),
+        ("先记常营地区……算了，蓝城家园，人行道被饭馆占了", "城关街道", "常营地区"),
+        ("报错了，门头沟区潭柘寺换成石景山区八宝山，一楼住户私开门脸", "八宝山街道", "潭柘寺"),
+        ("来电人改称事发地在苹果园（此前称沈家营镇），路边摊的油烟熏人", "苹果园街道", "沈家营镇"),
+    ):
+        p = gazetteer.resolve(text)
+        assert p.street == street and _sure(p), text
+        assert _roles(p)[wrong] in ("negated", "corrected"), text
+
+
+def test_entering_and_leaving_the_highway(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("海淀苏家坨进的高速，孙家营村下的高速，收费站那儿公园的厕所没人打扫")
+    assert p.street == "礼贤镇" and _sure(p) and _roles(p)["苏家坨"] == "origin"
+
+
+def test_a_trip_typed_with_a_dash(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("冯家峪-城关，城关这段地下室老往外冒味儿")
+    assert (p.district, p.street) == ("房山区", "城关街道") and _sure(p)
+
+
+def test_wo_yige_x_de_and_zan_zhe_x_de_are_the_home(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("保安反映我一个永顺镇的,跑来云岗,一楼住户私开门脸")
+    assert p.street == "云岗街道" and _sure(p) and _roles(p)["永顺镇"] == "home"
+    p = gazetteer.resolve("咱这怀柔区北房的，丰台太平桥路边的树被人砍了")
+    assert p.street == "太平桥街道" and _sure(p) and _roles(p)["北房"] == "home"
+
+
+def test_living_at_x_said_after_a_cue_is_still_the_home(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("我是在张家湾住的，石城镇的问题，路灯一闪一闪的")
+    assert p.street == "石城镇" and _sure(p) and _roles(p)["张家湾"] == "home"
+
+
+def test_my_side_is_my_own_home_when_two_homes_are_said(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("孩子在雁翅镇住，我住十渡，我这边快递车天天堵路口")
+    assert p.street == "十渡镇" and _sure(p) and _roles(p)["雁翅镇"] == "home"
+
+
 def test_a_sound_alike_ending_in_li_may_be_a_shorter_name_and_in(gazetteer: Gazetteer) -> None:
     # 东疤里: 东八里 by sound, or 东坝 (东疤) + 里 "in": never sure
     p = gazetteer.resolve("保洁员反映东疤里化粪池冒了")
