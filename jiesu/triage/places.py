@@ -164,6 +164,7 @@ _SHORT_SOUND_CONTEXT = re.compile(
     r"|地界儿?|那头|这头|那个地儿|那地儿|这地儿|那片儿|这片儿|那站|这站|那一站|站台"
     # Beijing speech: 那疙瘩 / 那旮旯 (that spot), 后身儿 (behind), 街面上, 这一片儿, 对过儿
     r"|[那这]?疙瘩|[那这]?旮旯|后身儿?|街面上|[这那]?一片儿?|[这那]一块儿?|对过儿?"
+    r"|[东西南北正]门"  # a gate says a place: 天坛东门, 鼓楼北门
     # 和义是俺单位 / 刘斌堡是我家: a name said to be someone's home or work is a place
     r"|是(?:我|俺|咱|他|她)们?的?(?:家|单位|公司|学校|小区))"
 )

@@ -1108,3 +1108,10 @@ def test_a_lone_short_sound_alike_after_daole_goes_to_a_person(gazetteer: Gazett
     # 到了堰坊: 阳坊 (yang / yan) is where the caller got to
     p = gazetteer.resolve("一位大爷 到了堰坊 废品站堆到马路上了")
     assert (p.district, p.street) == ("昌平区", "阳坊镇") and p.needs_person
+
+
+def test_a_gate_after_an_everyday_word_street_says_a_place(gazetteer: Gazetteer) -> None:
+    # 天坛 is also the park's everyday name; 天坛东门 is the place
+    p = gazetteer.resolve("天坛东门门口有人摆摊")
+    assert (p.district, p.street) == ("东城区", "天坛街道")
+    assert gazetteer.resolve("小区东门有人摆摊").street is None
