@@ -58,7 +58,7 @@ _HOME_CUES = re.compile(
     r"|本人(?=.{2,14}?的?(?:居民|业主|住户))|我是住|家是(?=.{2,12}?的)|我家(?=.{2,12}?的)"
     r"|我家就在|家就在|家里在|家里是|家里住|常住|长住|暂住|租住|家里头在"
     r"|全家(?:人)?(?:都)?(?:在|住)|家属院(?:在|是)|家属楼(?:在|是)"
-    r"|(?:我|俺|咱)们(?:这|那)?(?:个)?(?:栋楼|楼|小区|院儿?|村)(?:在|是)"
+    r"|(?:我|俺|咱)们(?:这|那)?(?:个)?(?:栋楼|楼|小区|院儿?|村)(?:在|是)|(?<![没有])人住(?:在)?"
     # 俺们住X / 他就住在X: a person's 住
     r"|(?:我|俺|咱|他|她)们?(?:就|也|一直|都)?住(?:在)?(?!了|院|宿|不|满|户|房)"
     # 住X，问题是Y / 住阳坊的，去峪口…: 住 opening a clause is where the caller lives.
@@ -85,6 +85,7 @@ _NEGATE_FORWARD = re.compile(
     r"(?<![？?])不是(?!那儿|这儿|那里|这里|那边|这边|那块|这块|那个地)|别记成|别写成|别写|别记|不要写|不要记|记成|说成|写成|弄成|搞成|听成|看成|而不是|并不是|不在"
     r"|并非|以为|谁说(?:的)?(?:是)?|(?:写|记|报|说|听)错(?:为|成)|(?:错|误)(?:写|记|报|登)(?:为|成)?"
 )
+_PROBLEM_TAIL = re.compile(r"是(?:出事|事发|出问题|有问题)的(?:地方|地儿|位置)|的问题(?![已解])")
 _UNRELATED = re.compile(r"(?:那边|这边|那儿)?(?:都|也)?没(?:有|啥|什么)?关系")
 _FINE_AFTER = re.compile(
     r"(?:这片儿?|那片儿?|这边儿?|那边儿?|这儿|那儿|这块儿?|那块儿?)?(?:都|倒|还)?"
@@ -106,7 +107,7 @@ _NEGATE_BACKWARD = re.compile(
     r"|[哦噢啊呃额唉哎]不(?![是对行好要用知清能会让准少多了])|(?<=[，,。\s])不(?=[，,。！!])"
     # X不是那儿 / X，您先别记 / 刚才那个X您别管了 / X已撤销 / 是X…嗐，P
     r"|不是(?:那儿|这儿|那里|这里|那边|这边|那块儿?|这块儿?|那个地儿)|别(?:记|写)(?:了|呢)?(?=[，,。！!\s]|$)"
-    r"|别管了|不用管了|已撤销|嗐"
+    r"|别管了|不用管了|已撤销|嗐|不准(?![许停进入在让走放开确])|(?<=[，,\s])[哦噢喔]{1,2}(?=[，,])"
     # X这个不要了 / X作罢 / X不作数 / X是旧地址
     r"|不要了|作罢|不作数|不算数|(?:是)?(?:旧|老|原|原来的|以前的|之前的)(?:地址|地点)"
     # X算了 / X换成P / X的事儿已经解决了
@@ -123,6 +124,7 @@ _ORIGIN_END = re.compile(r"出发|过来|出来|开往|前往|开车|骑车|坐|
 _RESIDENT_AFTER = re.compile(
     r"的?老?(?:居民(?!楼|区|院)|住户|业主|街坊)"
     r"|(?:那|这)?(?:就)?是(?:我|俺|咱|他|她)们?的?(?:娘|婆|老|丈母娘|姥姥|奶奶|爸妈|父母)?家"
+    r"|是(?:我|俺|咱|他|她)们?(?:住|家)的(?:地方|地儿)"
     r"|租(?:房|的房|房子)"
 )
 _DESTINATION = re.compile(
@@ -153,7 +155,7 @@ _TOLD = 6
 # (X上的车 / X坐的公交 / X那边出的门 / X出发的); one followed by getting off is where it went
 # (P下的 / P出的站 / 到P下车).
 _SET_OFF_AFTER = re.compile(
-    r"(?:那边|这边|那儿|这儿|那头|这头|那块儿?|那片儿?|小区|社区)?"
+    r"(?:那边|这边|那儿|这儿|那头|这头|那块儿?|那片儿?|小区|社区|那条(?:道|路|街))?"
     r"(?:上的车|上车|上的(?:公交|地铁|出租|火车|大巴)|进的站|进站"
     r"|(?:坐|乘|搭|打)(?:地铁|公交|车|出租|大巴|火车|的)(?=到|去|往)"
     r"|坐的(?:公交|地铁|车|出租|大巴)|出发|出的门|出门|动身|发车|发的车"
@@ -176,7 +178,8 @@ _SHORT_SOUND_CONTEXT = re.compile(
     r"|[那这]?疙瘩|[那这]?旮旯|后身儿?|街面上|[这那]?一片儿?|[这那]一块儿?|对过儿?"
     r"|[东西南北正]门"  # a gate says a place: 天坛东门, 鼓楼北门
     # 和义是俺单位 / 刘斌堡是我家: a name said to be someone's home or work is a place
-    r"|是(?:我|俺|咱|他|她)们?的?(?:家|单位|公司|学校|小区))"
+    r"|是(?:我|俺|咱|他|她)们?的?(?:家|单位|公司|学校|小区)|为准"
+    r"|是(?:出事|事发|出问题|有问题|我住|俺住)的(?:地方|地儿|位置))"
 )
 # Hesitation fillers and trailing-off marks: dropped before scanning, so 酒仙……桥 reads 酒仙桥.
 _FILLERS = re.compile(
@@ -558,13 +561,13 @@ class Gazetteer:
 
 _BEFORE_PLACE = frozenset("在从到去往回住是写记以为")
 # Going somewhere: 去X办事 / 到X看病 / 跑X办事 names a place even with no place word after it.
-_GOING = frozenset("去到往跑")
+_GOING = frozenset("去到往跑来")
 _NOT_A_PLACE_AFTER = frozenset("上下里边底旁头")
 # 在X上班 / 在X看见: what one does at a place says the name is the place.
 _AFTER_PLACE = re.compile(
     r"那|这|的时候|不是|而不是|(?:就|也|又|还)?(?:上班|工作|办事|看病|看见|看到|发现|遇到|碰到)"
     r"|[，。；！？,;!?]|$"
-    r"|出发|过来|出来|回来|上的车|上车|下车|下的车|为准"
+    r"|出发|过来|出来|回来|上的车|上车|下车|下的车|为准|换乘|换车|等车"
 )
 _CUE_BEFORE = re.compile(
     r"(?:反映|投诉|举报|位于|地点|的是|问题在|位置|称|事发|改报|改成|改为|换成)[:：]?$"
@@ -1152,7 +1155,10 @@ class _Cues:
         said_home_after = self.text[tail : tail + 1] == "住" or _RESIDENT_AFTER.match(
             self.text, tail
         )
-        if said_home_after and (start - complaint > 1 or self.text[tail : tail + 1] == "住"):
+        if _PROBLEM_TAIL.match(self.text, tail):
+            # X是出事的地方 / X的问题: what follows the name says it is the problem's place
+            weight, role = _COMPLAINT_WEIGHT, "problem"
+        elif said_home_after and (start - complaint > 1 or self.text[tail : tail + 1] == "住"):
             # 反映我在X租房 / 反映X那是我娘家: what follows the name says it is the home
             weight, role = _HOME_WEIGHT, "home"
         elif complaint > home and complaint >= clause_start and start - complaint <= _CUE_REACH:
@@ -1237,7 +1243,9 @@ def _decide(hits: list[_Hit]) -> PlaceMatch:
             conf *= max(_HOW_TRUST.get(h.how, 1.0) for h in own)
             if not any(h.supported for h in own) and t.district_code not in named_districts:
                 conf *= _UNSUPPORTED_SOUND
-            if street_score[best] < _WEAK_EVIDENCE:  # only a withdrawn name or an origin
+            if street_score[best] < _WEAK_EVIDENCE or all(
+                h.role in _NOT_THE_PLACE and h.role != "home" for h in own
+            ):  # only withdrawn names, origins or places gone to afterwards
                 conf *= 0.5
             if all(h.role == "home" for h in own) and any(
                 h.role not in _NOT_THE_PLACE

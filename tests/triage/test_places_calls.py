@@ -1147,3 +1147,46 @@ def test_from_that_end_and_by_car_to_p(gazetteer: Gazetteer) -> None:
 def test_our_building_is_at_x_is_the_home(gazetteer: Gazetteer) -> None:
     p = gazetteer.resolve("我们这楼在西城区大栅栏，小沙务村那边公交车站没有站牌")
     assert p.street == "西集镇" and _sure(p) and _roles(p)["大栅栏"] == "home"
+
+
+def test_x_bu_zhun_and_an_oh_of_its_own_withdraw_x(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("门头沟区王平不准，旧宫准，饭馆的油烟机噪音大")
+    assert p.street == "旧宫地区" and _sure(p) and _roles(p)["王平"] == "negated"
+    p = gazetteer.resolve("石景山区五里坨，噢噢，韩村河镇，小区的化粪池满了")
+    assert p.street == "韩村河镇" and _sure(p) and _roles(p)["五里坨"] == "negated"
+    # 不准停车 is a sign, not a withdrawal
+    assert _sure(gazetteer.resolve("望京不准停车的牌子倒了"))
+
+
+def test_x_wei_zhun_says_an_everyday_word_street_as_a_place(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("西台下村那边的说法有误，以来电人后来说的博兴为准，有人在楼下打麻将")
+    assert p.street == "博兴街道" and _sure(p)
+
+
+def test_a_street_whose_every_mention_is_not_the_place_is_never_sure(
+    gazetteer: Gazetteer,
+) -> None:
+    # 八角 (an everyday word) said while changing trains is the place; 霍营 is only 'later'
+    p = gazetteer.resolve("在八角换乘的时候人行道上的树根把砖拱起来了，然后坐到了霍营街道")
+    assert p.street == "八角街道" and _sure(p) and _roles(p)["霍营街道"] == "later"
+    # seen in a district (no street); the only street is where the bus went afterwards
+    p = gazetteer.resolve("在海淀区等车那会儿看到下水井返水，这会儿车都开到中关村了")
+    assert p.street == "中关村街道" and _roles(p)["中关村"] == "later" and not _sure(p)
+
+
+def test_along_that_road_from_x(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("骑车走东城建国门那条道过来，到了妙峰山，小区的化粪池满了")
+    assert p.street == "妙峰山镇" and _sure(p) and _roles(p)["建国门"] == "origin"
+
+
+def test_x_is_where_i_live_p_is_where_it_happened(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("长哨营是我住的地方，拱辰是出事的地方，广告牌的灯太亮")
+    assert p.street == "拱辰街道" and _sure(p)
+    assert _roles(p)["长哨营"] == "home" and _roles(p)["拱辰"] == "problem"
+
+
+def test_ren_zhu_x_is_the_home_and_lai_p_goes_there(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("人住西城区什刹海，金顶街这边地下通道的灯全坏了")
+    assert p.street == "金顶街街道" and _sure(p) and _roles(p)["什刹海"] == "home"
+    p = gazetteer.resolve("我住大兴青云店那边，来文景买菜看见暖气管道在外面漏")
+    assert p.street == "文景街道" and _sure(p)
