@@ -1129,3 +1129,35 @@ def test_a_misheard_name_right_after_its_district_may_make_a_word(gazetteer: Gaz
     assert (p.district, p.street) == ("西城区", "白纸坊街道") and _sure(p)
     # a landmark known by its district only is no district name (园博园建设力度 is no 建设里)
     assert gazetteer.resolve("请加快A市园博园建设力度").street is None
+
+
+def test_x_is_not_there_withdraws_x_and_not_the_name_after(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("四季青地区不是那儿王平地区马路中间有个坑积水")
+    assert p.street == "王平地区" and _sure(p) and _roles(p)["四季青地区"] == "negated"
+
+
+def test_more_ways_to_drop_the_place_said_first(gazetteer: Gazetteer) -> None:
+    for text, street, wrong in (
+        ("杨镇地区，我糊涂了，是北房镇，排水口被树叶堵了", "北房镇", "杨镇地区"),
+        ("是通州区西集嗐四海快递包装扔得满地都是", "四海镇", "西集"),
+        ("通州区永顺，您先别记，神驹村，卖早点的三轮车占道", "马驹桥镇", "永顺"),
+        ("大庄户村，小区里狗屎没人管，刚才那个怀柔汤河口您别管了", "东高村镇", "汤河口"),
+        ("南顶村社区已撤销，改报渔阳，饭店把油水倒下水井", "渔阳地区", "南顶村社区"),
+    ):
+        p = gazetteer.resolve(text)
+        assert p.street == street and _sure(p), text
+        assert _roles(p)[wrong] in ("negated", "corrected"), text
+    # 物业不管了 is the problem, not a withdrawal
+    assert _sure(gazetteer.resolve("望京小区物业不管了"))
+
+
+def test_from_that_end_and_by_car_to_p(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("南法信那头过来，一到万树园就路边的栏杆歪了扎人")
+    assert p.street == "上地街道" and _sure(p) and _roles(p)["南法信"] == "origin"
+    p = gazetteer.resolve("香炉营坐车到石城，在石城公交车站没有站牌")
+    assert (p.district, p.street) == ("密云区", "石城镇") and _sure(p)
+
+
+def test_our_building_is_at_x_is_the_home(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("我们这楼在西城区大栅栏，小沙务村那边公交车站没有站牌")
+    assert p.street == "西集镇" and _sure(p) and _roles(p)["大栅栏"] == "home"
