@@ -140,6 +140,7 @@ class PhoneticIndex:
         is_word: Callable[[str], bool] | None = None,
         placed: Callable[[int, int], bool] | None = None,
         alone: Callable[[int, int], bool] | None = None,
+        inside_ok: Callable[[int], bool] | None = None,
     ) -> list[PhoneticHit]:
         """Every span of ``text`` that sounds like a name but is not spelled like it.
 
@@ -148,7 +149,9 @@ class PhoneticIndex:
         span has three characters or more and ``placed(start, end)`` says a place word follows
         it (私家营那边: 私家 is a word, 私家营那边 is a place). A differing function character
         (在, 是 …) drops a hit unless ``alone(start, end)`` says the span is a clause of its
-        own (，在堂，: no 在 + 堂 there, but 斋堂)."""
+        own (，在堂，: no 在 + 堂 there, but 斋堂). ``inside_ok(start)`` says a name starting
+        there may make an everyday word with its own characters whatever its length (西城区白质坊:
+        白质, right after its district)."""
         keys = [folded(ch) for ch in text]
         out: list[PhoneticHit] = []
         n = len(text)
@@ -178,7 +181,12 @@ class PhoneticIndex:
                             hit.function_char and not (alone and alone(hit.start, hit.end))
                         ):
                             continue
-                        if is_word and not _suffixed(text, hit) and _in_word(text, hit, is_word):
+                        inside = bool(inside_ok and inside_ok(hit.start))
+                        if (
+                            is_word
+                            and not _suffixed(text, hit)
+                            and _in_word(text, hit, is_word, inside)
+                        ):
                             if not (
                                 hit.end - hit.start >= 3 and placed and placed(hit.start, hit.end)
                             ):
@@ -282,9 +290,11 @@ def _suffixed(text: str, hit: PhoneticHit) -> bool:
 _WORD_INSIDE_OK = 4
 
 
-def _in_word(text: str, hit: PhoneticHit, is_word: Callable[[str], bool]) -> bool:
+def _in_word(
+    text: str, hit: PhoneticHit, is_word: Callable[[str], bool], inside_ok: bool = False
+) -> bool:
     lo, hi = max(0, hit.start - 1), min(len(text), hit.end + 1)
-    long_name = hit.end - hit.start >= _WORD_INSIDE_OK
+    long_name = inside_ok or hit.end - hit.start >= _WORD_INSIDE_OK
     for k in range(hit.start, hit.end):
         if text[k] == hit.name[k - hit.start]:
             continue

@@ -177,6 +177,7 @@ _SHORT_SOUND_CONTEXT = re.compile(
     # Beijing speech: 那疙瘩 / 那旮旯 (that spot), 后身儿 (behind), 街面上, 这一片儿, 对过儿
     r"|[那这]?疙瘩|[那这]?旮旯|后身儿?|街面上|[这那]?一片儿?|[这那]一块儿?|对过儿?"
     r"|[东西南北正]门"  # a gate says a place: 天坛东门, 鼓楼北门
+    r"|跟前|跟儿前"  # 争珠泉跟前: near it
     # 和义是俺单位 / 刘斌堡是我家: a name said to be someone's home or work is a place
     r"|是(?:我|俺|咱|他|她)们?的?(?:家|单位|公司|学校|小区)|为准"
     r"|是(?:出事|事发|出问题|有问题|我住|俺住)的(?:地方|地儿|位置))"
@@ -466,10 +467,15 @@ class Gazetteer:
         places), so that two readings of one sound make the place ambiguous, not a guess."""
         # Agents name the place early; a long message's sound-alikes count little anyway.
         short_text = len(text) <= _LONG_TEXT
+        # 大兴区馨丰 / 西城区白质坊: a name said right after its district is said as a place.
+        after_district = {  # a district's own name, not a landmark known by its district only
+            e for w, _, e in exact if any(t.kind == "district" for t in self._table.get(w, ()))
+        }
         found = self._phonetic().scan(
             text[:_SOUND_SCAN_CHARS],
             is_common_word,
             placed=lambda s, e: _SHORT_SOUND_CONTEXT.match(text, e) is not None,
+            inside_ok=lambda s: s in after_district,
             alone=lambda s, e: short_text and _own_clause(text, s, e, pauses),
         )
         if not found and (exact or len(text) > _SHORT_CALL):
@@ -483,10 +489,6 @@ class Gazetteer:
 
         found = ranked(found)
         taken = [(s, e) for _, s, e in exact]
-        # 大兴区馨丰: a name said right after its district is said as a place.
-        after_district = {
-            e for w, _, e in exact if any(t.level == "district" for t in self._table.get(w, ()))
-        }
         out: list[tuple[tuple[str, ...], str, int, int, str]] = []
         dist: list[int] = []
         quiet: list[PhoneticHit] = []
@@ -662,7 +664,10 @@ _COLONS = frozenset("：:")
 _ESTATE_KINDS = frozenset(("estate_form", "estate_group"))
 # What may stand right before an estate said as 「X小区」: 丽发新城小区 is another estate, not
 # 新城小区; 就麻峪小区, 在麻峪小区, 广宁麻峪小区 are 麻峪's.
-_BEFORE_ESTATE = frozenset("在到去住是的就挨着近离从往回临靠于个那这说称和与及跟对咱俺我映报诉啥")
+# (来电人女优筑小区…: the caller's sex, typed before the place)
+_BEFORE_ESTATE = frozenset(
+    "在到去住是的就挨着近离从往回临靠于个那这说称和与及跟对咱俺我映报诉啥男女"
+)
 
 
 def _embedded_estate(
@@ -709,7 +714,7 @@ def _place_expected(text: str, start: int, end: int, pauses: frozenset[int]) -> 
     before = text[start - 1]
     return (
         before in _COLONS or before in _SAYS or before in _BEFORE_PLACE
-        or text.endswith(("到了", "去了"), 0, start)  # 到了堰坊，…
+        or text.endswith(("到了", "去了", "一趟"), 0, start)  # 到了堰坊，… / 去一趟息集
         or _CLAUSE_BREAK.match(text, start - 1) is not None
     )
 

@@ -601,6 +601,8 @@ def test_beijing_place_words_after_a_short_sound_alike(gazetteer: Gazetteer) -> 
     p = gazetteer.resolve("看氮那旮旯门禁坏了谁都能进")  # 丹 / 氮 dan
     assert (p.district, p.street) == ("丰台区", "看丹街道")
     assert gazetteer.resolve("东粑电梯老停").needs_person  # no place word: a person confirms
+    p = gazetteer.resolve("争珠泉跟前地下室老往外冒味儿")  # 跟前: near it; 珍 zhen / 争 zheng
+    assert (p.district, p.street) == ("延庆区", "珍珠泉乡") and _sure(p)
 
 
 def test_name_after_a_label_colon_opens_its_clause(gazetteer: Gazetteer) -> None:
@@ -644,6 +646,8 @@ def test_two_character_estate_said_with_xiaoqu_is_its_community(gazetteer: Gazet
     # 麻峪社区 (广宁街道) is 麻峪小区 to its residents
     p = gazetteer.resolve("小伙子打来的 就麻峪小区5#楼旁边儿 共享单车堆得走不了道")
     assert (p.district, p.street) == ("石景山区", "广宁街道") and _sure(p)
+    p = gazetteer.resolve("来电人女优筑小区的停车场路边摊的油烟熏人")  # the caller's sex first
+    assert (p.district, p.street) == ("丰台区", "新村街道")
     # …but not inside a longer estate name of another city (丽发新城小区: not 新城小区)
     assert gazetteer.resolve("A市丽发新城小区附近建搅拌站噪音扰民").street is None
 
@@ -1104,10 +1108,12 @@ def test_a_sound_alike_ending_in_li_may_be_a_shorter_name_and_in(gazetteer: Gaze
     assert p.matched == ["东疤里"] and p.needs_person
 
 
-def test_a_lone_short_sound_alike_after_daole_goes_to_a_person(gazetteer: Gazetteer) -> None:
+def test_a_lone_short_sound_alike_after_going_goes_to_a_person(gazetteer: Gazetteer) -> None:
     # 到了堰坊: 阳坊 (yang / yan) is where the caller got to
     p = gazetteer.resolve("一位大爷 到了堰坊 废品站堆到马路上了")
     assert (p.district, p.street) == ("昌平区", "阳坊镇") and p.needs_person
+    p = gazetteer.resolve("去一趟息集,小区大门口停满了车")  # 西 / 息 xi
+    assert (p.district, p.street) == ("通州区", "西集镇") and p.needs_person
 
 
 def test_a_gate_after_an_everyday_word_street_says_a_place(gazetteer: Gazetteer) -> None:
@@ -1115,6 +1121,14 @@ def test_a_gate_after_an_everyday_word_street_says_a_place(gazetteer: Gazetteer)
     p = gazetteer.resolve("天坛东门门口有人摆摊")
     assert (p.district, p.street) == ("东城区", "天坛街道")
     assert gazetteer.resolve("小区东门有人摆摊").street is None
+
+
+def test_a_misheard_name_right_after_its_district_may_make_a_word(gazetteer: Gazetteer) -> None:
+    # 西城区白质坊: 白质 is a word, but right after its district 白纸坊 is meant
+    p = gazetteer.resolve("西城区白质坊那条道路边的树被人砍了")
+    assert (p.district, p.street) == ("西城区", "白纸坊街道") and _sure(p)
+    # a landmark known by its district only is no district name (园博园建设力度 is no 建设里)
+    assert gazetteer.resolve("请加快A市园博园建设力度").street is None
 
 
 def test_x_is_not_there_withdraws_x_and_not_the_name_after(gazetteer: Gazetteer) -> None:
