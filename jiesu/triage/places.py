@@ -42,7 +42,7 @@ __all__ = [
 _CLAUSE_BREAK = re.compile(r"[，。；！？,;!?\n【】「」《》（）()\[\]]")
 # Cue words: what follows them is where the problem is / where the caller lives.
 _COMPLAINT_CUES = re.compile(
-    r"反映|投诉|举报|位于|地点|地址是|事发|发生在|问题在|问题是|来电称|在其|(?<!家)就在|坐落在|座落在"
+    r"反映|投诉|举报|(?<!家)位于|地点|地址是|事发|发生在|问题在|问题是|来电称|在其|(?<!家)就在|坐落在|座落在"
     r"|路过|经过|实际在|实际是|实际上是"
     r"|我说的是|说的是|应该是|正确的是|是在|事情在|出事在|人在|但是|可是|不过|其实是|改口说是|改口说|改口"
     r"|不对是|改成|地址[:：]|地点[:：]|更正[:：]?|(?<!没)事儿?(?:是|出在|发生在|在)"
@@ -109,7 +109,9 @@ _NEGATE_BACKWARD = re.compile(
     r"|不是(?:那儿|这儿|那里|这里|那边|这边|那块儿?|这块儿?|那个地儿)|别(?:记|写)(?:了|呢)?(?=[，,。！!\s]|$)"
     r"|别管了|不用管了|已撤销|嗐|不准(?![许停进入在让走放开确])|(?<=[，,\s])[哦噢喔]{1,2}(?=[，,])"
     # X这个不要了 / X作罢 / X不作数 / X是旧地址
-    r"|不要了|作罢|不作数|不算数|(?:是)?(?:旧|老|原|原来的|以前的|之前的)(?:地址|地点)"
+    r"|不要了|作罢|不作数|不算数|(?:是|为)(?:旧|老|原|原来的|以前的|之前的)(?:地址|地点)"
+    # X是她说走嘴了 / X，打住打住 / X你就当我没说 / X写反了 / 我说的不是这个 / X，嗯，也不是
+    r"|说走嘴|走嘴了|打住|当我没说|写反了|说反了|不是这个|(?<![都就还])也不是(?=[，,。！!\s]|$)"
     # X算了 / X换成P / X的事儿已经解决了
     r"|算了|换成|改为|(?:已经|早就|都)?(?<![没未不])(?:解决了|处理好了|修好了)"
 )
@@ -117,7 +119,8 @@ _NEGATE_BACKWARD = re.compile(
 # in the same call is where the matter is.
 # 打X过来 is Beijing speech for 从X过来.
 _ORIGIN = re.compile(
-    r"从|由(?!于)|打(?=[^，。；,;！？!?]{2,12}?(?:过来|来的|出发|开车|坐车|骑车|(?:那边|这边|那儿)来))"
+    r"从|由(?!于)|打(?=[^，。；,;！？!?]{2,12}?(?:过来|来的|出发|开车|坐车|骑车|(?:那边|这边|那儿)来"
+    r"|来(?=[，,。\s])))"
 )
 _ORIGIN_END = re.compile(r"出发|过来|出来|开往|前往|开车|骑车|坐|走|到|去|往|回|一路")
 # X居民 / X的住户: the name just before is where the caller lives.
@@ -162,12 +165,12 @@ _SET_OFF_AFTER = re.compile(
     r"|(?:坐|乘|搭|骑|开)(?:地铁|公交|车|出租|大巴|火车|电动车|自行车|摩托)?(?:过来|来|出来)的?"
     # X上的五环 / X那边过来 / X来的
     r"|上的(?:[二三四五六]环|高速|环路|主路|辅路|快速路|公交|地铁|出租|火车|大巴)"
-    r"|进的(?:站|高速|环路|[二三四五六]环)"
+    r"|进的(?:站|高速|环路|[二三四五六]环)|上的(?:高架|桥)|上桥|出来(?:后|以后|之后)"
     r"|过来(?!了)|来的(?!时候|人))"
 )
 _GET_OFF_AFTER = re.compile(
     r"(?:那边|这边|那儿|这儿|那头|这头|小区|社区)?"
-    r"(?:下的车|下车|下的|出的站|出站|出口下来|出口出来|出的口|下来)"
+    r"(?:下的车|下车|下的|出的站|出站|出口下来|出口出来|出的口|下来|下桥)"
 )
 # A two-character name found by sound alone needs a place word around it.
 _SHORT_SOUND_CONTEXT = re.compile(
@@ -729,12 +732,13 @@ _CORRECTION_SIGNAL = re.compile(
     r"|[哦噢喔]，?是|又[^，。；,;]{0,6}说|(?:这回|这次)(?:是|在)|(?<![不针面绝])对(?:[，,…]+|是)"
     r"|上回的事|上次的事|嘴瓢|秃噜|核对|核查|经查|查实|谁说|最初|起初|原先|一开始|刚开始"
     r"|记性|我是说|算了|换成|此前|解决了|糊涂|迷糊|说混|嗐|撤销|别管了|不是那儿|不是这儿"
+    r"|走嘴|打住|当我没说|写反|说反|不是这个|也不是|原地址|更正后"
 )
 # …unless the caller says the first was right.
 _EARLIER_IS_RIGHT = re.compile(r"(?:前面|先说|第一个|头一个|之前)(?:那个|的|说的)?(?:对|为准|没错)")
 _CORRECTED_WEIGHT = 0.1
 _SAID_BEFORE = re.compile(
-    r"(?:最初|起初|原先|原来|一开始|开始|先前|刚开始|本来|此前|之前)(?:来电人|她|他|我)?"
+    r"原(?:来的)?地址[:：]?$|(?:最初|起初|原先|原来|一开始|开始|先前|刚开始|本来|此前|之前)(?:来电人|她|他|我)?"
     r"(?:说|报|讲|登记|写|记|称)"
     r"(?:的|了)?(?:是|在)?$"
 )
@@ -758,11 +762,7 @@ def _later_is_the_correction(text: str, hits: list[_Hit], cues: _Cues) -> None:
             groups[-1].append(h)
         else:
             groups.append([h])
-    active = [
-        g for g in groups
-        if any(h.role not in _NOT_THE_PLACE and any(t.level != "district" for t in h.targets)
-               for h in g)
-    ]
+    active = [g for g in groups if _in_play(g)]
     streets = {t.street_code for g in active for h in g for t in h.targets if t.street_code}
     if len(active) < 2 or len(streets) < 2:
         return
@@ -794,6 +794,21 @@ def _later_is_the_correction(text: str, hits: list[_Hit], cues: _Cues) -> None:
             if h.role not in _NOT_THE_PLACE:
                 h.weight *= _CORRECTED_WEIGHT
                 h.role = "corrected"
+
+
+def _in_play(group: list[_Hit]) -> bool:
+    """A group of names still in play that can name a street: not a home, origin, later or
+    withdrawn name, and not an everyday word said as no place (天桥 in 过街天桥)."""
+    districts = {t.district_code for h in group for t in h.targets if t.level == "district"}
+    return any(
+        h.role not in _NOT_THE_PLACE
+        and any(
+            t.level != "district"
+            and (not t.needs_district or h.placey or t.district_code in districts)
+            for t in h.targets
+        )
+        for h in group
+    )
 
 
 def _unmark(hits: list[_Hit], cues: _Cues) -> None:
@@ -1072,7 +1087,8 @@ class _Cues:
             if back <= clause_end:
                 return True
             next_start = clause_end + 1
-            if back <= next_start + 3 and self.text[next_start:back].strip() in _WITHDRAW_LEAD:
+            lead = self.text[next_start:back].strip("，,、 ")
+            if back <= next_start + 4 and lead in _WITHDRAW_LEAD:
                 return True
             break
         return False

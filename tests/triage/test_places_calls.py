@@ -1204,3 +1204,45 @@ def test_ren_zhu_x_is_the_home_and_lai_p_goes_there(gazetteer: Gazetteer) -> Non
     assert p.street == "金顶街街道" and _sure(p) and _roles(p)["什刹海"] == "home"
     p = gazetteer.resolve("我住大兴青云店那边，来文景买菜看见暖气管道在外面漏")
     assert p.street == "文景街道" and _sure(p)
+
+
+def test_words_of_retraction_withdraw_the_name_before(gazetteer: Gazetteer) -> None:
+    for text, street, wrong in (
+        ("镇罗营镇是她说走嘴了，大栅栏，有人在小区里遛马", "大栅栏街道", "镇罗营镇"),
+        ("六里桥，打住打住，是月清园，楼道声控灯不亮", "学院路街道", "六里桥"),
+        ("老山你就当我没说，庙城，小区里车位被占", "庙城地区", "老山"),
+        ("延庆四海写反了,是美澜湾东区小区,有人在小区里遛马", "观音寺街道", "四海"),
+        ("永顺镇…我说的不是这个，是时村社区，下水道井盖被偷了", "大红门街道", "永顺镇"),
+        # the filler 嗯 between the name and 也不是 is dropped: the withdrawal still reaches it
+        ("赵全营镇，嗯，也不是，南顶路社区，过街天桥的电梯停了", "大红门街道", "赵全营镇"),
+    ):
+        p = gazetteer.resolve(text)
+        assert p.street == street and _sure(p), text
+        assert _roles(p)[wrong] == "negated", text
+
+
+def test_the_original_address_is_the_version_said_before(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("更正后地址：平谷区夏各庄；原地址：南法信地区；地面上的电缆露出来了")
+    assert p.street == "夏各庄镇" and _sure(p) and _roles(p)["南法信地区"] == "corrected"
+
+
+def test_an_everyday_word_said_as_no_place_takes_no_part_in_a_correction(
+    gazetteer: Gazetteer,
+) -> None:
+    # 天桥 in 过街天桥 is said after the corrected place but names no street
+    p = gazetteer.resolve("南彩，嗯，不对，五芳园社区，过街天桥的电梯停了")
+    assert p.street == "鲁谷街道" and _sure(p) and _roles(p)["五芳园社区"] != "corrected"
+
+
+def test_an_overpass_and_getting_out_before_going_on(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("学院路那边上的高架，到海淀区羊坊店下桥，下桥那儿有人乱扔烟头")
+    assert p.street == "羊坊店街道" and _sure(p) and _roles(p)["学院路"] == "origin"
+    p = gazetteer.resolve("昌平南邵出来后先去了石城，石城那边小区里有人乱扔烟头着了")
+    assert (p.district, p.street) == ("密云区", "石城镇") and _roles(p)["南邵"] == "origin"
+    p = gazetteer.resolve("打孙河来，到和合站村那站菜站的菜叶子烂了一地")
+    assert p.street == "西集镇" and _sure(p) and _roles(p)["孙河"] == "origin"
+
+
+def test_my_home_is_at_x_is_no_problem_cue(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("我家位于王平，玉桥街道那边共享电单车乱停")
+    assert p.street == "玉桥街道" and _sure(p) and _roles(p)["王平"] == "home"
