@@ -96,6 +96,8 @@ _WITHDRAW_LEAD = frozenset((
     "", "是", "又", "又说", "后来说", "后来又说",
     "您", "你", "先", "您先", "你先", "哎", "哎呀", "啊",
 ))
+# 这个您别写了 / 那个就不对了: a few words of address may open the withdrawing clause
+_WITHDRAW_LEAD_WORDS = re.compile(r"[这那个您你就先哎呀啊是又也]{1,4}")
 _NEGATE_SCOPE_END = re.compile(r"是|在|写")
 # 划掉 strikes the name out; 「X？不是，Y」 and 「X？不是Y」 answer the agent's question:
 # X is wrong.
@@ -106,12 +108,14 @@ _NEGATE_BACKWARD = re.compile(
     # X啊不P / X，不，P: an interjection and 不, or 不 said as a clause of its own
     r"|[哦噢啊呃额唉哎]不(?![是对行好要用知清能会让准少多了])|(?<=[，,。\s])不(?=[，,。！!])"
     # X不是那儿 / X，您先别记 / 刚才那个X您别管了 / X已撤销 / 是X…嗐，P
-    r"|不是(?:那儿|这儿|那里|这里|那边|这边|那块儿?|这块儿?|那个地儿)|别(?:记|写)(?:了|呢)?(?=[，,。！!\s]|$)"
+    r"|不是(?:那儿|这儿|那里|这里|那边|这边|那块儿?|这块儿?|那个地儿)"
+    r"|别(?:记|写)了|别(?:记|写)呢?(?=[，,。！!\s]|$)"
     r"|别管了|不用管了|已撤销|嗐|不准(?![许停进入在让走放开确])|(?<=[，,\s])[哦噢喔]{1,2}(?=[，,])"
     # X这个不要了 / X作罢 / X不作数 / X是旧地址
     r"|不要了|作罢|不作数|不算数|(?:是|为)(?:旧|老|原|原来的|以前的|之前的)(?:地址|地点)"
     # X是她说走嘴了 / X，打住打住 / X你就当我没说 / X写反了 / 我说的不是这个 / X，嗯，也不是
     r"|说走嘴|走嘴了|打住|当我没说|写反了|说反了|不是这个|(?<![都就还])也不是(?=[，,。！!\s]|$)"
+    r"|(?:说|记|写)差了"
     # X算了 / X换成P / X的事儿已经解决了
     r"|算了|换成|改为|(?:已经|早就|都)?(?<![没未不])(?:解决了|处理好了|修好了)"
 )
@@ -147,6 +151,7 @@ _TRIP_JOINERS = frozenset("去到往-—－~～")
 _TELLS_NOTHING = re.compile(r"[的了](?:[，。；！？,;!?]|$)")
 _WHEN_MARK = re.compile(r"的时候|那会儿|那阵儿|那时候|那工夫")
 _WHEN_GAP = 6
+_STILL_FINE = re.compile(r"(?:还|都|也|倒)?(?:好好的|没事|没问题|挺好|正常)")
 # After the problem was told, a place the caller went on to (后来去的X / 现在到X了 /
 # 这会儿车都开到X了) is not where it is.
 _AFTERWARDS = re.compile(r"后来|然后|之后|现在|这会儿|回头|接着|完了|最后")
@@ -570,7 +575,8 @@ _GOING = frozenset("去到往跑来")
 _NOT_A_PLACE_AFTER = frozenset("上下里边底旁头")
 # 在X上班 / 在X看见: what one does at a place says the name is the place.
 _AFTER_PLACE = re.compile(
-    r"那|这|的时候|不是|而不是|(?:就|也|又|还)?(?:上班|工作|办事|看病|看见|看到|发现|遇到|碰到)"
+    r"那|这|的时候|不是|而不是"
+    r"|(?:就|也|又|还)?(?:上班|工作|办事|看病|看见|看到|发现|遇到|碰到|停车|吃饭|买菜|遛弯儿?)"
     r"|[，。；！？,;!?]|$"
     r"|出发|过来|出来|回来|上的车|上车|下车|下的车|为准|换乘|换车|等车"
 )
@@ -732,13 +738,14 @@ _CORRECTION_SIGNAL = re.compile(
     r"|[哦噢喔]，?是|又[^，。；,;]{0,6}说|(?:这回|这次)(?:是|在)|(?<![不针面绝])对(?:[，,…]+|是)"
     r"|上回的事|上次的事|嘴瓢|秃噜|核对|核查|经查|查实|谁说|最初|起初|原先|一开始|刚开始"
     r"|记性|我是说|算了|换成|此前|解决了|糊涂|迷糊|说混|嗐|撤销|别管了|不是那儿|不是这儿"
-    r"|走嘴|打住|当我没说|写反|说反|不是这个|也不是|原地址|更正后"
+    r"|走嘴|打住|当我没说|写反|说反|不是这个|也不是|原地址|更正后|说差|记差|写差|刚才"
 )
 # …unless the caller says the first was right.
 _EARLIER_IS_RIGHT = re.compile(r"(?:前面|先说|第一个|头一个|之前)(?:那个|的|说的)?(?:对|为准|没错)")
 _CORRECTED_WEIGHT = 0.1
 _SAID_BEFORE = re.compile(
-    r"原(?:来的)?地址[:：]?$|(?:最初|起初|原先|原来|一开始|开始|先前|刚开始|本来|此前|之前)(?:来电人|她|他|我)?"
+    r"原(?:来的)?地址[:：]?$|(?:最初|起初|原先|原来|一开始|开始|先前|刚开始|本来|此前|之前|刚才)"
+    r"(?:来电人|她|他|我)?"
     r"(?:说|报|讲|登记|写|记|称)"
     r"(?:的|了)?(?:是|在)?$"
 )
@@ -989,6 +996,8 @@ class _Cues:
                     continue  # 我从X过来发现的: nothing told after the verb, X is no anchor
             else:
                 rest = text[m.end() : m.end() + 1]
+                if _STILL_FINE.match(text, m.end()):
+                    continue  # X过来的时候还好好的: what the clause tells is that nothing was wrong
                 if (not rest or _CLAUSE_BREAK.match(rest) or rest in "在到去往"
                         or any(m.end() <= sp.start <= m.end() + 4 for sp in spans)):
                     continue  # 从X过来的时候，… / …的时候在P看见: the telling is elsewhere
@@ -1088,7 +1097,8 @@ class _Cues:
                 return True
             next_start = clause_end + 1
             lead = self.text[next_start:back].strip("，,、 ")
-            if back <= next_start + 4 and lead in _WITHDRAW_LEAD:
+            lead_ok = lead in _WITHDRAW_LEAD or _WITHDRAW_LEAD_WORDS.fullmatch(lead)
+            if back <= next_start + 5 and lead_ok:
                 return True
             break
         return False

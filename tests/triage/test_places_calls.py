@@ -1246,3 +1246,27 @@ def test_an_overpass_and_getting_out_before_going_on(gazetteer: Gazetteer) -> No
 def test_my_home_is_at_x_is_no_problem_cue(gazetteer: Gazetteer) -> None:
     p = gazetteer.resolve("我家位于王平，玉桥街道那边共享电单车乱停")
     assert p.street == "玉桥街道" and _sure(p) and _roles(p)["王平"] == "home"
+
+
+def test_do_not_write_that_one_withdraws_the_name_before(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("珍珠泉乡小区，这个您别写了，写马辛庄村，马路边有人私搭电线")
+    assert p.street == "北小营镇" and _sure(p) and _roles(p)["珍珠泉乡"] == "negated"
+    p = gazetteer.resolve("通州永顺这个您别写了写西张华村工地门口全是泥")
+    assert p.street == "榆垡镇" and _sure(p) and _roles(p)["永顺"] == "negated"
+    p = gazetteer.resolve("楼长反映桥梓镇，说差了，香水园，公园里的长椅坏了")
+    assert p.street == "香水园街道" and _sure(p) and _roles(p)["桥梓镇"] == "negated"
+
+
+def test_what_i_said_just_now_is_the_version_said_before(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("我刚才说成寿寺了吗？应该是大辛寨村，马路边有人私搭电线")
+    assert p.street == "王辛庄镇" and _sure(p) and _roles(p)["成寿寺"] == "corrected"
+
+
+def test_still_fine_when_passing_x_anchors_nothing_at_x(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("丰台区右安门过来的时候还好好的，到了西城区什刹海公园里的长椅坏了")
+    assert p.street == "什刹海街道" and _sure(p) and _roles(p)["右安门"] == "origin"
+
+
+def test_parking_at_an_everyday_word_street_says_it_as_a_place(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("在珍珠泉停车的时候小区门口的水管冒水，然后开到黄台村")
+    assert (p.district, p.street) == ("延庆区", "珍珠泉乡") and _sure(p)
