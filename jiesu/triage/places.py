@@ -743,8 +743,12 @@ _CORRECTION_SIGNAL = re.compile(
 # …unless the caller says the first was right.
 _EARLIER_IS_RIGHT = re.compile(r"(?:前面|先说|第一个|头一个|之前)(?:那个|的|说的)?(?:对|为准|没错)")
 _CORRECTED_WEIGHT = 0.1
+_SAID_BEFORE_ANYWHERE = re.compile(
+    r"原(?:来的)?地址|(?:最初|起初|原先|原来|一开始|开始|先前|刚开始|本来|此前|之前|刚才|先)"
+    r"(?:来电人|她|他|我)?(?:说|报|讲|登记|写|记|称)"
+)
 _SAID_BEFORE = re.compile(
-    r"原(?:来的)?地址[:：]?$|(?:最初|起初|原先|原来|一开始|开始|先前|刚开始|本来|此前|之前|刚才)"
+    r"原(?:来的)?地址[:：]?$|(?:最初|起初|原先|原来|一开始|开始|先前|刚开始|本来|此前|之前|刚才|先)"
     r"(?:来电人|她|他|我)?"
     r"(?:说|报|讲|登记|写|记|称)"
     r"(?:的|了)?(?:是|在)?$"
@@ -761,7 +765,7 @@ def _later_is_the_correction(text: str, hits: list[_Hit], cues: _Cues) -> None:
     if len(text) > _LONG_TEXT:
         return
     signals = [m.start() for m in _CORRECTION_SIGNAL.finditer(text)]
-    if not signals:
+    if not signals and not _SAID_BEFORE_ANYWHERE.search(text):
         return
     groups: list[list[_Hit]] = []
     for h in hits:
@@ -783,6 +787,8 @@ def _later_is_the_correction(text: str, hits: list[_Hit], cues: _Cues) -> None:
                 if h.role not in _NOT_THE_PLACE:
                     h.weight *= _CORRECTED_WEIGHT
                     h.role = "corrected"
+        return
+    if not signals:
         return
     if _EARLIER_IS_RIGHT.search(text) or signals[-1] < active[0][-1].end:
         _unmark(hits, cues)

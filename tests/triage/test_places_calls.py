@@ -1270,3 +1270,10 @@ def test_still_fine_when_passing_x_anchors_nothing_at_x(gazetteer: Gazetteer) ->
 def test_parking_at_an_everyday_word_street_says_it_as_a_place(gazetteer: Gazetteer) -> None:
     p = gazetteer.resolve("在珍珠泉停车的时候小区门口的水管冒水，然后开到黄台村")
     assert (p.district, p.street) == ("延庆区", "珍珠泉乡") and _sure(p)
+
+
+def test_said_first_then_said_later_needs_no_other_signal(gazetteer: Gazetteer) -> None:
+    p = gazetteer.resolve("来电人先说房山蒲洼，后来说是后沙峪，公交站的顶棚塌了一半")
+    assert p.street == "后沙峪地区" and _sure(p) and _roles(p)["蒲洼"] == "corrected"
+    # 先说 with one place corrects nothing
+    assert _sure(gazetteer.resolve("我先说一下望京那边的情况，垃圾没人清"))
