@@ -103,14 +103,19 @@ _NEGATE_SCOPE_END = re.compile(r"是|在|写")
 # X is wrong.
 _NEGATE_BACKWARD = re.compile(
     r"不对|说错了|写错了|记错了|搞错了|错了|记岔了|说岔了|弄岔了|搞岔了|哦不|噢不|不不|口误|瞎说的|是错的|划掉"
-    r"|(?<=[？?])不是|不是(?=[，,。！!]|$)|别的事|另一回事|另外一回事"
-    r"|(?:上回|上次|以前|之前|那回)的事|嘴瓢|说秃噜|秃噜嘴"
+    r"|(?<=[？?])不是|不是(?=[，,。！!]|$)"
+)
+# Words that withdraw the name before them only where another place is named too (they are
+# corrections then); with one place they are as often part of the complaint or a sigh
+# (望京那边，嗐，垃圾没人管 / 这个不要了的家具 / 算了，你们看着办吧).
+_NEGATE_BACKWARD_WEAK = re.compile(
+    r"别的事|另一回事|另外一回事|(?:上回|上次|以前|之前|那回)的事|嘴瓢|说秃噜|秃噜嘴"
     # X啊不P / X，不，P: an interjection and 不, or 不 said as a clause of its own
     r"|[哦噢啊呃额唉哎]不(?![是对行好要用知清能会让准少多了])|(?<=[，,。\s])不(?=[，,。！!])"
     # X不是那儿 / X，您先别记 / 刚才那个X您别管了 / X已撤销 / 是X…嗐，P
     r"|不是(?:那儿|这儿|那里|这里|那边|这边|那块儿?|这块儿?|那个地儿)"
     r"|别(?:记|写)了|别(?:记|写)呢?(?=[，,。！!\s]|$)"
-    r"|别管了|不用管了|已撤销|嗐|不准(?![许停进入在让走放开确])|(?<=[，,\s])[哦噢喔]{1,2}(?=[，,])"
+    r"|别管了|不用管了|已撤销|嗐|不准(?![许停进入在让走放开确])"
     # X这个不要了 / X作罢 / X不作数 / X是旧地址
     r"|不要了|作罢|不作数|不算数|(?:是|为)(?:旧|老|原|原来的|以前的|之前的)(?:地址|地点)"
     # X是她说走嘴了 / X，打住打住 / X你就当我没说 / X写反了 / 我说的不是这个 / X，嗯，也不是
@@ -188,7 +193,8 @@ _SHORT_SOUND_CONTEXT = re.compile(
     r"|跟前|跟儿前"  # 争珠泉跟前: near it
     # 和义是俺单位 / 刘斌堡是我家: a name said to be someone's home or work is a place
     r"|是(?:我|俺|咱|他|她)们?的?(?:家|单位|公司|学校|小区)|为准"
-    r"|是(?:出事|事发|出问题|有问题|我住|俺住)的(?:地方|地儿|位置))"
+    r"|是(?:出事|事发|出问题|有问题|我住|俺住)的(?:地方|地儿|位置)"
+    r"|(?:我|俺|咱)们?家(?:这儿|那儿|这边|那边|这块儿?|楼下|门口))"
 )
 # Hesitation fillers and trailing-off marks: dropped before scanning, so 酒仙……桥 reads 酒仙桥.
 _FILLERS = re.compile(
@@ -569,7 +575,7 @@ class Gazetteer:
         return _decide(self.scan(text or ""))
 
 
-_BEFORE_PLACE = frozenset("在从到去往回住是写记以为")
+_BEFORE_PLACE = frozenset("在从到去往回住是写记以为说")
 # Going somewhere: 去X办事 / 到X看病 / 跑X办事 names a place even with no place word after it.
 _GOING = frozenset("去到往跑来")
 _NOT_A_PLACE_AFTER = frozenset("上下里边底旁头")
@@ -739,6 +745,9 @@ _CORRECTION_SIGNAL = re.compile(
     r"|上回的事|上次的事|嘴瓢|秃噜|核对|核查|经查|查实|谁说|最初|起初|原先|一开始|刚开始"
     r"|记性|我是说|算了|换成|此前|解决了|糊涂|迷糊|说混|嗐|撤销|别管了|不是那儿|不是这儿"
     r"|走嘴|打住|当我没说|写反|说反|不是这个|也不是|原地址|更正后|说差|记差|写差|刚才"
+    # X，咳，P / X，瞧我，是P / X——哦，P: an interjection said as a clause of its own (a signal
+    # only: with one place, 哎呀 is as often the caller's sigh)
+    r"|(?<=[，,\s—])(?:[哦噢喔]{1,2}|咳|瞧我这?|看我这?|哎呀|哎哟)(?=[，,]|$)"
 )
 # …unless the caller says the first was right.
 _EARLIER_IS_RIGHT = re.compile(r"(?:前面|先说|第一个|头一个|之前)(?:那个|的|说的)?(?:对|为准|没错)")
@@ -962,6 +971,12 @@ class _Cues:
         # 别写成寿寺: the cue read 别写成 and ate the name's first character; 别写 is the cue.
         self.negate_overlap = [(s, e) for s, e in negations if e - s > 2]
         self.negate_back = [m.start() for m in _NEGATE_BACKWARD.finditer(text)]
+        streets = {c for sp in self.spans for c in sp.area if c.startswith("s")}
+        self.several = len(streets) >= 2
+        if self.several:  # another place is named: the weaker withdrawals count too
+            self.negate_back = sorted(
+                {*self.negate_back, *(m.start() for m in _NEGATE_BACKWARD_WEAK.finditer(text))}
+            )
         self.origin = [m.end() for m in _ORIGIN.finditer(text)]
         # Names followed by boarding or setting off (X上的车, X那边出的门): trip origins.
         any_set_off = _SET_OFF_AFTER.search(text) is not None
@@ -1087,9 +1102,10 @@ class _Cues:
         ):
             return True
         tail = self._group_end(end)
-        if _FINE_AFTER.match(self.text, tail):
+        if self.several and _FINE_AFTER.match(self.text, tail):
             return True  # 我们X这片儿没事，倒是P那边…: nothing is wrong at X
-        if self.text[start - 1 : start] in ("跟", "和", "与") and _UNRELATED.match(self.text, tail):
+        if (self.several and self.text[start - 1 : start] in ("跟", "和", "与")
+                and _UNRELATED.match(self.text, tail)):
             return True  # 这事儿跟X没关系
         # A withdrawal: "X，不对" / "X说错了" / "X是口误" (same clause, or the next one
         # starting with the withdrawal).
