@@ -24,7 +24,7 @@ SETS = (
     "calls_blind3", "calls_blind4", "calls_blind5", "calls_blind6", "calls_dev7", "calls_dev7b",
     "calls_dev7c", "calls_dev7d", "calls_dev7e", "calls_dev7f",
     "calls_dev7g", "calls_dev7h", "calls_dev7i", "calls_dev7j",
-    "calls_dev7k", "calls_dev7l", "calls_dev7s",
+    "calls_dev7k", "calls_dev7l", "calls_dev7s", "calls_blind7", "calls_blind8",
     "places_eval", "places_eval_blind",
 )
 

@@ -43,7 +43,7 @@ _CLAUSE_BREAK = re.compile(r"[，。；！？,;!?\n【】「」《》（）()\[\
 # Cue words: what follows them is where the problem is / where the caller lives.
 _COMPLAINT_CUES = re.compile(
     r"反映|投诉|举报|(?<!家)位于|地点|地址是|事发|发生在|问题在|问题是|来电称|在其|(?<!家)就在|坐落在|座落在"
-    r"|路过|经过|实际在|实际是|实际上是"
+    r"|路过|经过|实际在|实际是|实际上是|毛病(?:是|在|出在)|问题出在|出(?:毛病|问题)的是"
     r"|我说的是|说的是|应该是|正确的是|是在|事情在|出事在|人在|但是|可是|不过|其实是|改口说是|改口说|改口"
     r"|不对是|改成|地址[:：]|地点[:：]|更正[:：]?|(?<!没)事儿?(?:是|出在|发生在|在)"
     # 倒是P / 这回是P / 哦是P / …对，P: the place meant, said after another
@@ -84,8 +84,13 @@ _FROM_PLACE_TAIL = re.compile(
 _NEGATE_FORWARD = re.compile(
     r"(?<![？?])不是(?!那儿|这儿|那里|这里|那边|这边|那块|这块|那个地)|别记成|别写成|别写|别记|不要写|不要记|记成|说成|写成|弄成|搞成|听成|看成|而不是|并不是|不在"
     r"|并非|以为|谁说(?:的)?(?:是)?|(?:写|记|报|说|听)错(?:为|成)|(?:错|误)(?:写|记|报|登)(?:为|成)?"
+    # 原来住X / 以前住在X: a home the caller has left is not where the matter is now
+    r"|(?:原来|以前|原先|之前|过去|早先|早年|曾经)(?:家)?住(?:在)?"
 )
-_PROBLEM_TAIL = re.compile(r"是(?:出事|事发|出问题|有问题)的(?:地方|地儿|位置)|的问题(?![已解])")
+# X是出事的地方 / X的问题 / X那一截 / X这段 (a stretch of a trip: the one the matter is on)
+_PROBLEM_TAIL = re.compile(
+    r"是(?:出事|事发|出问题|有问题)的(?:地方|地儿|位置)|的问题(?![已解])|[那这]一?(?:截|段)(?!时间|日子)"
+)
 _UNRELATED = re.compile(r"(?:那边|这边|那儿)?(?:都|也)?没(?:有|啥|什么)?关系")
 _FINE_AFTER = re.compile(
     r"(?:这片儿?|那片儿?|这边儿?|那边儿?|这儿|那儿|这块儿?|那块儿?)?(?:都|倒|还)?"

@@ -1341,3 +1341,36 @@ def test_a_weak_withdrawal_word_withdraws_only_when_another_place_is_named(
     # with another place named they withdraw the name before
     p = gazetteer.resolve("望京，嗐，酒仙桥，楼道堆物")
     assert p.street == "酒仙桥街道" and _sure(p) and _roles(p)["望京"] == "negated"
+
+
+def test_a_home_the_caller_has_left_is_withdrawn(gazetteer: Gazetteer) -> None:
+    # 原来住X / 以前住X: not where the caller lives now, nor where the matter is
+    p = gazetteer.resolve("我以前住酒仙桥，现在望京那边的路灯坏了")
+    assert p.street == "望京街道" and _sure(p) and _roles(p)["酒仙桥"] == "negated"
+    p = gazetteer.resolve("在望京租的房，原来住酒仙桥，出租屋这边楼道灯坏了")
+    assert p.street == "望京街道" and _roles(p)["酒仙桥"] == "negated"
+
+
+def test_a_stretch_of_a_trip_said_with_that_section_is_the_problems_place(
+    gazetteer: Gazetteer,
+) -> None:
+    # X那一截 / X这段: the part of the way the matter is on, not the trip's destination
+    for text in (
+        "我们从望京走到酒仙桥，一路都还行，就是将台那一截路灯不亮",
+        "每天望京到酒仙桥上班，中间穿过将台，将台这段路面塌了个坑",
+    ):
+        p = gazetteer.resolve(text)
+        assert p.street == "将台地区" and _roles(p)["将台"] == "problem", text
+    # 这段时间 is a time, not a stretch
+    p = gazetteer.resolve("这段时间望京那边总停水")
+    assert p.street == "望京街道" and _sure(p)
+
+
+def test_where_the_fault_is_said_to_be_marks_the_problems_place(gazetteer: Gazetteer) -> None:
+    # 毛病在X / 问题出在X, said after a trip
+    for text in (
+        "从望京坐车到酒仙桥，毛病在中间的将台：公交站牌倒了",
+        "从望京到酒仙桥，问题出在将台，井盖没了",
+    ):
+        p = gazetteer.resolve(text)
+        assert p.street == "将台地区" and _roles(p)["将台"] == "problem", text
