@@ -215,11 +215,17 @@ class Maker7(Maker6):
         return [self.row(k) for k in KINDS for _ in range(PER_KIND)]
 
 
-def main(argv: list[str]) -> None:
+def write_check_set(maker: type[Maker7], name: str, seed: int, argv: list[str]) -> None:
+    """Write ``calls_<name>.csv`` (PER_KIND rows of each kind) to argv[0] or the data folder."""
     out_dir = Path(argv[0]) if argv else DATA
-    rows = Maker7(SEED).rows7()
-    write(out_dir / "calls_dev7.csv", rows)
-    print(f"dev7: {len(rows)} snippets → {out_dir / 'calls_dev7.csv'}", file=sys.stderr)
+    rows = maker(seed).rows7()
+    assert len(rows) == PER_KIND * len(KINDS)
+    write(out_dir / f"calls_{name}.csv", rows)
+    print(f"{name}: {len(rows)} snippets → {out_dir / f'calls_{name}.csv'}", file=sys.stderr)
+
+
+def main(argv: list[str]) -> None:
+    write_check_set(Maker7, "dev7", SEED, argv)
 
 
 if __name__ == "__main__":

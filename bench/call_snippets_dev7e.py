@@ -18,11 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from call_snippets import write
-from call_snippets_dev7 import KINDS, PER_KIND, Maker7
+from call_snippets_dev7 import Maker7, write_check_set
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "jiesu" / "triage" / "data"
 SEED = 7_2026_1212
 
 PROBLEMS7E = [
@@ -95,11 +92,7 @@ class Maker7e(Maker7):
 
 
 def main(argv: list[str]) -> None:
-    out_dir = Path(argv[0]) if argv else DATA
-    rows = Maker7e(SEED).rows7()
-    assert len(rows) == PER_KIND * len(KINDS)
-    write(out_dir / "calls_dev7e.csv", rows)
-    print(f"dev7e: {len(rows)} snippets → {out_dir / 'calls_dev7e.csv'}", file=sys.stderr)
+    write_check_set(Maker7e, "dev7e", SEED, argv)
 
 
 if __name__ == "__main__":

@@ -17,11 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from call_snippets import write
-from call_snippets_dev7 import KINDS, PER_KIND, Maker7
+from call_snippets_dev7 import Maker7, write_check_set
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "jiesu" / "triage" / "data"
 SEED = 7_2026_1215
 
 PROBLEMS7H = [
@@ -168,11 +165,7 @@ class Maker7h(Maker7):
 
 
 def main(argv: list[str]) -> None:
-    out_dir = Path(argv[0]) if argv else DATA
-    rows = Maker7h(SEED).rows7()
-    assert len(rows) == PER_KIND * len(KINDS)
-    write(out_dir / "calls_dev7h.csv", rows)
-    print(f"dev7h: {len(rows)} snippets → {out_dir / 'calls_dev7h.csv'}", file=sys.stderr)
+    write_check_set(Maker7h, "dev7h", SEED, argv)
 
 
 if __name__ == "__main__":

@@ -17,11 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from call_snippets import write
-from call_snippets_dev7 import KINDS, PER_KIND, Maker7
+from call_snippets_dev7 import Maker7, write_check_set
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "jiesu" / "triage" / "data"
 SEED = 7_2026_1219
 
 PROBLEMS7L = [
@@ -167,11 +164,7 @@ class Maker7l(Maker7):
 
 
 def main(argv: list[str]) -> None:
-    out_dir = Path(argv[0]) if argv else DATA
-    rows = Maker7l(SEED).rows7()
-    assert len(rows) == PER_KIND * len(KINDS)
-    write(out_dir / "calls_dev7l.csv", rows)
-    print(f"dev7l: {len(rows)} snippets → {out_dir / 'calls_dev7l.csv'}", file=sys.stderr)
+    write_check_set(Maker7l, "dev7l", SEED, argv)
 
 
 if __name__ == "__main__":
