@@ -310,6 +310,7 @@ class _Hit:
     role: str = ""
     placey: bool = False  # said as a place (在X / X那边 / a clause of its own)
     supported: bool = True  # a name heard by sound, with a place word or cue beside it
+    after_first: bool = False  # in a long text, after a first sentence that names a place
 
     @property
     def end(self) -> int:
@@ -466,6 +467,7 @@ class Gazetteer:
                 for h in hits:
                     if h.start >= first_end:
                         h.weight *= _LATER_WEIGHT
+                        h.after_first = True
         return hits
 
     def _streets(self, *names: str) -> set[str]:
@@ -1310,6 +1312,10 @@ def _decide(hits: list[_Hit]) -> PlaceMatch:
                 and not street_evidence[best] & {j for j, x in enumerate(hits) if x is h}
                 for h in hits
             ):  # only where the caller lives, and another name said: which is the problem's?
+                conf = min(conf, _CONFLICT_CAP)
+            if all(h.after_first for h in own):
+                # The first sentence named a place this street is not (the call's own words, a
+                # title); a street found only in the text after it is a person's to confirm.
                 conf = min(conf, _CONFLICT_CAP)
             runner_up = street_score[ranked[1]] if len(ranked) > 1 else 0.0
             if runner_up >= _CONFLICT * street_score[best]:  # another street nearly as likely

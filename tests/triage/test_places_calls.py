@@ -1374,3 +1374,19 @@ def test_where_the_fault_is_said_to_be_marks_the_problems_place(gazetteer: Gazet
     ):
         p = gazetteer.resolve(text)
         assert p.street == "将台地区" and _roles(p)["将台"] == "problem", text
+
+
+def test_a_street_found_only_after_a_first_sentence_naming_another_place_asks_a_person(
+    gazetteer: Gazetteer,
+) -> None:
+    # the call's own first sentence names 朝阳区 only; a street only the long text after it names
+    # (another message pasted in, a forwarded text) is for a person to confirm
+    body = "小区门口的垃圾桶已经满了很多天，没有人来清运，天气一热味道很大，居民出入捂鼻子。" * 3
+    tail = "望京街道的环卫所说不归他们管。"
+    text = "朝阳区那边一个小区停车乱收费，一个月八百。" + body + tail
+    assert len(text) > 150
+    p = gazetteer.resolve(text)
+    assert p.street == "望京街道" and not _sure(p)
+    # with no place in the first sentence the later street stands
+    p = gazetteer.resolve("一个小区停车乱收费，一个月八百。" + body + tail)
+    assert p.street == "望京街道"
