@@ -31,6 +31,7 @@ import random
 import re
 import sys
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 from pypinyin import Style, pinyin
@@ -409,37 +410,44 @@ class Maker6:
             text = re.sub(f"[{_PUNCT}]+", "", text)
         return text, s
 
+    def places_for(
+        self, kind: str, landmark: Callable[[], tuple[str, str, str, str]], note: str
+    ) -> tuple[dict[str, str], str, str, str]:
+        """The places a template of ``kind`` is filled with ({L}, or {P} and its misspelling,
+        its first characters {p}, another street's {X}), the district, the street code and the
+        note (the landmark's or the misspelling's, else ``note``)."""
+        if kind == "landmark":
+            form, d, code, note = landmark()
+            return {"L": form}, d, code, note
+        form, d, code = self.pick()
+        fill = {"P": form}
+        if kind == "homophone":
+            m = self.misspell(form, code)
+            while m is None:
+                form, d, code = self.pick()
+                m = self.misspell(form, code)
+            fill["P"], note = m
+        if kind == "hesitation":
+            fill["p"] = form[: 2 if len(form) >= 3 else 1]
+        if kind in ("correction", "route", "home"):
+            x, _, xcode = self.pick(avoid=code)
+            while x in form or form in x or self.places.street_of[xcode] == \
+                    self.places.street_of[code]:
+                x, _, xcode = self.pick(avoid=code)
+            fill["X"] = x
+        return fill, d, code, note
+
     def row(self, kind: str) -> dict[str, str]:
         rng = self.rng
         t = rng.choice(TEMPLATES6[kind])
         q = rng.choice(PROBLEMS6)
         opener = "" if t.startswith(("来电", "说是", "大爷", "住址", "事发", "户口", "您给")) \
             else rng.choice(OPENERS)
-        note = ""
-        if kind == "landmark":
-            form, d, code, note = self.landmark()
-            fill = {"L": form}
-        else:
-            form, d, code = self.pick()
-            fill = {"P": form}
-            if kind == "homophone":
-                m = self.misspell(form, code)
-                while m is None:
-                    form, d, code = self.pick()
-                    m = self.misspell(form, code)
-                fill["P"], note = m
-            if kind == "hesitation":
-                cut = 2 if len(form) >= 3 else 1
-                fill["p"] = form[:cut]
-            if kind in ("correction", "route", "home"):
-                x, _, xcode = self.pick(avoid=code)
-                while x in form or form in x or self.places.street_of[xcode] == \
-                        self.places.street_of[code]:
-                    x, _, xcode = self.pick(avoid=code)
-                fill["X"] = x
-                note = ("at_home" if kind == "home" and "{X}" not in t
-                        else "at_origin" if kind == "route" and t.startswith("早上从{P}")
-                        else "")
+        fill, d, code, note = self.places_for(kind, self.landmark, "")
+        if kind in ("correction", "route", "home"):
+            note = ("at_home" if kind == "home" and "{X}" not in t
+                    else "at_origin" if kind == "route" and t.startswith("早上从{P}")
+                    else "")
         body, s = self.style(opener + t.replace("{Q}", q))
         if s == "run_on" and kind == "correction" and ("？不是" in t or "哦不" in t):
             # without its marks 「X那边不是P」 reads the other way round: keep the marks

@@ -182,26 +182,7 @@ class Maker7(Maker6):
         opener = "" if t.startswith(("本人", "住", "来电人", "人家", "我是", "报个", "您")) \
             else rng.choice(self.openers)
         note = self.subkinds.get(kind, {}).get(i, "")
-        if kind == "landmark":
-            form, d, code, note = self.landmark7()
-            fill = {"L": form}
-        else:
-            form, d, code = self.pick()
-            fill = {"P": form}
-            if kind == "homophone":
-                m = self.misspell(form, code)
-                while m is None:
-                    form, d, code = self.pick()
-                    m = self.misspell(form, code)
-                fill["P"], note = m
-            if kind == "hesitation":
-                fill["p"] = form[: 2 if len(form) >= 3 else 1]
-            if kind in ("correction", "route", "home"):
-                x, _, xcode = self.pick(avoid=code)
-                while x in form or form in x or self.places.street_of[xcode] == \
-                        self.places.street_of[code]:
-                    x, _, xcode = self.pick(avoid=code)
-                fill["X"] = x
+        fill, d, code, note = self.places_for(kind, self.landmark7, note)
         raw = opener + t.replace("{Q}", q)
         body, s = self.style7(raw)
         if s != "as_is" and any(m in t for m in self.needs_marks):
