@@ -658,10 +658,8 @@ def _said_as_place(
     if _AFTER_WITHDRAWAL.search(text, max(0, start - 6), start):
         return True  # X那个地址不对哈，花园路…: the name right after a withdrawal is the place
     lead = 2 if text[max(0, start - 2) : start] == "就是" else 1
-    if text[start - lead : start] in ("是", "就是") and (
-        start == lead or start - lead in pauses
-        or _CLAUSE_BREAK.match(text, start - lead - 1) is not None
-    ):  # …没事，是新街口燃气… : a clause that opens with 是 names the place
+    if text[start - lead : start] in ("是", "就是") and _opens_clause(text, start - lead, pauses):
+        # …没事，是新街口燃气… : a clause that opens with 是 names the place
         return True
     if text[max(0, start - 2) : start] == "那个":  # 那个X，… : a filler before the name
         start -= 2
@@ -670,7 +668,7 @@ def _said_as_place(
     if text[end : end + 1] in _PARTICLES:
         end += 1
     clause_start = (
-        start == 0 or start in pauses or _CLAUSE_BREAK.match(text, start - 1) is not None
+        _opens_clause(text, start, pauses)
         # 来电地址：慕林。/ 诉求人：形镇，: in a call snippet a name right after a label's
         # colon opens its own clause
         or (len(text) <= _LONG_TEXT and text[start - 1] in _COLONS)
@@ -720,24 +718,26 @@ def _ends_clause(text: str, pos: int) -> bool:
     return pos == len(text) or _CLAUSE_BREAK.match(text, pos) is not None
 
 
+def _opens_clause(text: str, pos: int, pauses: frozenset[int]) -> bool:
+    return pos == 0 or pos in pauses or _CLAUSE_BREAK.match(text, pos - 1) is not None
+
+
 def _own_clause(text: str, start: int, end: int, pauses: frozenset[int]) -> bool:
     """``text[start:end]`` is a clause of its own: a break (a pause, a label's colon) on
     both sides."""
-    opens = (start == 0 or start in pauses or _CLAUSE_BREAK.match(text, start - 1) is not None
-             or text[start - 1] in _COLONS)
+    opens = _opens_clause(text, start, pauses) or text[start - 1] in _COLONS
     return opens and (end in pauses or _ends_clause(text, end))
 
 
 def _place_expected(text: str, start: int, end: int, pauses: frozenset[int]) -> bool:
     """Where a call snippet says its place: opening it or a clause (after a break, a pause or
     a label's colon), right after 说/称/是, after 在/到/去 …, or closing it (…扶手掉了阳翅)."""
-    if start == 0 or start in pauses or end == len(text) or text.endswith(_LABELS, 0, start):
+    if _opens_clause(text, start, pauses) or end == len(text) or text.endswith(_LABELS, 0, start):
         return True
     before = text[start - 1]
     return (
         before in _COLONS or before in _SAYS or before in _BEFORE_PLACE
         or text.endswith(("到了", "去了", "一趟"), 0, start)  # 到了堰坊，… / 去一趟息集
-        or _CLAUSE_BREAK.match(text, start - 1) is not None
     )
 
 
